@@ -1,0 +1,162 @@
+"""First-order span methods, written as small init / queries / update transformations.
+
+Each method advances S independent runs at once: `queries(state)` returns the (S, B, d) points sent
+through the pipeline in one synchronous iteration, `update(state, gradients)` consumes the (S, B, d)
+gradients that come back, and `iterate(state)` is the (S, d) point the method would output now.
+Every query lies in x₀ + span(returned gradients), so each method is a span (zero-respecting)
+procedure to which the rounds lemma (THEORY.md §1) applies. Array code uses only the Array API
+standard through the namespace of the arrays it is given.
+"""
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def _xp(x):
+    return x.__array_namespace__()
+
+
+@dataclass(frozen=True)
+class GradientDescent:
+    """x_{k+1} = x_k − ∇f(x_k)/β. Upper: f − f* ≤ βR²/(2k) (Beck–Teboulle 2009, Thm 3.1; CLASSICAL)."""
+
+    beta: float
+    name: str = "gd"
+    queries_per_iteration: int = 1
+
+    def init(self, x0):
+        return x0
+
+    def queries(self, x):
+        return x[:, None, :]
+
+    def update(self, x, gradients):
+        return x - gradients[:, 0, :] / self.beta
+
+    def iterate(self, x):
+        return x
+
+
+@dataclass(frozen=True)
+class AcceleratedGradient:
+    """Nesterov AGD, step 1/β.
+
+    mu == 0: FISTA momentum, t₁ = 1, t_{k+1} = (1 + √(1 + 4t_k²))/2, upper f − f* ≤ 2βR²/(k+1)²
+    (Beck–Teboulle 2009, Thm 4.4; CLASSICAL). mu > 0: constant momentum (√κ−1)/(√κ+1), upper
+    (1 − 1/√κ)^k (β+μ)R²/2 (Nesterov 2004, Thm 2.2.3; CLASSICAL).
+    """
+
+    beta: float
+    mu: float = 0.0
+    name: str = "agd"
+    queries_per_iteration: int = 1
+
+    def _momentum(self, t):
+        if self.mu > 0:
+            kappa = self.beta / self.mu
+            return (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1), t
+        t_next = (1 + math.sqrt(1 + 4 * t * t)) / 2
+        return (t - 1) / t_next, t_next
+
+    def init(self, x0):
+        return x0, x0, 1.0
+
+    def queries(self, state):
+        x, x_previous, t = state
+        momentum, _ = self._momentum(t)
+        return (x + momentum * (x - x_previous))[:, None, :]
+
+    def update(self, state, gradients):
+        x, _, t = state
+        y = self.queries(state)[:, 0, :]
+        return y - gradients[:, 0, :] / self.beta, x, self._momentum(t)[1]
+
+    def iterate(self, state):
+        return state[0]
+
+
+@dataclass(frozen=True)
+class HeavyBall:
+    """Polyak's heavy ball x_{k+1} = x_k − α∇f(x_k) + b(x_k − x_{k−1}): a span method for the lower-bound tests.
+
+    Defaults: mu > 0, Polyak's α = 4/(√β+√μ)², b = ((√κ−1)/(√κ+1))²; mu == 0, b = 1/2 and
+    α = (1 − b)/β (convergent for convex f, Ghadimi–Feyzmahdavian–Johansson 2015). No upper bound is
+    registered for it.
+    """
+
+    beta: float
+    mu: float = 0.0
+    step: float | None = None
+    momentum: float | None = None
+    name: str = "heavy-ball"
+    queries_per_iteration: int = 1
+
+    def coefficients(self):
+        if self.mu > 0:
+            kappa = self.beta / self.mu
+            step, momentum = 4 / (math.sqrt(self.beta) + math.sqrt(self.mu)) ** 2, ((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)) ** 2
+        else:
+            momentum = 0.5 if self.momentum is None else self.momentum
+            step = (1 - momentum) / self.beta
+        return (step if self.step is None else self.step), (momentum if self.momentum is None else self.momentum)
+
+    def init(self, x0):
+        return x0, x0
+
+    def queries(self, state):
+        return state[0][:, None, :]
+
+    def update(self, state, gradients):
+        x, x_previous = state
+        step, momentum = self.coefficients()
+        return x - step * gradients[:, 0, :] + momentum * (x - x_previous), x
+
+    def iterate(self, state):
+        return state[0]
+
+
+@dataclass(frozen=True)
+class RandomSpanMethod:
+    """A random zero-respecting method, one per run: the adversary of the span lower bounds.
+
+    Each of the B queries of an iteration is a random convex combination of x₀ and all past queries
+    (so x₀ + a combination of past iterates) minus a random step in (0, 2/β) along a random convex
+    combination of all returned gradients (Dirichlet weights favouring recent ones);
+    the iterate is the iteration's first query. Coefficients come from numpy's Generator seeded with
+    `seed` and differ across the S runs.
+    """
+
+    beta: float
+    seed: int = 0
+    queries_per_iteration: int = 1
+    name: str = "random-span"
+
+    def init(self, x0):
+        points = x0[:, None, :]
+        gradients = _xp(x0).zeros_like(points)  # x₀'s gradient is unknown until queried: weight 0 until then
+        rng = np.random.default_rng(self.seed)
+        return x0, points, gradients, rng, self._draw(x0, points, gradients, rng)
+
+    def _draw(self, x0, points, gradients, rng):
+        xp = _xp(x0)
+        runs, history = points.shape[0], points.shape[1]
+        shape = (runs, self.queries_per_iteration)
+        recency = 0.2 + 2.0 * (np.arange(1, history + 1) / history) ** 4  # favour recent points
+        weights_x = rng.dirichlet(recency, size=shape)
+        weights_g = rng.dirichlet(recency, size=shape)
+        steps = rng.uniform(0.0, 2.0 / self.beta, size=shape + (1,))
+        wx, wg, st = (xp.asarray(a, dtype=x0.dtype) for a in (weights_x, weights_g, steps))
+        return wx @ points - st * (wg @ gradients)
+
+    def queries(self, state):
+        return state[4]
+
+    def update(self, state, gradients):
+        x0, points, past_gradients, rng, queries = state
+        points = _xp(x0).concat([points, queries], axis=1)
+        past_gradients = _xp(x0).concat([past_gradients, gradients], axis=1)
+        return x0, points, past_gradients, rng, self._draw(x0, points, past_gradients, rng)
+
+    def iterate(self, state):
+        return state[4][:, 0, :]

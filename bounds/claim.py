@@ -1,0 +1,104 @@
+"""A claim: one bound of the pipeline time model, as a sympy expression with its label and source."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import sympy as sp
+
+from bounds.symbols import NAME_OF, PARAMETERS
+
+LABELS = ("PAPER", "RECON", "DERIVED", "CLASSICAL")
+KINDS = ("lower", "upper", "ratio", "order")
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A condition a claim needs: prose, and where it is checkable a sympy relation over the symbols."""
+
+    text: str
+    condition: sp.Basic | None = None
+
+    def holds(self, values: dict[sp.Symbol, float]) -> bool | None:
+        """True/False when the condition can be decided from `values`, None when it is prose only."""
+        if self.condition is None or not self.condition.free_symbols <= set(values):
+            return None
+        return bool(self.condition.subs(values))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One registered claim.
+
+    `expression` bounds `quantity` ("time-to-eps": clock units to reach accuracy ε; "gap-at-time":
+    f − f* (or ‖∇f‖) at clock time t; "ratio": upper/lower as ε → 0). `derivation` lists the sympy
+    steps that produced it, for the report.
+    """
+
+    id: str
+    setting: str
+    kind: str
+    quantity: str
+    methods: str
+    label: str
+    source: str
+    statement: str
+    expression: sp.Expr
+    assumptions: tuple[Assumption, ...] = ()
+    derivation: tuple[tuple[str, sp.Basic], ...] = field(default=(), compare=False)
+
+    def __post_init__(self):
+        assert self.label in LABELS and self.kind in KINDS, (self.label, self.kind)
+
+    @property
+    def parameters(self) -> list[str]:
+        """The user-facing names of the parameters the expression needs, sorted."""
+        return sorted(NAME_OF[s] for s in self.expression.free_symbols)
+
+    def evaluate(self, values: dict[sp.Symbol, float]) -> float:
+        """The claim's value at numeric `values` (every free symbol given, no checkable assumption failing)."""
+        missing = [NAME_OF[s] for s in self.expression.free_symbols if s not in values]
+        if missing:
+            raise ValueError(f"{self.id} needs {', '.join(sorted(missing))}; give them with --set NAME=VALUE")
+        failed = self.failed_assumptions(values)
+        if failed:
+            raise ValueError(f"{self.id} does not apply here: {'; '.join(failed)}")
+        value = complex(sp.N(self.expression.subs(values), 30))
+        if value.imag != 0 or not math.isfinite(value.real):
+            raise ValueError(f"{self.id} is not a finite real number at these parameters")
+        value = value.real
+        return value
+
+    @cached_property
+    def numeric(self):
+        """numpy function of the parameters (keyword arguments by user-facing name), for arrays of points."""
+        symbols = sorted(self.expression.free_symbols, key=lambda s: NAME_OF[s])
+        function = sp.lambdify(symbols, self.expression, modules="numpy")
+        return lambda **values: function(*(values[NAME_OF[s]] for s in symbols))
+
+    def failed_assumptions(self, values: dict[sp.Symbol, float]) -> list[str]:
+        """The checkable assumptions that do not hold at `values`."""
+        return [a.text for a in self.assumptions if a.holds(values) is False]
+
+
+def parse_values(assignments: dict[str, object]) -> dict[sp.Symbol, float]:
+    """Validate user-given NAME=VALUE pairs against PARAMETERS; one-line ValueError on bad input."""
+    values = {}
+    for name, raw in assignments.items():
+        if name not in PARAMETERS:
+            raise ValueError(f"unknown parameter '{name}'; allowed: {', '.join(PARAMETERS)}")
+        symbol, allowed = PARAMETERS[name]
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be {allowed}, got {raw!r}") from None
+        integer = symbol.is_integer or name == "tau_g"
+        lowest = 0.0 if symbol.is_nonnegative and not symbol.is_positive else None
+        ok = math.isfinite(value) and (value >= 0 if lowest is not None else value > 0)
+        if integer:
+            ok = ok and value == int(value) and value >= 1
+        if not ok:
+            raise ValueError(f"{name} must be {allowed}, got {raw!r}")
+        values[symbol] = int(value) if integer else value
+    return values

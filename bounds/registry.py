@@ -1,0 +1,23 @@
+"""All registered claims, by id. Built once, on first use (the sympy derivations take a moment)."""
+from functools import cache
+
+from bounds import smooth_convex, smooth_nonconvex, strongly_convex
+from bounds.claim import Claim
+
+SETTINGS = ("smooth-convex", "strongly-convex", "smooth-nonconvex")
+
+
+@cache
+def registry() -> dict[str, Claim]:
+    claims = [*smooth_convex.claims(), *strongly_convex.claims(), *smooth_nonconvex.claims()]
+    by_id = {c.id: c for c in claims}
+    assert len(by_id) == len(claims), "duplicate claim id"
+    return by_id
+
+
+def get(claim_id: str) -> Claim:
+    """The claim with this id; one-line ValueError naming the allowed ids otherwise."""
+    claims = registry()
+    if claim_id not in claims:
+        raise ValueError(f"claim must be one of {', '.join(claims)}, got {claim_id!r}")
+    return claims[claim_id]

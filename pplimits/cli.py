@@ -1,0 +1,158 @@
+"""The `pplimits` command line: bounds, bound, run, schedule, verify.
+
+Bad input exits with code 2 and one line naming the parameter and what is allowed.
+"""
+import argparse
+import json
+import math
+import sys
+
+USAGE_ERROR = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.exit(USAGE_ERROR, f"pplimits: error: {message}\n")
+
+
+def _assignments(pairs: list[str]) -> dict[str, str]:
+    values = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise ValueError(f"--set expects NAME=VALUE, got {pair!r}")
+        values[name.strip()] = value.strip()
+    return values
+
+
+def _positive_float(name, raw) -> float:
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a finite number > 0, got {raw!r}")
+    return value
+
+
+def _positive_int(name, raw) -> int:
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (math.isfinite(value) and value == int(value) and value >= 1):
+        raise ValueError(f"{name} must be an integer >= 1, got {raw!r}")
+    return int(value)
+
+
+def _print(payload, as_json: bool, text: str):
+    print(json.dumps(payload, indent=2, allow_nan=False) if as_json else text)
+
+
+def cmd_bounds(args):
+    from bounds.registry import registry
+
+    claims = [{"id": c.id, "setting": c.setting, "kind": c.kind, "quantity": c.quantity, "methods": c.methods,
+               "label": c.label, "source": c.source, "statement": c.statement, "expression": str(c.expression),
+               "parameters": c.parameters, "assumptions": [a.text for a in c.assumptions]}
+              for c in registry().values()]
+    width = max(len(c["id"]) for c in claims)
+    text = "\n".join(f"{c['id']:<{width}}  {c['label']:<9} {c['kind']:<5}  {c['expression']}" for c in claims)
+    _print({"claims": claims}, args.json, text)
+
+
+def cmd_bound(args):
+    from bounds.claim import parse_values
+    from bounds.registry import get
+
+    claim = get(args.id)
+    values = parse_values(_assignments(args.set))
+    value = claim.evaluate(values)
+    payload = {"id": claim.id, "value": value, "expression": str(claim.expression), "label": claim.label,
+               "source": claim.source,
+               "assumptions": [{"text": a.text, "holds": a.holds(values)} for a in claim.assumptions]}
+    _print(payload, args.json, f"{claim.id} = {value:.6g}   [{claim.label}: {claim.source}]\n  {claim.expression}")
+
+
+def cmd_run(args):
+    from reports.measure import measure_run
+
+    result = measure_run(
+        method=args.method, instance=args.instance, depth=_positive_int("depth", args.depth),
+        eps=_positive_float("eps", args.eps), dim=None if args.dim is None else _positive_int("dim", args.dim),
+        assignments=_assignments(args.set), seeds=_positive_int("seeds", args.seeds), inputs=_positive_int("n", args.n),
+        schedule=args.schedule, duplex=args.duplex)
+    lines = [f"{k:>22}: {v}" for k, v in result.items() if k != "notes"] + [f"{'note':>22}: {n}" for n in result["notes"]]
+    _print(result, args.json, "\n".join(lines))
+
+
+def cmd_schedule(args):
+    from algorithms.clock import makespan
+    from algorithms.timeline import as_records, simulate
+
+    depth, batch = _positive_int("depth", args.depth), _positive_int("inputs", args.inputs)
+    span = makespan(depth, batch, args.schedule, args.duplex)
+    if args.json:
+        print(json.dumps({"makespan": span, "timeline": as_records(simulate(depth, batch, args.schedule, args.duplex))}))
+    else:
+        print(f"makespan of {batch} inputs through {depth} stages ({args.schedule}, {args.duplex} duplex): {span} time units")
+
+
+def cmd_verify(args):
+    from reports.verify import run_checks
+
+    result = run_checks(quick=args.quick, progress=sys.stderr)
+    width = max(len(c["id"]) for c in result["checks"])
+    rows = [f"{'PASS' if c['passed'] else 'FAIL'}  {c['id']:<{width}}  measured={c['measured']:.6g}  "
+            f"bound={c['bound']:.6g}  ratio={c['ratio']:.4g}" for c in result["checks"]]
+    rows.append(f"{result['passed']} passed, {result['failed']} failed")
+    _print(result, args.json, "\n".join(rows))
+    return 0 if result["failed"] == 0 else 1
+
+
+def build_parser():
+    parser = _Parser(prog="pplimits", description="Check the bounds of pipeline-parallel optimisation.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def command(name, handler, help_text):
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--json", action="store_true", help="machine-readable output")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    command("bounds", cmd_bounds, "list every registered claim")
+    bound = command("bound", cmd_bound, "evaluate one claim at given parameters")
+    bound.add_argument("id")
+    bound.add_argument("--set", action="append", metavar="NAME=VALUE", help="eps, depth, n, beta, mu, R, D_f, d, t, tau_g")
+    run = command("run", cmd_run, "run a method on a hard instance and compare with the bounds")
+    run.add_argument("--method", required=True)
+    run.add_argument("--instance", required=True)
+    run.add_argument("--depth", required=True)
+    run.add_argument("--eps", required=True)
+    run.add_argument("--dim")
+    run.add_argument("--set", action="append", metavar="NAME=VALUE", help="instance or method parameter")
+    run.add_argument("--seeds", default="1", help="independent runs, batched (default 1)")
+    run.add_argument("--n", default="1", help="inputs per gradient (default 1)")
+    run.add_argument("--schedule", default="gpipe", choices=("naive", "gpipe"))
+    run.add_argument("--duplex", default="half", choices=("half", "full"))
+    schedule = command("schedule", cmd_schedule, "makespan and timeline of B inputs through the pipeline")
+    schedule.add_argument("--depth", required=True)
+    schedule.add_argument("--inputs", required=True)
+    schedule.add_argument("--schedule", default="gpipe", choices=("naive", "gpipe"))
+    schedule.add_argument("--duplex", default="half", choices=("half", "full", "forward"))
+    verify = command("verify", cmd_verify, "run the registered checks; exit 0 iff all pass")
+    verify.add_argument("--quick", action="store_true", help="the fast subset (under a minute)")
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args) or 0
+    except ValueError as error:
+        print(f"pplimits {args.command}: error: {error}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""One measurement: a method on an instance through the pipeline, next to the registered bounds.
+
+The class lower bound (a worst case over the function class) is reported for an instance only where
+that instance certifies it: where it does not exceed the instance's own exact span bound
+τ·k(ε), k(ε) = the rounds any span method needs on it (rounds lemma + the instance's span gap E(k)).
+"""
+import inspect
+import math
+
+from algorithms.clock import PipelineModel
+from algorithms.methods import METHODS, make_method
+from algorithms.runner import run
+from bounds.claim import parse_values
+from bounds.registry import registry
+from worstcase import INSTANCES, make_instance
+from worstcase.nesterov_chain import NesterovChain
+
+DEFAULT_DIM = {"random-quadratic": 50, "logistic-regression": 20}
+CARMON_DEFAULT_CHAIN = 10
+ITERATION_CAP = 200_000
+
+
+def build_instance(name: str, eps: float, dim: int | None, params: dict):
+    """The instance `name`, sized for eps where the user gave no dimension."""
+    if name not in INSTANCES:
+        raise ValueError(f"instance must be one of {', '.join(INSTANCES)}, got {name!r}")
+    if name == "nesterov-chain" and dim is None and "chain_length" not in params:
+        return NesterovChain.sized_for(eps, **params)
+    if name == "carmon-chain":
+        params = {"eps": eps, **params}
+        if dim is None:
+            dim = int(float(params.setdefault("chain_length", CARMON_DEFAULT_CHAIN)))
+    if name == "strongly-convex-chain" and dim is None:
+        dim = _strongly_convex_dim(make_instance(name, dim=2, **params), eps)
+    if dim is None:
+        dim = int(float(params.get("chain_length", DEFAULT_DIM.get(name, 0)))) or None
+    if dim is None:
+        raise ValueError(f"dim is required for {name}: give --dim D")
+    return make_instance(name, dim=dim, **params)
+
+
+def _strongly_convex_dim(instance, eps) -> int:
+    """Twice the AGD iterations to eps (with R of the infinite chain) plus slack: d ≫ k."""
+    q = instance.q
+    radius2 = q * q / (1 - q * q)
+    rounds = math.log(max((instance.beta + instance.mu) * radius2 / (2 * eps), 1.0)) / -math.log(1 - math.sqrt(instance.mu / instance.beta))
+    return int(2 * math.ceil(rounds) + 50)
+
+
+def _split(assignments: dict, instance_name: str, method_name: str):
+    """Split --set pairs into instance parameters, method parameters and the iteration cap."""
+    instance_allowed = [p for p in inspect.signature(INSTANCES[instance_name]).parameters if p != "dim"]
+    method_allowed = METHODS[method_name][1] if method_name in METHODS else ()
+    instance_params, method_params, cap = {}, {}, None
+    for name, value in assignments.items():
+        if name in instance_allowed:
+            instance_params[name] = _number(name, value)
+        elif name in method_allowed:
+            method_params[name] = _number(name, value)
+        elif name == "max_iterations":
+            cap = _number(name, value)
+            if not (isinstance(cap, int) and cap >= 1):
+                raise ValueError(f"max_iterations must be an integer >= 1, got {value!r}")
+        else:
+            allowed = [*instance_allowed, *method_allowed, "max_iterations"]
+            raise ValueError(f"unknown parameter {name!r} for {instance_name} / {method_name}; allowed: {', '.join(allowed)}")
+    return instance_params, method_params, cap
+
+
+def _number(name, raw):
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {raw!r}")
+    return int(value) if value.is_integer() else value
+
+
+def _bound_values(instance, model: PipelineModel, eps: float):
+    values = {"eps": eps, "depth": model.depth, "n": model.inputs, "beta": instance.beta, "d": instance.dim,
+              "tau_g": model.gradient_time()}
+    if instance.mu > 0:
+        values["mu"] = instance.mu
+    if instance.radius is not None:
+        values["R"] = instance.radius
+    if getattr(instance, "D_f", None) is not None:
+        values["D_f"] = instance.D_f
+    return parse_values(values)
+
+
+def _evaluate(claim_id: str, values, notes: list[str]):
+    claim = registry().get(claim_id)
+    if claim is None:
+        notes.append(f"no registered claim {claim_id}")
+        return None
+    try:
+        return claim.evaluate(values)
+    except ValueError as error:
+        notes.append(str(error))
+        return None
+
+
+def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds: int = 1,
+            method_params: dict | None = None, max_iterations: int | None = None):
+    """Run `method_name` on `instance` until every seed reaches eps: (summary of times and bounds, trace)."""
+    method = make_method(method_name, instance, **(method_params or {}))
+    notes: list[str] = []
+    values = _bound_values(instance, model, eps)
+    upper_id = f"{instance.setting}.{method_name}.upper.time"
+    upper = _evaluate(upper_id, values, notes) if upper_id in registry() else None
+    if upper_id not in registry():
+        notes.append(f"no upper bound is registered for {method_name} on {instance.setting}")
+    lower = instance_lower = None
+    if hasattr(instance, "span_rounds"):
+        instance_lower = model.latency * instance.span_rounds(eps)
+        lower = _evaluate(f"{instance.setting}.lower.time", values, notes)
+        if lower is not None and lower > instance_lower:
+            notes.append(f"{instance.setting}.lower.time = {lower:.6g} is a worst case over the class that this "
+                         f"instance does not attain (its own span bound is {instance_lower}); omit --dim to get the "
+                         "instance sized for eps")
+            lower = None
+    else:
+        notes.append(f"{instance.name} is not a hard instance: no lower bound is claimed on it")
+    if max_iterations is None:
+        reference = upper if upper is not None else _evaluate(f"{instance.setting}.gd.upper.time", values, [])
+        max_iterations = ITERATION_CAP if reference is None else min(ITERATION_CAP, 2 * int(reference // model.gradient_time(method.queries_per_iteration)) + 10)
+    trace = run(method, instance, model, max_iterations, runs=seeds, stop_below=eps)
+    time_to_eps = trace.time_to_eps(eps)
+    if time_to_eps is None:
+        notes.append(f"eps not reached within {trace.iterations} iterations (raise with --set max_iterations=N)")
+    final = float(trace.values[:, -1].max())
+    summary = {
+        "method": method_name, "instance": instance.name, "setting": instance.setting,
+        "criterion": instance.criterion, "depth": model.depth, "n": model.inputs, "schedule": model.schedule,
+        "duplex": model.duplex, "eps": eps, "dim": instance.dim, "seeds": seeds,
+        "instance_params": instance.params,
+        "time_to_eps": time_to_eps, "iterations": trace.iterations,
+        "gradient_queries": trace.iterations * method.queries_per_iteration,
+        "final_gap": final if math.isfinite(final) else None,
+        "lower_bound_time": lower, "instance_lower_bound_time": instance_lower, "upper_bound_time": upper,
+        "notes": notes,
+    }
+    return summary, trace
+
+
+def measure_run(method, instance, depth, eps, dim, assignments, seeds, inputs, schedule, duplex) -> dict:
+    """The `pplimits run` command: parse, build, measure."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    if instance not in INSTANCES:
+        raise ValueError(f"instance must be one of {', '.join(INSTANCES)}, got {instance!r}")
+    instance_params, method_params, cap = _split(assignments, instance, method)
+    model = PipelineModel(depth=depth, inputs=inputs, duplex=duplex, schedule=schedule)
+    built = build_instance(instance, eps, dim, instance_params)
+    return measure(method, built, model, eps, seeds, method_params, cap)[0]

@@ -1,0 +1,136 @@
+"""`pplimits verify`: the registered checks, claims × instances × methods × depths.
+
+Each check records what was measured, the bound it is held to and their ratio, and passes when the
+measurement is on the claimed side of the bound (lower: measured ≥ bound; upper: measured ≤ bound).
+Pointwise checks compare the criterion at every clock time of a trace with a bound at that time.
+"""
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from algorithms.clock import SCHEDULES, PipelineModel, makespan
+from algorithms.timeline import measured_makespan, simulate, validate
+from bounds.registry import registry
+from reports.measure import build_instance, measure
+from worstcase import make_instance
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    kind: str  # "lower" | "upper" | "equal"
+    measured: float
+    bound: float
+
+    @property
+    def ratio(self) -> float:
+        return self.measured / self.bound if self.bound else float(self.measured == self.bound)
+
+    @property
+    def passed(self) -> bool:
+        if self.kind == "lower":
+            return self.measured >= self.bound
+        if self.kind == "upper":
+            return self.measured <= self.bound
+        return self.measured == self.bound
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "kind": self.kind, "passed": self.passed, "measured": self.measured,
+                "bound": self.bound, "ratio": self.ratio}
+
+
+def clock_checks(depths, batches):
+    """Closed-form makespan == tick-by-tick simulation (which must itself validate)."""
+    for depth in depths:
+        for batch in batches:
+            for schedule in SCHEDULES:
+                for duplex in ("half", "full", "forward"):
+                    ops = simulate(depth, batch, schedule, duplex)
+                    validate(ops, depth, batch, schedule, duplex)
+                    yield Check(f"clock.makespan/{schedule}-{duplex}/depth={depth},B={batch}", "equal",
+                                measured_makespan(ops), makespan(depth, batch, schedule, duplex))
+
+
+def pointwise_checks(tag, instance, trace, model, values):
+    """At every clock time: criterion ≥ the instance span bound E(⌊t/τ⌋), ≤ the method's gap-at-time claim."""
+    worst_runs = trace.values.max(axis=0)
+    best_runs = trace.values.min(axis=0)
+    if hasattr(instance, "span_gap"):
+        bound = instance.span_gap(trace.times // model.latency)
+        i = int(np.argmin(best_runs - bound))
+        yield Check(f"{instance.setting}.instance-span-gap/{tag}", "lower", float(best_runs[i]), float(bound[i]))
+    claim = registry().get(f"{instance.setting}.{trace.method}.upper.gap-at-time")
+    if claim is not None and not claim.failed_assumptions(values):
+        later = trace.times >= model.gradient_time(trace.queries_per_iteration)  # U(0) may be vacuous
+        names = {name: v for name, v in _named(values).items() if name in claim.parameters and name != "t"}
+        bound = np.asarray(claim.numeric(t=trace.times[later], **names), dtype=float)
+        i = int(np.argmax(worst_runs[later] - bound))
+        yield Check(f"{claim.id}/{tag}", "upper", float(worst_runs[later][i]), float(bound[i]))
+
+
+def _named(values):
+    from bounds.symbols import NAME_OF
+    return {NAME_OF[s]: v for s, v in values.items()}
+
+
+def method_checks(instance, method_name, model, eps, seeds=1, method_params=None):
+    """Time-to-ε against the lower and upper time claims, plus the pointwise checks of the trace."""
+    from reports.measure import _bound_values
+    summary, trace = measure(method_name, instance, model, eps, seeds, method_params)
+    tag = f"{instance.name}/{method_name}/depth={model.depth},eps={eps:g}"
+    measured = summary["time_to_eps"]
+    setting = instance.setting
+    if summary["lower_bound_time"] is not None:
+        reached = measured if measured is not None else float(trace.times[-1])
+        yield Check(f"{setting}.lower.time/{tag}", "lower", float(reached), summary["lower_bound_time"])
+    if summary["upper_bound_time"] is not None:
+        reached = measured if measured is not None else float(trace.times[-1])  # not reached: ≥ 2× the bound
+        yield Check(f"{setting}.{method_name}.upper.time/{tag}", "upper", float(reached), summary["upper_bound_time"])
+    yield from pointwise_checks(tag, instance, trace, model, _bound_values(instance, model, eps))
+
+
+def plan(quick: bool):
+    """The checks to run, as (description, generator factory) pairs."""
+    depths = (4,) if quick else (1, 4, 16)
+    smooth_eps = (1e-3,) if quick else (1e-3, 3e-4)
+    steps = [("clock", lambda: clock_checks(range(1, 6) if quick else range(1, 9), range(1, 7) if quick else range(1, 13)))]
+    for depth in depths:
+        model = PipelineModel(depth)
+        for eps in smooth_eps:
+            chain = build_instance("nesterov-chain", eps, None, {})
+            for method in ("gd", "agd", "heavy-ball"):
+                steps.append((f"nesterov-chain {method} Δ={depth} ε={eps:g}", lambda c=chain, m=method, mo=model, e=eps: method_checks(c, m, mo, e)))
+            steps.append((f"nesterov-chain random-span Δ={depth}", lambda c=chain, mo=model, e=eps: method_checks(
+                c, "random-span", mo, e, seeds=100, method_params={"seed": 2019, "queries_per_iteration": 3})))
+        strongly = build_instance("strongly-convex-chain", 1e-6, None, {"mu": 0.01})
+        for method in ("gd", "agd", "heavy-ball"):
+            steps.append((f"strongly-convex-chain {method} Δ={depth}", lambda c=strongly, m=method, mo=model: method_checks(c, m, mo, 1e-6)))
+        carmon = build_instance("carmon-chain", 0.05, None, {"chain_length": 4 if quick else 8})
+        steps.append((f"carmon-chain gd Δ={depth}", lambda c=carmon, mo=model: method_checks(c, "gd", mo, 0.05)))
+        for seed in (0,) if quick else (0, 1, 2):
+            for mu in (0.0, 0.05):
+                quadratic = make_instance("random-quadratic", dim=30, seed=seed, mu=mu)
+                logistic = make_instance("logistic-regression", dim=10, seed=seed, reg=mu)
+                for inst in (quadratic, logistic):
+                    for method in ("gd", "agd"):
+                        steps.append((f"{inst.name} seed={seed} μ={mu} {method} Δ={depth}",
+                                      lambda i=inst, m=method, mo=model: method_checks(i, m, mo, 1e-6)))
+    return steps
+
+
+def run_checks(quick: bool = False, progress=None) -> dict:
+    """Run every planned check; progress lines (one per step) go to `progress` if given."""
+    checks = []
+    steps = plan(quick)
+    for number, (description, make_checks) in enumerate(steps, 1):
+        start = time.perf_counter()
+        found = list(make_checks())
+        checks.extend(found)
+        if progress is not None:
+            failed = sum(not c.passed for c in found)
+            print(f"[{number}/{len(steps)}] {description}: {len(found)} checks, {failed} failed "
+                  f"({time.perf_counter() - start:.2f} s)", file=progress, flush=True)
+    rows = [c.as_dict() for c in checks]
+    passed = sum(r["passed"] for r in rows)
+    return {"checks": rows, "passed": passed, "failed": len(rows) - passed}
