@@ -120,42 +120,45 @@ class HeavyBall:
 class RandomSpanMethod:
     """A random zero-respecting method, one per run: the adversary of the span lower bounds.
 
-    Each of the B queries of an iteration is a random convex combination of x₀ and all past queries
-    (so x₀ + a combination of past iterates) minus a random step in (0, 2/β) along a random convex
-    combination of all returned gradients (Dirichlet weights favouring recent ones);
-    the iterate is the iteration's first query. Coefficients come from numpy's Generator seeded with
-    `seed` and differ across the S runs.
+    Each of the B queries of an iteration is a random convex combination of x₀ and the queries of the
+    last `window` iterations, minus a random step in (0, 2/β) along a random convex combination of their
+    returned gradients (Dirichlet weights favouring recent ones); the iterate is the iteration's first
+    query. Coefficients come from numpy's Generator seeded with `seed` and differ across the S runs.
     """
 
     beta: float
     seed: int = 0
     queries_per_iteration: int = 1
+    window: int = 8
     name: str = "random-span"
 
     def init(self, x0):
-        points = x0[:, None, :]
-        gradients = _xp(x0).zeros_like(points)  # x₀'s gradient is unknown until queried: weight 0 until then
         rng = np.random.default_rng(self.seed)
-        return x0, points, gradients, rng, self._draw(x0, points, gradients, rng)
+        return x0, (), (), rng, self._draw(x0, (), (), rng)
 
     def _draw(self, x0, points, gradients, rng):
         xp = _xp(x0)
-        runs, history = points.shape[0], points.shape[1]
-        shape = (runs, self.queries_per_iteration)
-        recency = 0.2 + 2.0 * (np.arange(1, history + 1) / history) ** 4  # favour recent points
-        weights_x = rng.dirichlet(recency, size=shape)
-        weights_g = rng.dirichlet(recency, size=shape)
-        steps = rng.uniform(0.0, 2.0 / self.beta, size=shape + (1,))
-        wx, wg, st = (xp.asarray(a, dtype=x0.dtype) for a in (weights_x, weights_g, steps))
-        return wx @ points - st * (wg @ gradients)
+        shape = (x0.shape[0], self.queries_per_iteration)
+        points = xp.concat([x0[:, None, :], *points], axis=1)
+        queries = self._weights(rng, shape, points.shape[1], x0) @ points
+        if gradients:
+            gradients = xp.concat(list(gradients), axis=1)
+            steps = xp.asarray(rng.uniform(0.0, 2.0 / self.beta, size=shape + (1,)), dtype=x0.dtype)
+            queries = queries - steps * (self._weights(rng, shape, gradients.shape[1], x0) @ gradients)
+        return queries
+
+    @staticmethod
+    def _weights(rng, shape, count, like):
+        recency = 0.2 + 2.0 * (np.arange(1, count + 1) / count) ** 4
+        return _xp(like).asarray(rng.dirichlet(recency, size=shape), dtype=like.dtype)
 
     def queries(self, state):
         return state[4]
 
     def update(self, state, gradients):
         x0, points, past_gradients, rng, queries = state
-        points = _xp(x0).concat([points, queries], axis=1)
-        past_gradients = _xp(x0).concat([past_gradients, gradients], axis=1)
+        points = (*points, queries)[-self.window:]
+        past_gradients = (*past_gradients, gradients)[-self.window:]
         return x0, points, past_gradients, rng, self._draw(x0, points, past_gradients, rng)
 
     def iterate(self, state):

@@ -1,0 +1,9 @@
+"""Hypothesis profiles: derandomised by default (the same examples on every run, so CI is reproducible);
+HYPOTHESIS_PROFILE=explore draws fresh examples to hunt for new counter-examples."""
+import os
+
+from hypothesis import settings
+
+settings.register_profile("pplimits", deadline=None, derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", deadline=None, max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "pplimits"))
