@@ -55,11 +55,14 @@ def run(method, instance, model: PipelineModel, iterations: int, runs: int = 1,
     x0 = backend.asarray(np.broadcast_to(instance.x0, (runs, instance.dim)))
     state = method.init(x0)
     values = [backend.to_numpy(_criterion(instance, method.iterate(state), xp))]
+    limit = -np.inf if stop_below is None else stop_below
+    reached = values[0] <= limit
     for _ in range(iterations):
+        if reached.all():
+            break
         state = method.update(state, instance.gradient(method.queries(state)))
         values.append(backend.to_numpy(_criterion(instance, method.iterate(state), xp)))
-        if stop_below is not None and (np.stack(values) <= stop_below).any(axis=0).all():
-            break
+        reached |= values[-1] <= limit
     values = np.stack(values, axis=1).astype(np.float64)
     times = model.iteration_times(values.shape[1] - 1, queries=method.queries_per_iteration)
     return Trace(method.name, instance.name, instance.criterion, times, values, method.queries_per_iteration)

@@ -16,28 +16,30 @@ CLOCK = Assumption(
 )
 
 
-def lower_claims(setting, per_round, source, class_text, dimension_rounds_to_d, class_condition=None):
+def lower_claims(setting, per_round, source, class_text, construction_dim=None, class_condition=None):
     """Gap-at-time and time-to-ε lower claims from a per-round span bound E(k).
 
-    `dimension_rounds_to_d(k)` is the dimension the construction needs for k rounds.
+    `construction_dim(k)` is the dimension of the hard instance that forces E(k) for k rounds (None when
+    the construction is infinite-dimensional, as Nesterov's strongly convex chain).
     """
     forms = lower_bound_forms(per_round)
-    rounds_at_t = sp.floor(t / tau)
-    rounds_to_eps = sp.ceiling(forms["time"] / tau)
     common = dict(setting=setting, kind="lower", methods="span methods", label="DERIVED",
                   source=source + " + rounds lemma (THEORY.md §1)", derivation=forms["steps"])
-    return [
-        Claim(id=f"{setting}.lower.gap-at-time", quantity="gap-at-time",
-              statement=f"For every span method there is {class_text} with f(x_t) − f* ≥ E(⌊t/τ⌋) at clock time t.",
-              expression=forms["gap"], **common,
-              assumptions=(SPAN, Assumption(class_text, class_condition), Assumption("d ≥ dimension of the construction for ⌊t/τ⌋ rounds",
-                                            sp.Ge(d, dimension_rounds_to_d(rounds_at_t))))),
-        Claim(id=f"{setting}.lower.time", quantity="time-to-eps",
-              statement=f"For every span method there is {class_text} on which reaching f − f* ≤ ε takes at least this time.",
-              expression=forms["time"], **common,
-              assumptions=(SPAN, Assumption(class_text, class_condition), Assumption("d ≥ dimension of the construction for the rounds to ε",
-                                            sp.Ge(d, dimension_rounds_to_d(rounds_to_eps))))),
-    ]
+    # at time t the construction for k = ⌊t/τ⌋ rounds; for T_ε ≥ τ·r the one for k = ⌈T_ε/τ⌉ − 1
+    rounds = {"gap-at-time": sp.floor(t / tau), "time-to-eps": sp.ceiling(forms["time"] / tau) - 1}
+    claims = []
+    for quantity, key, statement in (
+        ("gap-at-time", "gap", f"For every span method there is {class_text} with f(x_t) − f* ≥ E(⌊t/τ⌋) at clock time t."),
+        ("time-to-eps", "time", f"For every span method there is {class_text} on which reaching f − f* ≤ ε takes at least this time."),
+    ):
+        if construction_dim is None:
+            dimension = Assumption("d = ∞ (ℓ²) in the construction; a truncated instance is certified against its exact span gap")
+        else:
+            dimension = Assumption("d ≥ dimension of the construction for these rounds", sp.Ge(d, construction_dim(rounds[quantity])))
+        claims.append(Claim(id=f"{setting}.lower.{quantity.replace('time-to-eps', 'time')}", quantity=quantity,
+                            statement=statement, expression=forms[key], **common,
+                            assumptions=(SPAN, Assumption(class_text, class_condition), dimension)))
+    return claims
 
 
 def upper_claims(setting, method, per_iteration, source, class_text, class_condition=None):

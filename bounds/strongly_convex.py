@@ -13,7 +13,7 @@ Q = (sp.sqrt(KAPPA) - 1) / (sp.sqrt(KAPPA) + 1)
 def claims():
     lower = lower_claims(
         "strongly-convex", mu / 2 * Q ** (2 * k) * R**2,
-        "Nesterov 2004, Thm 2.1.13 (infinite chain, truncated at d ≫ k)", CLASS, lambda rounds: rounds + 1, CONDITION)
+        "Nesterov 2004, Thm 2.1.13 (infinite chain, truncated at d ≫ k)", CLASS, None, CONDITION)
     agd = upper_claims("strongly-convex", "agd", (1 - 1 / sp.sqrt(KAPPA)) ** k * (beta + mu) * R**2 / 2,
                        "Nesterov 2004, Thm 2.2.3 (constant momentum (√κ−1)/(√κ+1))", CLASS, CONDITION)
     gd = upper_claims("strongly-convex", "gd", (1 - 1 / KAPPA) ** k * beta * R**2 / 2,

@@ -1,0 +1,114 @@
+"""The `pplimits` command line, run as a user would (a subprocess of the installed console script)."""
+import json
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PPLIMITS = shutil.which("pplimits", path=str(Path(sys.executable).parent)) or "pplimits"
+
+
+def cli(*args):
+    done = subprocess.run([PPLIMITS, *args], capture_output=True, text=True, timeout=300)
+    return done.returncode, done.stdout, done.stderr
+
+
+def _all_finite(value):
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_all_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_all_finite(v) for v in value)
+    return True
+
+
+def test_bounds_lists_every_claim_with_label_and_source():
+    code, out, _ = cli("bounds", "--json")
+    assert code == 0
+    claims = json.loads(out)["claims"]
+    assert {"smooth-convex.lower.time", "strongly-convex.agd.upper.time", "smooth-nonconvex.ratio"} <= {c["id"] for c in claims}
+    assert all(c["label"] in {"PAPER", "RECON", "DERIVED", "CLASSICAL"} and c["source"] for c in claims)
+
+
+def test_bound_evaluates_a_claim():
+    code, out, _ = cli("bound", "smooth-convex.lower.time", "--set", "eps=1e-4", "--set", "depth=8",
+                       "--set", "beta=1", "--set", "R=1", "--json")
+    assert code == 0
+    payload = json.loads(out)
+    assert set(payload) >= {"id", "value", "expression", "label"}
+    assert math.isclose(payload["value"], 16 * (math.sqrt(3 / 32 / 1e-4) - 1))  # THEORY §2.1 by hand
+
+
+def test_run_reports_times_and_bounds():
+    code, out, err = cli("run", "--method", "agd", "--instance", "nesterov-chain", "--depth", "8", "--eps", "1e-3", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert set(result) >= {"method", "instance", "depth", "eps", "time_to_eps", "iterations", "gradient_queries",
+                           "final_gap", "lower_bound_time", "upper_bound_time"}
+    assert result["lower_bound_time"] <= result["time_to_eps"] <= result["upper_bound_time"]
+    assert result["time_to_eps"] % (2 * 8) == 0 and _all_finite(result)
+
+
+def test_run_naive_schedule_n1_iterate_k_at_2_delta_k():
+    code, out, _ = cli("run", "--method", "gd", "--instance", "carmon-chain", "--depth", "3", "--eps", "0.1",
+                       "--set", "chain_length=3", "--schedule", "naive", "--json")
+    result = json.loads(out)
+    assert code == 0 and result["criterion"] == "grad-norm"
+    assert result["time_to_eps"] == 2 * 3 * result["iterations"]
+
+
+def test_run_gives_null_bounds_with_reasons():
+    code, out, _ = cli("run", "--method", "heavy-ball", "--instance", "nesterov-chain", "--depth", "2", "--eps", "1e-2",
+                       "--dim", "200", "--json")
+    result = json.loads(out)
+    assert code == 0 and result["upper_bound_time"] is None and result["lower_bound_time"] is None
+    assert any("heavy-ball" in note for note in result["notes"]) and any("does not attain" in note for note in result["notes"])
+
+
+def test_schedule_returns_makespan_and_timeline():
+    code, out, _ = cli("schedule", "--depth", "4", "--inputs", "3", "--schedule", "gpipe", "--json")
+    payload = json.loads(out)
+    assert code == 0 and payload["makespan"] == 2 * (3 + 4 - 1)
+    assert len(payload["timeline"]) == 2 * 3 * 4 and max(op["tick"] for op in payload["timeline"]) == payload["makespan"]
+
+
+@pytest.mark.parametrize("args, name", [
+    (("run", "--method", "agd", "--instance", "nesterov-chain", "--depth", "4", "--eps", "0"), "eps"),
+    (("run", "--method", "agd", "--instance", "nesterov-chain", "--depth", "4", "--eps", "-1e-3"), "eps"),
+    (("run", "--method", "agd", "--instance", "nesterov-chain", "--depth", "0", "--eps", "1e-3"), "depth"),
+    (("run", "--method", "agd", "--instance", "nesterov-chain", "--depth", "four", "--eps", "1e-3"), "depth"),
+    (("run", "--method", "agd", "--instance", "nesterov-chain", "--depth", "4", "--eps", "nan"), "eps"),
+    (("run", "--method", "agd", "--instance", "nesterov-chain", "--depth", "4", "--eps", "0.5"), "eps"),
+    (("run", "--method", "newton", "--instance", "nesterov-chain", "--depth", "4", "--eps", "1e-3"), "method"),
+    (("run", "--method", "agd", "--instance", "rosenbrock", "--depth", "4", "--eps", "1e-3"), "instance"),
+    (("run", "--method", "agd", "--instance", "nesterov-chain", "--depth", "4", "--eps", "1e-3", "--set", "foo=1"), "foo"),
+    (("run", "--method", "agd", "--instance", "nesterov-chain", "--depth", "4", "--eps", "1e-3", "--set", "beta"), "--set"),
+    (("run", "--method", "agd", "--instance", "strongly-convex-chain", "--depth", "4", "--eps", "1e-3", "--set", "mu=2"), "mu"),
+    (("run", "--method", "agd", "--instance", "carmon-chain", "--depth", "4", "--eps", "0.1", "--dim", "3", "--set", "chain_length=5"), "chain_length"),
+    (("bound", "smooth-convex.lower.time", "--set", "eps=1e-3", "--set", "depth=2", "--set", "beta=1"), "R"),
+    (("bound", "no.such.claim"), "claim"),
+    (("bound", "smooth-convex.lower.time", "--set", "eps=1e-3", "--set", "depth=2", "--set", "beta=1", "--set", "R=1", "--set", "d=3"), "d ≥"),
+    (("schedule", "--depth", "4", "--inputs", "0"), "inputs"),
+    (("schedule", "--depth", "4", "--inputs", "2", "--duplex", "quarter"), "duplex"),
+])
+def test_bad_input_exits_2_with_one_line_naming_the_parameter(args, name):
+    code, out, err = cli(*args)
+    assert code == 2, (out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and name in lines[0] and "Traceback" not in err, err
+    assert out == ""
+
+
+def test_verify_quick_passes_with_checks_for_all_three_smooth_settings():
+    code, out, err = cli("verify", "--quick", "--json")
+    assert code == 0, err[-2000:]
+    result = json.loads(out)
+    assert result["failed"] == 0 and result["passed"] == len(result["checks"]) > 0
+    ids = " ".join(c["id"] for c in result["checks"])
+    for setting in ("smooth-convex", "strongly-convex", "smooth-nonconvex"):
+        assert f"{setting}.lower.time" in ids and f"{setting}." in ids
+    assert "[1/" in err  # per-step progress on stderr

@@ -1,0 +1,40 @@
+"""Worst-case and test instances: executable objectives with exact optimal values and span gaps.
+
+Every instance has x0 = 0 and the attributes name, setting, criterion, dim, beta, mu, x0, x_star,
+f_star, f0, radius, params, and array-namespace-generic value(x) and gradient(x) on (..., dim) arrays.
+"""
+import inspect
+
+from .carmon_chain import CarmonChain
+from .logistic_regression import LogisticRegression
+from .nesterov_chain import NesterovChain
+from .random_quadratic import RandomQuadratic
+from .strongly_convex_chain import StronglyConvexChain
+
+INSTANCES = {
+    cls.name: cls
+    for cls in (NesterovChain, StronglyConvexChain, CarmonChain, RandomQuadratic, LogisticRegression)
+}
+
+
+def make_instance(name, **params):
+    """Build the instance registered under ``name`` from keyword parameters."""
+    if not isinstance(name, str) or name not in INSTANCES:
+        raise ValueError(f"instance must be one of {', '.join(INSTANCES)}, got {name!r}")
+    cls = INSTANCES[name]
+    allowed = sorted(p for p in inspect.signature(cls).parameters)
+    for key in params:
+        if key not in allowed:
+            raise ValueError(f"unknown parameter {key!r} for {name}; allowed: {', '.join(allowed)}")
+    return cls(**params)
+
+
+__all__ = [
+    "INSTANCES",
+    "CarmonChain",
+    "LogisticRegression",
+    "NesterovChain",
+    "RandomQuadratic",
+    "StronglyConvexChain",
+    "make_instance",
+]

@@ -1,0 +1,36 @@
+"""Array-namespace plumbing: every objective works on any Python Array API array (numpy by default)."""
+import numpy as np
+
+
+def namespace(x):
+    """Return (xp, x): the input's array namespace and x as a real floating array of it.
+
+    Inputs without ``__array_namespace__`` (lists, scalars) become numpy float64 arrays.
+    """
+    if not hasattr(x, "__array_namespace__"):
+        x = np.asarray(x, dtype=np.float64)
+    xp = x.__array_namespace__()
+    if not xp.isdtype(x.dtype, "real floating"):
+        x = xp.astype(x, xp.float64)
+    return xp, x
+
+
+def constant(xp, array, like):
+    """A numpy constant moved into ``like``'s namespace, dtype and device."""
+    return xp.asarray(array, dtype=like.dtype, device=like.device)
+
+
+def pad_zeros(xp, x, before: int, after: int):
+    """Zero-pad the last axis of x with ``before`` leading and ``after`` trailing zeros."""
+    parts = []
+    if before:
+        parts.append(xp.zeros((*x.shape[:-1], before), dtype=x.dtype, device=x.device))
+    parts.append(x)
+    if after:
+        parts.append(xp.zeros((*x.shape[:-1], after), dtype=x.dtype, device=x.device))
+    return xp.concat(parts, axis=-1) if len(parts) > 1 else x
+
+
+def shift_first(xp, x, delta: float):
+    """x with ``delta`` added to its first coordinate (last axis), without item assignment."""
+    return xp.concat([x[..., :1] + delta, x[..., 1:]], axis=-1)
