@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from algorithms.checks import require_choice, require_int
+
 SCHEDULES = ("naive", "gpipe")
 DUPLEX_MODES = ("half", "full", "forward")
 
@@ -22,29 +24,6 @@ _MAKESPAN = {
     ("gpipe", "full"): lambda d, b: b + 2 * d - 1,
     ("gpipe", "forward"): lambda d, b: b + d - 1,
 }
-
-
-def require_int(name, value, minimum=1) -> int:
-    """Return `value` as a Python int, or raise a one-line ValueError naming `name`.
-
-    Accepts ints, numpy integers and integral floats; rejects bools and fractional values.
-    """
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        number = int(value)
-    elif isinstance(value, (float, np.floating)) and float(value).is_integer():
-        number = int(value)
-    else:
-        number = None
-    if number is None or number < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return number
-
-
-def require_choice(name, value, allowed) -> str:
-    """Return `value` if it is one of `allowed`, else raise a one-line ValueError naming `name`."""
-    if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
-    return value
 
 
 def makespan(depth: int, batch: int, schedule: str = "gpipe", duplex: str = "half") -> int:

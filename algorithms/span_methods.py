@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from algorithms.checks import require_int, require_number
+
 
 def _xp(x):
     return x.__array_namespace__()
@@ -24,6 +26,9 @@ class GradientDescent:
     beta: float
     name: str = "gd"
     queries_per_iteration: int = 1
+
+    def __post_init__(self):
+        require_number("beta", self.beta, 0.0)
 
     def init(self, x0):
         return x0
@@ -51,6 +56,9 @@ class AcceleratedGradient:
     mu: float = 0.0
     name: str = "agd"
     queries_per_iteration: int = 1
+
+    def __post_init__(self):
+        require_number("mu", self.mu, 0.0, require_number("beta", self.beta, 0.0), low_open=False)
 
     def _momentum(self, t):
         if self.mu > 0:
@@ -92,6 +100,13 @@ class HeavyBall:
     name: str = "heavy-ball"
     queries_per_iteration: int = 1
 
+    def __post_init__(self):
+        require_number("mu", self.mu, 0.0, require_number("beta", self.beta, 0.0), low_open=False)
+        if self.step is not None:
+            require_number("step", self.step, 0.0)
+        if self.momentum is not None:
+            require_number("momentum", self.momentum, 0.0, 1.0, low_open=False)
+
     def coefficients(self):
         if self.mu > 0:
             kappa = self.beta / self.mu
@@ -131,6 +146,12 @@ class RandomSpanMethod:
     queries_per_iteration: int = 1
     window: int = 8
     name: str = "random-span"
+
+    def __post_init__(self):
+        require_number("beta", self.beta, 0.0)
+        require_int("seed", self.seed, minimum=0)
+        require_int("queries_per_iteration", self.queries_per_iteration)
+        require_int("window", self.window)
 
     def init(self, x0):
         rng = np.random.default_rng(self.seed)

@@ -9,7 +9,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from algorithms.clock import DUPLEX_MODES, SCHEDULES, require_choice, require_int
+from algorithms.checks import require_choice, require_int
+from algorithms.clock import DUPLEX_MODES, SCHEDULES
 
 # Units of one stage per duplex mode; within a unit, kinds are listed by priority (forward first).
 _UNITS = {"half": (("F", "B"),), "full": (("F",), ("B",)), "forward": (("F",),)}

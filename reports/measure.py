@@ -21,30 +21,43 @@ ITERATION_CAP = 200_000
 
 
 def build_instance(name: str, eps: float, dim: int | None, params: dict):
-    """The instance `name`, sized for eps where the user gave no dimension."""
+    """The instance `name`, sized for eps where the user gave no dimension.
+
+    A given dimension smaller than the lower-bound construction needs at this eps is refused.
+    """
     if name not in INSTANCES:
         raise ValueError(f"instance must be one of {', '.join(INSTANCES)}, got {name!r}")
-    if name == "nesterov-chain" and dim is None and "chain_length" not in params:
-        return NesterovChain.sized_for(eps, **params)
     if name == "carmon-chain":
         params = {"eps": eps, **params}
         if dim is None:
-            dim = int(float(params.setdefault("chain_length", CARMON_DEFAULT_CHAIN)))
-    if name == "strongly-convex-chain" and dim is None:
-        dim = _strongly_convex_dim(make_instance(name, dim=2, **params), eps)
+            dim = int(params.setdefault("chain_length", CARMON_DEFAULT_CHAIN))
+    if name == "nesterov-chain":
+        if dim is None and "chain_length" not in params:
+            return NesterovChain.sized_for(eps, **params)
+        _require_construction_dim(name, dim, NesterovChain.sized_for(eps, **params).dim, eps)
+    if name == "strongly-convex-chain":
+        probe = make_instance(name, dim=1, **params)
+        _require_construction_dim(name, dim, _rounds(probe, "strongly-convex.lower.time", eps) + 1, eps)
+        if dim is None:  # d ≫ k: twice the AGD iterations to eps, plus slack
+            dim = 2 * _rounds(probe, "strongly-convex.agd.upper.time", eps) + 50
     if dim is None:
-        dim = int(float(params.get("chain_length", DEFAULT_DIM.get(name, 0)))) or None
+        dim = params.get("chain_length", DEFAULT_DIM.get(name))
     if dim is None:
         raise ValueError(f"dim is required for {name}: give --dim D")
     return make_instance(name, dim=dim, **params)
 
 
-def _strongly_convex_dim(instance, eps) -> int:
-    """Twice the AGD iterations to eps (with R of the infinite chain) plus slack: d ≫ k."""
-    q = instance.q
-    radius2 = q * q / (1 - q * q)
-    rounds = math.log(max((instance.beta + instance.mu) * radius2 / (2 * eps), 1.0)) / -math.log(1 - math.sqrt(instance.mu / instance.beta))
-    return int(2 * math.ceil(rounds) + 50)
+def _require_construction_dim(name, dim, needed, eps):
+    if dim is not None and dim < needed:
+        raise ValueError(f"dim must be >= {needed} for the {name} lower-bound construction at eps={eps:g}, got {dim}")
+
+
+def _rounds(chain, claim_id, eps) -> int:
+    """Rounds (iterations) a time claim implies on Nesterov's infinite strongly convex chain, R² = q²/(1 − q²):
+    the claim at Δ = 1, n = 1, where one round takes 2 time units."""
+    radius = chain.q / math.sqrt(1 - chain.q**2)
+    values = parse_values({"eps": eps, "depth": 1, "n": 1, "beta": chain.beta, "mu": chain.mu, "R": radius, "tau_g": 2})
+    return math.ceil(registry()[claim_id].evaluate(values) / 2)
 
 
 def _split(assignments: dict, instance_name: str, method_name: str):
