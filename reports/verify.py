@@ -4,8 +4,10 @@ Each check records what was measured, the bound it is held to and their ratio, a
 measurement is on the claimed side of the bound (lower: measured ≥ bound; upper: measured ≤ bound).
 Pointwise checks compare the criterion at every clock time of a trace with a bound at that time.
 """
+import math
 import time
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -19,7 +21,7 @@ from worstcase import make_instance
 @dataclass(frozen=True)
 class Check:
     id: str
-    kind: str  # "lower" | "upper" | "equal"
+    kind: str  # "lower" | "upper" | "equal" | "order" (both finite and > 0: measured, bound are Θ-constants)
     measured: float
     bound: float
     tolerance: float = 0.0  # absolute, for float rounding only (an attained bound, e.g. E(0) = f(x₀) − f*)
@@ -34,6 +36,8 @@ class Check:
             return self.measured >= self.bound - self.tolerance
         if self.kind == "upper":
             return self.measured <= self.bound + self.tolerance
+        if self.kind == "order":
+            return all(0 < v < math.inf for v in (self.measured, self.bound))
         return self.measured == self.bound
 
     def as_dict(self) -> dict:
@@ -93,36 +97,55 @@ def method_checks(instance, method_name, model, eps, seeds=1, method_params=None
     if summary["upper_bound_time"] is not None:
         reached = measured if measured is not None else float(trace.times[-1])  # not reached: ≥ 2× the bound
         yield Check(f"{setting}.{method_name}.upper.time/{tag}", "upper", float(reached), summary["upper_bound_time"])
+    lower, upper = summary["lower_bound_time"], summary["upper_bound_time"]
+    if measured is not None and lower and upper is not None and registry()[f"{setting}.ratio"].methods == method_name:
+        yield Check(f"{setting}.ratio/{tag}", "upper", measured / lower, upper / lower)
     yield from pointwise_checks(tag, instance, trace, model, _bound_values(instance, model, eps))
+
+
+def order_checks():
+    """PAPER Θ-shapes: the DERIVED lower and upper times over the shape tend to finite positive constants
+    as ε → 0 (sympy limits at Δ = 4, n = 1)."""
+    import sympy as sp
+
+    from bounds.derive import _relaxed
+    from bounds.symbols import depth, eps, n
+
+    claims = registry()
+    for paper in (c for c in claims.values() if c.kind == "order"):
+        upper_id = f"{paper.setting}.{claims[f'{paper.setting}.ratio'].methods}.upper.time"  # the optimal method
+        constants = [float(sp.limit(_relaxed(claims[i].expression) / paper.expression, eps, 0, "+").subs({depth: 4, n: 1}))
+                     for i in (f"{paper.setting}.lower.time", upper_id)]
+        yield Check(f"{paper.id}/Θ-constants of {paper.setting}.lower.time and {upper_id}", "order", *constants)
+
+
+SPAN_METHODS = ("gd", "agd", "heavy-ball")
+RANDOM_SPAN = {"seeds": 100, "method_params": {"seed": 2019, "queries_per_iteration": 3}}
 
 
 def plan(quick: bool):
     """The checks to run, as (description, generator factory) pairs."""
     depths = (4,) if quick else (1, 4, 16)
-    smooth_eps = (1e-3,) if quick else (1e-3, 3e-4)
-    steps = [("clock", lambda: clock_checks(range(1, 6) if quick else range(1, 9), range(1, 7) if quick else range(1, 13)))]
+    hard = [(build_instance("nesterov-chain", eps, None, {}), eps) for eps in ((1e-3,) if quick else (1e-3, 3e-4))]
+    hard += [(build_instance("strongly-convex-chain", 1e-6, None, {"mu": 0.01}), 1e-6),
+             (build_instance("carmon-chain", 0.05, None, {"chain_length": 4 if quick else 8}), 0.05)]
+    benign = [make_instance(name, dim=dim, seed=seed, **{key: mu})
+              for seed in ((0,) if quick else (0, 1, 2)) for mu in (0.0, 0.05)
+              for name, dim, key in (("random-quadratic", 30, "mu"), ("logistic-regression", 10, "reg"))]
+    grid = range(1, 6) if quick else range(1, 9), range(1, 7) if quick else range(1, 13)
+    steps = [("clock: closed form against the tick simulator", partial(clock_checks, *grid)),
+             ("paper Θ-shapes against the derived bounds", order_checks)]
     for depth in depths:
         model = PipelineModel(depth)
-        for eps in smooth_eps:
-            chain = build_instance("nesterov-chain", eps, None, {})
-            for method in ("gd", "agd", "heavy-ball"):
-                steps.append((f"nesterov-chain {method} Δ={depth} ε={eps:g}", lambda c=chain, m=method, mo=model, e=eps: method_checks(c, m, mo, e)))
-            steps.append((f"nesterov-chain random-span Δ={depth}", lambda c=chain, mo=model, e=eps: method_checks(
-                c, "random-span", mo, e, seeds=100, method_params={"seed": 2019, "queries_per_iteration": 3},
-                max_iterations=c.chain_length + 10)))
-        strongly = build_instance("strongly-convex-chain", 1e-6, None, {"mu": 0.01})
-        for method in ("gd", "agd", "heavy-ball"):
-            steps.append((f"strongly-convex-chain {method} Δ={depth}", lambda c=strongly, m=method, mo=model: method_checks(c, m, mo, 1e-6)))
-        carmon = build_instance("carmon-chain", 0.05, None, {"chain_length": 4 if quick else 8})
-        steps.append((f"carmon-chain gd Δ={depth}", lambda c=carmon, mo=model: method_checks(c, "gd", mo, 0.05)))
-        for seed in (0,) if quick else (0, 1, 2):
-            for mu in (0.0, 0.05):
-                quadratic = make_instance("random-quadratic", dim=30, seed=seed, mu=mu)
-                logistic = make_instance("logistic-regression", dim=10, seed=seed, reg=mu)
-                for inst in (quadratic, logistic):
-                    for method in ("gd", "agd"):
-                        steps.append((f"{inst.name} seed={seed} μ={mu} {method} Δ={depth}",
-                                      lambda i=inst, m=method, mo=model: method_checks(i, m, mo, 1e-6)))
+        for instance, eps in hard:
+            for method in SPAN_METHODS:
+                steps.append((f"{instance.name} {method} Δ={depth} ε={eps:g}", partial(method_checks, instance, method, model, eps)))
+            steps.append((f"{instance.name} 100 random span methods Δ={depth}", partial(
+                method_checks, instance, "random-span", model, eps, **RANDOM_SPAN,
+                max_iterations=instance.span_rounds(eps) + 10)))
+        for instance in benign:
+            for method in ("gd", "agd"):
+                steps.append((f"{instance.name} {instance.params} {method} Δ={depth}", partial(method_checks, instance, method, model, 1e-6)))
     return steps
 
 
