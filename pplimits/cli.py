@@ -25,24 +25,16 @@ def _assignments(pairs: list[str]) -> dict[str, str]:
     return values
 
 
-def _positive_float(name, raw) -> float:
+def _positive(name, raw, integer=False):
+    """`raw` as a finite number > 0 (an integer ≥ 1 if `integer`), or a one-line ValueError naming `name`."""
     try:
         value = float(raw)
     except (TypeError, ValueError):
         value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {raw!r}")
-    return value
-
-
-def _positive_int(name, raw) -> int:
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        value = math.nan
-    if not (math.isfinite(value) and value == int(value) and value >= 1):
-        raise ValueError(f"{name} must be an integer >= 1, got {raw!r}")
-    return int(value)
+    ok = math.isfinite(value) and value > 0 and (not integer or value == int(value))
+    if not ok:
+        raise ValueError(f"{name} must be {'an integer >= 1' if integer else 'a finite number > 0'}, got {raw!r}")
+    return int(value) if integer else value
 
 
 def _print(payload, as_json: bool, text: str):
@@ -78,9 +70,9 @@ def cmd_run(args):
     from reports.measure import measure_run
 
     result = measure_run(
-        method=args.method, instance=args.instance, depth=_positive_int("depth", args.depth),
-        eps=_positive_float("eps", args.eps), dim=None if args.dim is None else _positive_int("dim", args.dim),
-        assignments=_assignments(args.set), seeds=_positive_int("seeds", args.seeds), inputs=_positive_int("n", args.n),
+        method=args.method, instance=args.instance, depth=_positive("depth", args.depth, integer=True),
+        eps=_positive("eps", args.eps), dim=None if args.dim is None else _positive("dim", args.dim, integer=True),
+        assignments=_assignments(args.set), seeds=_positive("seeds", args.seeds, integer=True), inputs=_positive("n", args.n, integer=True),
         schedule=args.schedule, duplex=args.duplex)
     lines = [f"{k:>22}: {v}" for k, v in result.items() if k != "notes"] + [f"{'note':>22}: {n}" for n in result["notes"]]
     _print(result, args.json, "\n".join(lines))
@@ -90,7 +82,7 @@ def cmd_schedule(args):
     from algorithms.clock import makespan
     from algorithms.timeline import as_records, simulate
 
-    depth, batch = _positive_int("depth", args.depth), _positive_int("inputs", args.inputs)
+    depth, batch = _positive("depth", args.depth, integer=True), _positive("inputs", args.inputs, integer=True)
     span = makespan(depth, batch, args.schedule, args.duplex)
     if args.json:
         print(json.dumps({"makespan": span, "timeline": as_records(simulate(depth, batch, args.schedule, args.duplex))}))
