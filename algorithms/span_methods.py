@@ -102,19 +102,18 @@ class HeavyBall:
 
     def __post_init__(self):
         require_number("mu", self.mu, 0.0, require_number("beta", self.beta, 0.0), low_open=False)
-        if self.step is not None:
-            require_number("step", self.step, 0.0)
-        if self.momentum is not None:
-            require_number("momentum", self.momentum, 0.0, 1.0, low_open=False)
-
-    def coefficients(self):
         if self.mu > 0:
-            kappa = self.beta / self.mu
-            step, momentum = 4 / (math.sqrt(self.beta) + math.sqrt(self.mu)) ** 2, ((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)) ** 2
+            root_kappa = math.sqrt(self.beta / self.mu)
+            step, momentum = 4 / (math.sqrt(self.beta) + math.sqrt(self.mu)) ** 2, ((root_kappa - 1) / (root_kappa + 1)) ** 2
         else:
             momentum = 0.5 if self.momentum is None else self.momentum
             step = (1 - momentum) / self.beta
-        return (step if self.step is None else self.step), (momentum if self.momentum is None else self.momentum)
+        if self.momentum is not None:
+            momentum = require_number("momentum", self.momentum, 0.0, 1.0, low_open=False)
+        if self.step is not None:
+            step = require_number("step", self.step, 0.0)
+        object.__setattr__(self, "step", step)
+        object.__setattr__(self, "momentum", momentum)
 
     def init(self, x0):
         return x0, x0
@@ -124,8 +123,7 @@ class HeavyBall:
 
     def update(self, state, gradients):
         x, x_previous = state
-        step, momentum = self.coefficients()
-        return x - step * gradients[:, 0, :] + momentum * (x - x_previous), x
+        return x - self.step * gradients[:, 0, :] + self.momentum * (x - x_previous), x
 
     def iterate(self, state):
         return state[0]

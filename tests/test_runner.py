@@ -64,6 +64,9 @@ def test_stop_below_stops_once_every_run_has_reached_eps():
 @pytest.mark.parametrize("name, params, message", [
     ("newton", {}, "method must be one of"),
     ("gd", {"step": 0.1}, "unknown parameter 'step' for method gd"),
+    ("heavy-ball", {"momentum": 1.5}, "momentum must be"),
+    ("heavy-ball", {"step": float("nan")}, "step must be"),
+    ("random-span", {"queries_per_iteration": 0}, "queries_per_iteration must be"),
 ])
 def test_bad_method_names_and_parameters(name, params, message):
     with pytest.raises(ValueError, match=message):
