@@ -1,13 +1,32 @@
 """The methods by command-line name, built from an instance's constants (β, μ) and user overrides."""
-from algorithms.span_methods import AcceleratedGradient, GradientDescent, HeavyBall, RandomSpanMethod
+import math
+
+from algorithms.random_smoothing import PPRS, DRSSchedule
+from algorithms.span_methods import AcceleratedGradient, GradientDescent, HeavyBall, RandomSpanMethod, Subgradient
+
+
+def _layers(instance):
+    return getattr(instance, "layer_sizes", None)
+
+
+def _span_step(instance):
+    """Largest random step: 2/β on smooth instances, 2R/L on Lipschitz ones."""
+    return 2 / instance.beta if math.isfinite(instance.beta) else 2 * instance.radius / instance.lipschitz
+
 
 # name -> (constructor, parameters a user may override)
 METHODS = {
     "gd": (lambda inst, **o: GradientDescent(inst.beta), ()),
     "agd": (lambda inst, **o: AcceleratedGradient(inst.beta, inst.mu), ()),
     "heavy-ball": (lambda inst, **o: HeavyBall(inst.beta, inst.mu, **o), ("step", "momentum")),
-    "random-span": (lambda inst, **o: RandomSpanMethod(inst.beta, **o), ("seed", "queries_per_iteration")),
+    "random-span": (lambda inst, **o: RandomSpanMethod(_span_step(inst), **o), ("seed", "queries_per_iteration")),
+    "subgradient": (lambda inst, **o: Subgradient(inst.lipschitz, inst.radius, **o), ("horizon",)),
+    "pprs": (lambda inst, **o: PPRS(inst.lipschitz, layer_sizes=_layers(inst), **o), ("gamma", "samples", "seed")),
+    "pprs-drs": (lambda inst, **o: DRSSchedule(inst.lipschitz, radius=inst.radius, layer_sizes=_layers(inst), **o),
+                 ("samples", "seed")),
 }
+# zero-respecting methods: the span lower bounds (rounds lemma) bind them; PPRS draws noise and is not one
+SPAN_METHODS = ("gd", "agd", "heavy-ball", "random-span", "subgradient")
 
 
 def make_method(name: str, instance, **overrides):

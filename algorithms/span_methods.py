@@ -134,19 +134,19 @@ class RandomSpanMethod:
     """A random zero-respecting method, one per run: the adversary of the span lower bounds.
 
     Each of the B queries of an iteration is a random convex combination of x₀ and the queries of the
-    last `window` iterations, minus a random step in (0, 2/β) along a random convex combination of their
+    last `window` iterations, minus a random step in (0, max_step) — 2/β on smooth f, 2R/L on Lipschitz f — along a random convex combination of their
     returned gradients (Dirichlet weights favouring recent ones); the iterate is the iteration's first
     query. Coefficients come from numpy's Generator seeded with `seed` and differ across the S runs.
     """
 
-    beta: float
+    max_step: float
     seed: int = 0
     queries_per_iteration: int = 1
     window: int = 8
     name: str = "random-span"
 
     def __post_init__(self):
-        require_number("beta", self.beta, 0.0)
+        require_number("max_step", self.max_step, 0.0)
         require_int("seed", self.seed, minimum=0)
         require_int("queries_per_iteration", self.queries_per_iteration)
         require_int("window", self.window)
@@ -162,7 +162,7 @@ class RandomSpanMethod:
         queries = self._weights(rng, shape, points.shape[1], x0) @ points
         if gradients:
             gradients = xp.concat(list(gradients), axis=1)
-            steps = xp.asarray(rng.uniform(0.0, 2.0 / self.beta, size=shape + (1,)), dtype=x0.dtype)
+            steps = xp.asarray(rng.uniform(0.0, self.max_step, size=shape + (1,)), dtype=x0.dtype)
             queries = queries - steps * (self._weights(rng, shape, gradients.shape[1], x0) @ gradients)
         return queries
 
@@ -182,3 +182,32 @@ class RandomSpanMethod:
 
     def iterate(self, state):
         return state[4][:, 0, :]
+
+
+@dataclass(frozen=True)
+class Subgradient:
+    """x_{t+1} = x_t − h g_t, h = R/(L√T): min_{t≤T} f(x_t) − f* ≤ RL/√T (Nesterov 2004, Thm 3.2.2;
+    CLASSICAL). A span method."""
+
+    lipschitz: float
+    radius: float
+    horizon: int
+    name: str = "subgradient"
+    queries_per_iteration: int = 1
+
+    def __post_init__(self):
+        require_number("L", self.lipschitz, 0.0)
+        require_number("R", self.radius, 0.0)
+        require_int("horizon", self.horizon)
+
+    def init(self, x0):
+        return x0
+
+    def queries(self, x):
+        return x[:, None, :]
+
+    def update(self, x, gradients):
+        return x - self.radius / (self.lipschitz * math.sqrt(self.horizon)) * gradients[:, 0, :]
+
+    def iterate(self, x):
+        return x

@@ -34,7 +34,7 @@ def main(argv=None):
     runs, iterations = 256, 200
     instance = NesterovChain(dim=101)
     model = PipelineModel(depth=8)
-    for method in (AcceleratedGradient(instance.beta), RandomSpanMethod(instance.beta, seed=1)):
+    for method in (AcceleratedGradient(instance.beta), RandomSpanMethod(2 / instance.beta, seed=1)):
         batched = best_of(args.repeats, lambda: run(method, instance, model, iterations, runs=runs))
         looped = best_of(args.repeats, lambda: [run(method, instance, model, iterations, runs=1) for _ in range(runs)])
         print(f"{method.name:>12}: S={runs} runs x {iterations} iterations, d={instance.dim}: "

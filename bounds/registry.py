@@ -1,15 +1,16 @@
 """All registered claims, by id. Built once, on first use (the sympy derivations take a moment)."""
 from functools import cache
 
-from bounds import smooth_convex, smooth_nonconvex, strongly_convex
+from bounds import nonsmooth_convex, pprs, smooth_convex, smooth_nonconvex, strongly_convex
 from bounds.claim import Claim
 
-SETTINGS = ("smooth-convex", "strongly-convex", "smooth-nonconvex")
+SETTINGS = ("smooth-convex", "strongly-convex", "smooth-nonconvex", "nonsmooth-convex")
 
 
 @cache
 def registry() -> dict[str, Claim]:
-    claims = [*smooth_convex.claims(), *strongly_convex.claims(), *smooth_nonconvex.claims()]
+    claims = [*smooth_convex.claims(), *strongly_convex.claims(), *smooth_nonconvex.claims(),
+              *nonsmooth_convex.claims(), *pprs.claims()]
     by_id = {c.id: c for c in claims}
     assert len(by_id) == len(claims), "duplicate claim id"
     return by_id

@@ -12,6 +12,11 @@ d = sp.Symbol("d", positive=True, integer=True)
 t = sp.Symbol("t", nonnegative=True)
 k = sp.Symbol("k", nonnegative=True)
 tau_g_model = sp.Symbol("tau_g", positive=True)
+L = sp.Symbol("L", positive=True)
+K = sp.Symbol("K", positive=True)
+T = sp.Symbol("T", positive=True)
+gamma = sp.Symbol("gamma", positive=True)
+c_smooth = sp.sqrt(2 / sp.pi)  # c = √(2/π): the smoothed gradient of L|x| is (cL/γ)-Lipschitz
 
 # Information latency of one query (lower bounds) and time of one synchronous gradient of n inputs
 # through the gpipe half-duplex schedule (upper bounds). THEORY.md §1, DERIVED.
@@ -30,5 +35,9 @@ PARAMETERS = {
     "d": (d, "an integer >= 1"),
     "t": (t, "a finite number >= 0"),
     "tau_g": (tau_g_model, "an integer >= 1 (the model's time of one gradient)"),
+    "L": (L, "a finite number > 0"),
+    "K": (K, "an integer >= 1"),
+    "T": (T, "an integer >= 1"),
+    "gamma": (gamma, "a finite number > 0"),
 }
 NAME_OF = {symbol: name for name, (symbol, _) in PARAMETERS.items()}

@@ -90,6 +90,21 @@ def cmd_schedule(args):
         print(f"makespan of {batch} inputs through {depth} stages ({args.schedule}, {args.duplex} duplex): {span} time units")
 
 
+def cmd_regime(args):
+    from bounds.pprs import regime
+
+    given = {"L": "1", "R": "1", "n": "1", **_assignments(args.set)}
+    unknown = sorted(set(given) - {"L", "R", "n"})
+    if unknown:
+        raise ValueError(f"unknown parameter {unknown[0]!r} for regime; allowed: L, R, n")
+    result = regime(_positive("depth", args.depth, integer=True), _positive("dim", args.dim, integer=True),
+                    _positive("eps", args.eps), lipschitz=_positive("L", given["L"]), radius=_positive("R", given["R"]),
+                    inputs=_positive("n", given["n"], integer=True))
+    text = (f"{result['winner']} wins: subgradient {result['subgradient_time']:.6g} vs PPRS {result['pprs_time']:.6g} "
+            f"time units (speed-up {result['speedup']:.3g}x; PPRS T={result['T']}, K={result['K']})")
+    _print(result, args.json, text)
+
+
 def cmd_verify(args):
     from reports.verify import run_checks
 
@@ -132,6 +147,11 @@ def build_parser():
     schedule.add_argument("--inputs", required=True)
     schedule.add_argument("--schedule", default="gpipe", choices=("naive", "gpipe"))
     schedule.add_argument("--duplex", default="half", choices=("half", "full", "forward"))
+    regime = command("regime", cmd_regime, "PPRS (Theorem D) against the pipelined subgradient method: which bound wins")
+    regime.add_argument("--depth", required=True)
+    regime.add_argument("--dim", required=True)
+    regime.add_argument("--eps", required=True)
+    regime.add_argument("--set", action="append", metavar="NAME=VALUE", help="L, R, n (default 1 each)")
     verify = command("verify", cmd_verify, "run the registered checks; exit 0 iff all pass")
     verify.add_argument("--quick", action="store_true", help="the fast subset (under a minute)")
     return parser

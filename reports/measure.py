@@ -7,10 +7,14 @@ that instance certifies it: where it does not exceed the instance's own exact sp
 import inspect
 import math
 
+import numpy as np
+from scipy import stats
+
 from algorithms.clock import PipelineModel
-from algorithms.methods import METHODS, make_method
+from algorithms.methods import METHODS, SPAN_METHODS, make_method
 from algorithms.runner import run
 from bounds.claim import parse_values
+from bounds.pprs import drs_tuning, tuning
 from bounds.registry import registry
 from worstcase import INSTANCES, make_instance
 from worstcase.nesterov_chain import NesterovChain
@@ -35,11 +39,17 @@ def build_instance(name: str, eps: float, dim: int | None, params: dict):
         if dim is None and "chain_length" not in params:
             return NesterovChain.sized_for(eps, **params)
         _require_construction_dim(name, dim, NesterovChain.sized_for(eps, **params).dim, eps)
+    if name in ("max-function", "max-function-lipschitz"):
+        probe = make_instance(name, dim=1, **params)
+        needed = _rounds("nonsmooth-convex.lower.time", {"eps": eps, "L": probe.lipschitz, "R": probe.radius})
+        _require_construction_dim(name, dim, needed, eps)
+        if dim is None:  # the hard instance for eps: t = ⌈(LR/(2ε) − 1)²⌉ − 1 coordinates in the max
+            dim = needed
     if name == "strongly-convex-chain":
         probe = make_instance(name, dim=1, **params)
-        _require_construction_dim(name, dim, _rounds(probe, "strongly-convex.lower.time", eps) + 1, eps)
+        _require_construction_dim(name, dim, _strongly_convex_rounds(probe, "strongly-convex.lower.time", eps) + 1, eps)
         if dim is None:  # d ≫ k: twice the AGD iterations to eps, plus slack
-            dim = 2 * _rounds(probe, "strongly-convex.agd.upper.time", eps) + 50
+            dim = 2 * _strongly_convex_rounds(probe, "strongly-convex.agd.upper.time", eps) + 50
     if dim is None:
         dim = params.get("chain_length", DEFAULT_DIM.get(name))
     if dim is None:
@@ -52,12 +62,15 @@ def _require_construction_dim(name, dim, needed, eps):
         raise ValueError(f"dim must be >= {needed} for the {name} lower-bound construction at eps={eps:g}, got {dim}")
 
 
-def _rounds(chain, claim_id, eps) -> int:
-    """Rounds (iterations) a time claim implies on Nesterov's infinite strongly convex chain, R² = q²/(1 − q²):
-    the claim at Δ = 1, n = 1, where one round takes 2 time units."""
+def _rounds(claim_id, values: dict) -> int:
+    """Rounds (iterations) a time claim implies: the claim at Δ = 1, n = 1, where one round takes 2 units."""
+    return math.ceil(registry()[claim_id].evaluate(parse_values({**values, "depth": 1, "n": 1, "tau_g": 2})) / 2)
+
+
+def _strongly_convex_rounds(chain, claim_id, eps) -> int:
+    """_rounds on Nesterov's infinite strongly convex chain, whose minimiser has R² = q²/(1 − q²)."""
     radius = chain.q / math.sqrt(1 - chain.q**2)
-    values = parse_values({"eps": eps, "depth": 1, "n": 1, "beta": chain.beta, "mu": chain.mu, "R": radius, "tau_g": 2})
-    return math.ceil(registry()[claim_id].evaluate(values) / 2)
+    return _rounds(claim_id, {"eps": eps, "beta": chain.beta, "mu": chain.mu, "R": radius})
 
 
 def _split(assignments: dict, instance_name: str, method_name: str):
@@ -91,21 +104,17 @@ def _number(name, raw):
 
 
 def _bound_values(instance, model: PipelineModel, eps: float):
-    values = {"eps": eps, "depth": model.depth, "n": model.inputs, "beta": instance.beta, "d": instance.dim,
-              "tau_g": model.gradient_time()}
-    if instance.mu > 0:
-        values["mu"] = instance.mu
-    if instance.radius is not None:
-        values["R"] = instance.radius
-    if getattr(instance, "D_f", None) is not None:
-        values["D_f"] = instance.D_f
+    values = {"eps": eps, "depth": model.depth, "n": model.inputs, "d": instance.dim, "tau_g": model.gradient_time()}
+    optional = {"beta": instance.beta, "mu": instance.mu, "R": instance.radius,
+                "D_f": getattr(instance, "D_f", None), "L": getattr(instance, "lipschitz", None)}
+    values.update({k: v for k, v in optional.items() if v is not None and 0 < v < math.inf})
     return parse_values(values)
 
 
 def _evaluate(claim_id: str, values, notes: list[str]):
     claim = registry().get(claim_id)
     if claim is None:
-        notes.append(f"no registered claim {claim_id}")
+        notes.append(f"no upper bound is registered for this method on this setting ({claim_id})")
         return None
     try:
         return claim.evaluate(values)
@@ -114,16 +123,41 @@ def _evaluate(claim_id: str, values, notes: list[str]):
         return None
 
 
+def tuned_parameters(method_name: str, instance, eps: float) -> tuple[dict, int | None]:
+    """ε-dependent defaults from the bounds, and the method's horizon T (None: run until ε).
+
+    subgradient: T = ⌈(RL/ε)²⌉; pprs: Theorem D's T, K, γ (sympy); pprs-drs: the RECON T, K.
+    """
+    if method_name == "subgradient":
+        horizon = _rounds("nonsmooth-convex.subgradient.upper.time", {"eps": eps, "L": instance.lipschitz, "R": instance.radius})
+        return {"horizon": horizon}, horizon
+    if method_name in ("pprs", "pprs-drs"):
+        tune = tuning if method_name == "pprs" else drs_tuning
+        tuned = tune(eps, instance.lipschitz, instance.radius, instance.dim)
+        return {"samples": tuned["K"], **({"gamma": tuned["gamma"]} if "gamma" in tuned else {})}, tuned["T"]
+    return {}, None
+
+
+def _student_ci95(values: np.ndarray) -> float | None:
+    """Half-width of the two-sided 95 % Student-t interval of the mean (None for one run)."""
+    if len(values) < 2:
+        return None
+    return float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values)))
+
+
 def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds: int = 1,
             method_params: dict | None = None, max_iterations: int | None = None):
-    """Run `method_name` on `instance` until every seed reaches eps: (summary of times and bounds, trace)."""
-    method = make_method(method_name, instance, **(method_params or {}))
+    """Run `method_name` on `instance`: (summary of times and bounds, trace).
+
+    Deterministic and span methods stop once every seed reaches eps; the randomised ones run their
+    horizon T, since their guarantee is on E f(x_T) − f*.
+    """
+    defaults, horizon = tuned_parameters(method_name, instance, eps)
+    method = make_method(method_name, instance, **{**defaults, **(method_params or {})})
     notes: list[str] = []
     values = _bound_values(instance, model, eps)
     upper_id = f"{instance.setting}.{method_name}.upper.time"
-    upper = _evaluate(upper_id, values, notes) if upper_id in registry() else None
-    if upper_id not in registry():
-        notes.append(f"no upper bound is registered for {method_name} on {instance.setting}")
+    upper = _evaluate(upper_id, values, notes)
     lower = instance_lower = None
     if hasattr(instance, "span_rounds"):
         instance_lower = model.latency * instance.span_rounds(eps)
@@ -133,16 +167,23 @@ def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds:
                          f"instance does not attain (its own span bound is {instance_lower}); omit --dim to get the "
                          "instance sized for eps")
             lower = None
+        if method_name not in SPAN_METHODS:
+            notes.append(f"{method_name} is not a span method: the span lower bounds (class {lower}, instance "
+                         f"{instance_lower}) bind GD, AGD and subgradient, not it")
+            lower = instance_lower = None
     else:
         notes.append(f"{instance.name} is not a hard instance: no lower bound is claimed on it")
+    randomised = method_name not in SPAN_METHODS
+    if max_iterations is None and horizon is not None:
+        max_iterations = horizon
     if max_iterations is None:
         reference = upper if upper is not None else _evaluate(f"{instance.setting}.gd.upper.time", values, [])
         max_iterations = ITERATION_CAP if reference is None else min(ITERATION_CAP, 2 * int(reference // model.gradient_time(method.queries_per_iteration)) + 10)
-    trace = run(method, instance, model, max_iterations, runs=seeds, stop_below=eps)
+    trace = run(method, instance, model, max_iterations, runs=seeds, stop_below=None if randomised else eps)
     time_to_eps = trace.time_to_eps(eps)
     if time_to_eps is None:
-        notes.append(f"eps not reached within {trace.iterations} iterations (raise with --set max_iterations=N)")
-    final = float(trace.values[:, -1].max())
+        notes.append(f"eps not reached by every seed within {trace.iterations} iterations (raise with --set max_iterations=N)")
+    final = trace.values[:, -1]
     summary = {
         "method": method_name, "instance": instance.name, "setting": instance.setting,
         "criterion": instance.criterion, "depth": model.depth, "n": model.inputs, "schedule": model.schedule,
@@ -150,7 +191,10 @@ def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds:
         "instance_params": instance.params,
         "time_to_eps": time_to_eps, "iterations": trace.iterations,
         "gradient_queries": trace.iterations * method.queries_per_iteration,
-        "final_gap": final if math.isfinite(final) else None,
+        "final_gap": float(final.max()) if np.isfinite(final).all() else None,
+        "gap_mean": float(final.mean()) if np.isfinite(final).all() else None,
+        "gap_ci95": _student_ci95(final) if np.isfinite(final).all() else None,
+        "K": getattr(method, "samples", None), "gamma": getattr(method, "gamma", None),
         "lower_bound_time": lower, "instance_lower_bound_time": instance_lower, "upper_bound_time": upper,
         "notes": notes,
     }

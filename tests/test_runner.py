@@ -18,7 +18,7 @@ def test_naive_schedule_iterate_k_is_available_at_2_delta_k():
 
 def test_batched_queries_take_one_synchronous_batch():
     chain = NesterovChain(dim=21)
-    method = RandomSpanMethod(chain.beta, seed=3, queries_per_iteration=4)
+    method = RandomSpanMethod(2 / chain.beta, seed=3, queries_per_iteration=4)
     trace = run(method, chain, PipelineModel(depth=6, inputs=2), iterations=5, runs=3)
     np.testing.assert_array_equal(trace.times, 2 * (2 * 4 + 6 - 1) * np.arange(6))
     assert trace.values.shape == (3, 6)
@@ -40,9 +40,9 @@ def test_deterministic_methods_give_identical_runs_and_match_a_hand_loop():
 def test_same_seed_same_numbers_different_seed_different_numbers():
     chain = NesterovChain(dim=31)
     model = PipelineModel(depth=2)
-    a = run(RandomSpanMethod(chain.beta, seed=7), chain, model, iterations=20, runs=8)
-    b = run(RandomSpanMethod(chain.beta, seed=7), chain, model, iterations=20, runs=8)
-    c = run(RandomSpanMethod(chain.beta, seed=8), chain, model, iterations=20, runs=8)
+    a = run(RandomSpanMethod(2 / chain.beta, seed=7), chain, model, iterations=20, runs=8)
+    b = run(RandomSpanMethod(2 / chain.beta, seed=7), chain, model, iterations=20, runs=8)
+    c = run(RandomSpanMethod(2 / chain.beta, seed=8), chain, model, iterations=20, runs=8)
     assert np.array_equal(a.values, b.values)
     assert not np.array_equal(a.values, c.values)
     assert len({tuple(row) for row in a.values}) == 8  # the 8 runs are 8 different methods

@@ -1,0 +1,115 @@
+"""Pipeline Parallel Random Smoothing (PPRS) and its DRS-schedule sibling.
+
+One iteration sends K perturbed copies y_t + γ_t X_k of the query through the pipeline as one
+synchronous batch (K·n inputs, time 2(nK + Δ − 1)) and averages their subgradients:
+
+    y_t = (1 − α_t) x_t + α_t z_t,   G_t = (1/K) Σ_k ∇f(y_t + γ_t X_k),
+    z_{t+1} = z_t − s_t G_t,         x_{t+1} = (1 − α_t) x_t + α_t z_{t+1}.
+
+The perturbations come from algorithms.noise (block (seed, t, k, layer) is its own counter-based stream);
+run r of a batch uses seed + r. PPRS is NOT a span method: the span lower bounds do not bind it.
+"""
+import math
+from dataclasses import dataclass
+
+from algorithms.checks import require_int, require_number
+from algorithms.noise import perturbations
+
+
+def _xp(x):
+    return x.__array_namespace__()
+
+
+@dataclass(frozen=True)
+class _RandomSmoothing:
+    lipschitz: float
+    samples: int
+    seed: int = 0
+    layer_sizes: tuple | None = None  # the objective's parameter blocks; None: one block
+
+    def __post_init__(self):
+        require_number("L", self.lipschitz, 0.0)
+        require_int("samples", self.samples)
+        require_int("seed", self.seed, minimum=0)
+
+    @property
+    def queries_per_iteration(self) -> int:
+        return self.samples
+
+    def init(self, x0):
+        return 0, x0, x0
+
+    def _point(self, state):
+        t, x, z = state
+        alpha = self.alpha(t)
+        return (1 - alpha) * x + alpha * z
+
+    def queries(self, state):
+        t, x, _ = state
+        runs, dim = x.shape
+        noise = perturbations(range(self.seed, self.seed + runs), t, self.samples, self.layer_sizes or (dim,))
+        return self._point(state)[:, None, :] + self.smoothing(t, dim) * _xp(x).asarray(noise, dtype=x.dtype)
+
+    def update(self, state, gradients):
+        t, x, z = state
+        alpha = self.alpha(t)
+        z = z - self.z_step(t, x.shape[-1]) * _xp(x).mean(gradients, axis=1)
+        return t + 1, (1 - alpha) * x + alpha * z, z
+
+    def iterate(self, state):
+        return state[1]
+
+
+@dataclass(frozen=True)
+class PPRS(_RandomSmoothing):
+    """Theorem D (DERIVED, THEORY.md §2.5): α_t = 2/(t+2), constant γ, s_t = (t+1)η/2, η = γ/(2cL),
+    c = √(2/π). E f(x_T) − f* ≤ 4cLR²/(γT(T+1)) + γL(2T+1)/(12cK) + γL E‖Z‖ for any γ, K, T."""
+
+    gamma: float | None = None
+    name: str = "pprs"
+
+    def __post_init__(self):
+        super().__post_init__()
+        require_number("gamma", self.gamma, 0.0)
+
+    def alpha(self, t):
+        return 2 / (t + 2)
+
+    def smoothing(self, t, dim):
+        return self.gamma
+
+    def z_step(self, t, dim):
+        return (t + 1) * self.gamma / (2 * math.sqrt(2 / math.pi) * self.lipschitz) / 2
+
+
+@dataclass(frozen=True)
+class DRSSchedule(_RandomSmoothing):
+    """RECON: the DRS schedule of Scaman et al. 2018 that PPRS mirrors (THEORY.md §2.5), constants not
+    recovered: α₀ = 1, α_{t+1} = 2/(1 + √(1 + 4/α_t²)), γ_t = R d^{-1/4} α_t,
+    η_t = Rα_t/(2L(d^{1/4} + √((t+1)/K))), s_t = η_t/α_t."""
+
+    radius: float = 1.0
+    name: str = "pprs-drs"
+
+    def __post_init__(self):
+        super().__post_init__()
+        require_number("R", self.radius, 0.0)
+
+    def alpha(self, t):
+        return _drs_alpha(t)
+
+    def smoothing(self, t, dim):
+        return self.radius * dim**-0.25 * self.alpha(t)
+
+    def z_step(self, t, dim):
+        return self.radius / (2 * self.lipschitz * (dim**0.25 + math.sqrt((t + 1) / self.samples)))
+
+
+_DRS_ALPHAS = [1.0]
+
+
+def _drs_alpha(t: int) -> float:
+    """α_t of the DRS recursion, memoised (O(1) amortised per iteration)."""
+    while len(_DRS_ALPHAS) <= t:
+        _DRS_ALPHAS.append(2 / (1 + math.sqrt(1 + 4 / _DRS_ALPHAS[-1] ** 2)))
+    return _DRS_ALPHAS[t]

@@ -1,0 +1,113 @@
+"""PPRS — Pipeline Parallel Random Smoothing. Theorem D (DERIVED, THEORY.md §2.5) re-derived in sympy:
+the three-term bound, γ and K from its optimality conditions, T for accuracy ε, the pipeline time; the
+paper's shape and the DRS schedule (RECON); the regime map against the pipelined subgradient method.
+"""
+import math
+from functools import cache
+
+import sympy as sp
+
+from bounds.claim import Assumption, Claim
+from bounds.symbols import K, L, R, T, c_smooth, d, depth, eps, gamma, n
+
+SETTING = "nonsmooth-convex"
+CLASS = Assumption("a convex L-Lipschitz f on R^d (globally) with ‖x₀ − x*‖ ≤ R")
+THEOREM_D = "Theorem D, THEORY.md §2.5 (Lemma A: accelerated SGD on f_γ, β = cL/γ, σ² = L²/K, η = γ/(2cL))"
+
+
+@cache
+def derivation() -> dict:
+    """Every step of the tuning of Theorem D, as sympy expressions."""
+    c = c_smooth
+    terms = (4 * c * L * R**2 / (gamma * T * (T + 1)), gamma * L * (2 * T + 1) / (12 * c * K), gamma * L * sp.sqrt(d))
+    bound = sum(terms)
+    samples = sp.solve(sp.Eq(terms[1], terms[2]), K)[0]  # variance term = bias term
+    relaxed = 4 * c * L * R**2 / (gamma * T**2) + 2 * terms[2]  # K ≥ K*, T(T+1) ≥ T²
+    smoothing = [g for g in sp.solve(sp.diff(relaxed, gamma), gamma) if g.is_positive][0]
+    tuned = sp.simplify(relaxed.subs(gamma, smoothing))
+    horizon = sp.solve(sp.Eq(tuned, eps), T)[0]
+    iterations = sp.ceiling(horizon)
+    batch = sp.ceiling(samples.subs(T, iterations))
+    time = iterations * 2 * (depth + n * batch - 1)
+    leading = sp.expand(sp.limit(2 * horizon * (depth + n * samples.subs(T, horizon)) * eps**2 / (L * R) ** 2, eps, 0) * (L * R / eps) ** 2
+                        + sp.limit(2 * horizon * depth * eps / (L * R), eps, 0) * L * R / eps)
+    return {"terms": terms, "bound": bound, "samples": samples, "relaxed": relaxed, "gamma": smoothing,
+            "tuned": tuned, "horizon": horizon, "iterations": iterations, "batch": batch, "time": time,
+            "leading": leading}
+
+
+def tuning(eps_value: float, lipschitz: float, radius: float, dim: int) -> dict:
+    """Theorem D's default T, K and γ for accuracy ε (from the sympy derivation)."""
+    steps = derivation()
+    values = {eps: eps_value, L: lipschitz, R: radius, d: dim}
+    iterations = int(steps["iterations"].subs(values))
+    return {"T": iterations, "K": int(steps["batch"].subs(values)),
+            "gamma": float(steps["gamma"].subs(values).subs(T, iterations))}
+
+
+def drs_tuning(eps_value: float, lipschitz: float, radius: float, dim: int) -> dict:
+    """The RECON DRS schedule's T and K (Scaman et al. 2018 constants, THEORY.md §2.5) — RECON, not verified."""
+    u = lipschitz * radius / eps_value
+    return {"T": math.ceil(20 * u * dim**0.25), "K": math.ceil(5 * u * dim**-0.25)}
+
+
+def claims():
+    steps = derivation()
+    c = c_smooth
+    common = dict(setting=SETTING, methods="pprs")
+    derivation_steps = (
+        ("three terms: optimisation, variance, smoothing bias (E‖Z‖ ≤ √d)", steps["bound"]),
+        ("variance = bias gives K*", sp.Eq(K, steps["samples"])),
+        ("with K ≥ K* and T(T+1) ≥ T²", steps["relaxed"]),
+        ("∂/∂γ = 0", sp.Eq(gamma, steps["gamma"])),
+        ("tuned bound", steps["tuned"]),
+        ("tuned bound = ε", sp.Eq(T, steps["horizon"])),
+        ("time: T synchronous batches of nK inputs", steps["time"]),
+        ("leading terms as ε → 0", steps["leading"]),
+    )
+    theorem = Claim(id=f"{SETTING}.pprs.upper.gap-at-horizon", kind="upper", quantity="gap-at-horizon",
+                    label="DERIVED", source=THEOREM_D, expression=steps["bound"], assumptions=(CLASS,),
+                    statement="E f(x_T) − f* after T PPRS iterations with smoothing γ and K samples per iteration.",
+                    derivation=derivation_steps, **common)
+    time = Claim(id=f"{SETTING}.pprs.upper.time", kind="upper", quantity="time-to-eps", label="DERIVED",
+                 source=THEOREM_D + ", tuned γ, K; clock 2(nK + Δ − 1) per iteration (THEORY.md §1)",
+                 statement="PPRS with Theorem D's tuning has E f(x_T) − f* ≤ ε at this time (in expectation).",
+                 expression=steps["time"], assumptions=(CLASS, Assumption("gpipe schedule, half duplex")),
+                 derivation=derivation_steps, **common)
+    leading = Claim(id=f"{SETTING}.pprs.upper.time-leading", kind="upper", quantity="time-to-eps", label="DERIVED",
+                    source="leading terms of " + time.id + " as ε → 0 (sympy limits)",
+                    statement="≈ 10.1 Δ LR d^{1/4}/ε + 10.7 n (LR/ε)²: the depth term no longer multiplies (RL/ε)².",
+                    expression=steps["leading"], assumptions=(CLASS,), **common)
+    paper = Claim(id=f"{SETTING}.pprs.paper", kind="order", quantity="time-to-eps", label="PAPER",
+                  source="Colin, Dos Santos, Scaman 2019, abstract (shape; constants RECON)",
+                  statement="PPRS is within a d^{1/4} factor of optimal: O(Δ·RL d^{1/4}/ε + n(RL/ε)²).",
+                  expression=depth * R * L * d ** sp.Rational(1, 4) / eps + n * (R * L / eps) ** 2, **common)
+    recon_lower = (R * L / eps) ** 2 + depth * R * L / eps
+    ratio_limit = sp.limit(steps["leading"] / recon_lower, depth, sp.oo)
+    ratio = Claim(id=f"{SETTING}.pprs.ratio", kind="ratio", quantity="ratio", label="RECON",
+                  source=f"sympy limit Δ → ∞ of {leading.id} / {SETTING}.recon.lower.time (RECON constants 1)",
+                  statement="PPRS over the all-procedure lower bound in deep pipelines: O(d^{1/4}).",
+                  expression=ratio_limit, derivation=(("lim Δ→∞ of leading / RECON lower", ratio_limit),), **common)
+    u = R * L / eps
+    drs_iterations, drs_batch = sp.ceiling(20 * u * d ** sp.Rational(1, 4)), sp.ceiling(5 * u * d ** -sp.Rational(1, 4))
+    drs = Claim(id=f"{SETTING}.pprs-drs.upper.time", setting=SETTING, kind="upper", quantity="time-to-eps",
+                methods="pprs-drs", label="RECON",
+                source="DRS schedule, Scaman et al. NeurIPS 2018 (constants reconstructed, THEORY.md §2.5)",
+                statement="DRS-style PPRS: T = ⌈20RLd^{1/4}/ε⌉ batches of K = ⌈5RLd^{-1/4}/ε⌉ — reconstructed, not verifiable as stated.",
+                expression=drs_iterations * 2 * (depth + n * drs_batch - 1), assumptions=(CLASS,))
+    return [theorem, time, leading, paper, ratio, drs]
+
+
+def regime(depth_value: int, dim: int, eps_value: float, lipschitz: float = 1.0, radius: float = 1.0,
+           inputs: int = 1) -> dict:
+    """Which bound is smaller at these parameters: PPRS (Theorem D, tuned) or the pipelined subgradient
+    method (⌈(RL/ε)²⌉ gradients of 2(Δ + n − 1)) — both DERIVED upper bounds."""
+    from bounds.registry import get
+
+    values = {eps: eps_value, L: lipschitz, R: radius, d: dim, depth: depth_value, n: inputs}
+    pprs_time = float(get(f"{SETTING}.pprs.upper.time").expression.subs(values))
+    subgradient_time = float(get(f"{SETTING}.subgradient.upper.time").expression.subs(values))
+    tuned = tuning(eps_value, lipschitz, radius, dim)
+    return {"winner": "pprs" if pprs_time < subgradient_time else "subgradient",
+            "speedup": subgradient_time / pprs_time, "pprs_time": pprs_time,
+            "subgradient_time": subgradient_time, "K": tuned["K"], "T": tuned["T"]}

@@ -1,0 +1,93 @@
+"""Non-smooth claims: Theorem D re-derived in sympy against THEORY.md's statement, the span bound, the
+regime map, and the counter-based noise (independent of batching)."""
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from algorithms.noise import gaussian_block, perturbations
+from bounds.pprs import derivation, regime, tuning
+from bounds.registry import get
+from bounds.symbols import K, L, R, T, d, depth, eps, n, tau
+
+C = sp.sqrt(2 / sp.pi)
+
+
+def _same(a, b):
+    return sp.simplify(a - b) == 0
+
+
+def test_theorem_d_tuning_is_theory_statement():
+    steps = derivation()
+    # THEORY §2.5: γ = R√(2c)/(T d^{1/4}), K = (2T+1)/(12c√d), tuned bound 4√(2c)·LR d^{1/4}/T
+    assert _same(steps["gamma"], R * sp.sqrt(2 * C) / (T * d ** sp.Rational(1, 4)))
+    assert _same(steps["samples"], (2 * T + 1) / (12 * C * sp.sqrt(d)))
+    assert _same(steps["tuned"], 4 * sp.sqrt(2 * C) * L * R * d ** sp.Rational(1, 4) / T)
+    assert abs(float(4 * sp.sqrt(2 * C)) - 5.053) < 5e-4  # THEORY's ≈ 5.053
+
+
+def test_theorem_d_leading_constants_match_theory():
+    # THEORY §2.5: T_ε ≈ 10.1 Δ LR d^{1/4}/ε + 10.7 n (LR/ε)² (two-decimal rounding there)
+    leading = sp.expand(derivation()["leading"])
+    depth_coefficient = leading.coeff(depth) * eps / (L * R * d ** sp.Rational(1, 4))
+    n_coefficient = leading.coeff(n) * eps**2 / (L * R) ** 2
+    assert abs(float(depth_coefficient) - 10.1) < 0.05 and abs(float(n_coefficient) - 10.7) < 0.05
+
+
+def test_tuning_numbers():
+    tuned = tuning(1e-2, 1.0, 1.0, 10_000)
+    assert tuned["T"] == math.ceil(float(4 * sp.sqrt(2 * C)) * 10 / 1e-2)
+    assert tuned["K"] == math.ceil((2 * tuned["T"] + 1) / (12 * float(C) * 100))
+    assert math.isclose(tuned["gamma"], math.sqrt(2 * float(C)) / (tuned["T"] * 10))
+
+
+def test_span_lower_bound_and_subgradient_ratio_match_theory():
+    # THEORY §2.4: T_ε ≥ τ((LR/(2ε) − 1)² − 1); span ratio ≈ 8 with τ_g/τ ≤ 2
+    expected = tau * ((L * R / (2 * eps) - 1) ** 2 - 1)
+    assert _same(get("nonsmooth-convex.lower.time").expression, sp.Max(0, expected))
+    ratio = get("nonsmooth-convex.ratio").expression
+    assert _same(ratio.subs(n, 1), 4) and _same(ratio.subs(n, depth + 1), 8)
+
+
+def test_pprs_ratio_is_order_d_to_the_quarter_and_recon_labelled():
+    claim = get("nonsmooth-convex.pprs.ratio")
+    assert claim.label == "RECON"
+    assert d not in sp.simplify(claim.expression / d ** sp.Rational(1, 4)).free_symbols
+    assert get("nonsmooth-convex.pprs-drs.upper.time").label == "RECON"
+    assert get("nonsmooth-convex.recon.lower.time").label == "RECON"
+
+
+@pytest.mark.parametrize("depth_value", [1, 2, 4])
+def test_regime_subgradient_wins_shallow_pipelines(depth_value):
+    assert regime(depth_value, 100, 1e-2)["winner"] == "subgradient"
+
+
+@pytest.mark.parametrize("depth_value", [64, 256, 1024])
+def test_regime_pprs_wins_deep_pipelines_when_rl_over_eps_is_large(depth_value):
+    # THEORY: PPRS wins roughly when Δ ≳ 5n and RL/ε ≳ 5 d^{1/4}
+    result = regime(depth_value, 100, 1e-2)
+    assert result["winner"] == "pprs" and result["speedup"] > 1
+    assert math.isclose(result["speedup"], result["subgradient_time"] / result["pprs_time"])
+
+
+def test_noise_does_not_depend_on_batching():
+    together = perturbations([11, 12, 13], 5, 4, (7, 3))
+    alone = perturbations([12], 5, 4, (7, 3))
+    np.testing.assert_array_equal(together[1], alone[0])
+    np.testing.assert_array_equal(together[2, 3, 7:], gaussian_block(13, 5, 3, 1, 3))
+    assert not np.array_equal(perturbations([12], 6, 4, (7, 3)), alone)  # another iteration, other noise
+    assert not np.array_equal(together[0, 0], together[0, 1])  # another query, other noise
+
+
+def test_noise_key_ranges_are_checked():
+    with pytest.raises(ValueError, match="iteration"):
+        gaussian_block(0, 2**32, 0, 0, 3)
+    with pytest.raises(ValueError, match="seed"):
+        gaussian_block(-1, 0, 0, 0, 3)
+
+
+def test_noise_is_standard_normal():
+    # 10⁶ draws: mean within 6 standard errors (6/1000) and variance within 6·√2/1000 of 1
+    x = perturbations([0], 0, 1, (10**6,)).ravel()
+    assert abs(x.mean()) < 6e-3 and abs(x.var() - 1) < 6 * math.sqrt(2) * 1e-3
