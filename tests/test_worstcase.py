@@ -387,7 +387,8 @@ def test_make_instance_errors_and_defaults():
         make_instance("nesterov-chain", dim=3, foo=1)
     assert make_instance("nesterov-chain", dim=9).params == {"dim": 9, "beta": 1.0, "chain_length": 9}
     assert set(INSTANCES) == {"nesterov-chain", "strongly-convex-chain", "carmon-chain", "random-quadratic",
-                              "logistic-regression"}
+                              "logistic-regression", "max-function", "max-function-lipschitz", "l1-regression",
+                              "hinge", "linf-regression"}
 
 
 def test_package_imports_no_other_pplimits_package():

@@ -6,14 +6,20 @@ f_star, f0, radius, params, and array-namespace-generic value(x) and gradient(x)
 import inspect
 
 from .carmon_chain import CarmonChain
+from .hinge import Hinge
+from .l1_regression import L1Regression
+from .linf_regression import LinfRegression
+from .lipschitz_max_function import LipschitzMaxFunction
 from .logistic_regression import LogisticRegression
+from .max_function import MaxFunction
 from .nesterov_chain import NesterovChain
 from .random_quadratic import RandomQuadratic
 from .strongly_convex_chain import StronglyConvexChain
 
 INSTANCES = {
     cls.name: cls
-    for cls in (NesterovChain, StronglyConvexChain, CarmonChain, RandomQuadratic, LogisticRegression)
+    for cls in (NesterovChain, StronglyConvexChain, CarmonChain, RandomQuadratic, LogisticRegression,
+                MaxFunction, LipschitzMaxFunction, L1Regression, Hinge, LinfRegression)
 }
 
 
@@ -32,7 +38,12 @@ def make_instance(name, **params):
 __all__ = [
     "INSTANCES",
     "CarmonChain",
+    "Hinge",
+    "L1Regression",
+    "LinfRegression",
+    "LipschitzMaxFunction",
     "LogisticRegression",
+    "MaxFunction",
     "NesterovChain",
     "RandomQuadratic",
     "StronglyConvexChain",

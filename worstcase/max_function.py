@@ -20,6 +20,8 @@ from . import _validate
 from ._arrays import namespace
 from ._span import rounds_to_reach
 
+_CVXPY_TOL = 1e-10  # Clarabel gap/feasibility tolerances; tighter ones flag the Huber variant "inaccurate"
+
 
 class MaxFunction:
     """The max function of Nesterov 2004, Thm 3.2.1, with x0 = 0 (criterion: f(x) - f*)."""
@@ -31,7 +33,7 @@ class MaxFunction:
 
     def __init__(self, dim, L=1.0, R=1.0, chain_length=None):
         self.dim = _validate.integer("dim", dim, 1)
-        self.lipschitz = _validate.positive_float("L", L)
+        self.lipschitz = _validate.positive_float("L", L)  # on B(0, R); outside, gamma + mu ||x||
         self._ball = _validate.positive_float("R", R)
         if chain_length is None:
             chain_length = self.dim
@@ -92,5 +94,7 @@ class MaxFunction:
         objective = self.gamma * cp.max(x[: self.chain_length]) + self.mu * self._penalty_cvxpy(x)
         constraints = [x[k:] == 0] if k < self.dim else []
         problem = cp.Problem(cp.Minimize(objective), constraints)
-        problem.solve(solver=cp.CLARABEL, tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12)
+        problem.solve(solver=cp.CLARABEL, tol_gap_abs=_CVXPY_TOL, tol_gap_rel=_CVXPY_TOL, tol_feas=_CVXPY_TOL)
+        if problem.status != cp.OPTIMAL:
+            raise RuntimeError(f"Clarabel did not solve the restricted {self.name}: status {problem.status}")
         return float(problem.value) - self.f_star
