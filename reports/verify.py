@@ -12,7 +12,9 @@ from functools import partial
 import numpy as np
 
 from algorithms.clock import SCHEDULES, PipelineModel, makespan
+from algorithms.methods import make_method
 from algorithms.timeline import measured_makespan, simulate, validate
+from bounds.pprs import tuning
 from bounds.registry import registry
 from reports.measure import _bound_values, build_instance, measure
 from worstcase import make_instance
@@ -104,22 +106,63 @@ def method_checks(instance, method_name, model, eps, seeds=1, method_params=None
 
 
 def order_checks():
-    """PAPER Θ-shapes: the DERIVED lower and upper times over the shape tend to finite positive constants
-    as ε → 0 (sympy limits at Δ = 4, n = 1)."""
+    """PAPER Θ-shapes against the DERIVED bounds (sympy limits, at Δ = 4, n = 1, d = 16).
+
+    Smooth settings: lower and optimal-method upper times over the shape → finite positive constants as
+    ε → 0. PPRS: its leading DERIVED time over the paper's shape → finite positive constants both as
+    Δ → ∞ (the depth term) and as ε → 0 (the ε⁻² term).
+    """
     import sympy as sp
 
     from bounds.derive import _relaxed
-    from bounds.symbols import depth, eps, n
+    from bounds.symbols import d, depth, eps, n
 
     claims = registry()
-    for paper in (c for c in claims.values() if c.kind == "order"):
+    point = {depth: 4, n: 1, d: 16}
+    for paper in (c for c in claims.values() if c.kind == "order" and c.label == "PAPER"):
+        if paper.methods == "pprs":
+            leading = claims[f"{paper.setting}.pprs.upper.time-leading"].expression / paper.expression
+            constants = [float(sp.limit(leading, depth, sp.oo).subs(point)), float(sp.limit(leading, eps, 0, "+").subs(point))]
+            yield Check(f"{paper.id}/Θ-constants of {paper.setting}.pprs.upper.time-leading as Δ → ∞ and ε → 0",
+                        "order", *constants)
+            continue
         upper_id = f"{paper.setting}.{claims[f'{paper.setting}.ratio'].methods}.upper.time"  # the optimal method
-        constants = [float(sp.limit(_relaxed(claims[i].expression) / paper.expression, eps, 0, "+").subs({depth: 4, n: 1}))
+        constants = [float(sp.limit(_relaxed(claims[i].expression) / paper.expression, eps, 0, "+").subs(point))
                      for i in (f"{paper.setting}.lower.time", upper_id)]
         yield Check(f"{paper.id}/Θ-constants of {paper.setting}.lower.time and {upper_id}", "order", *constants)
 
 
+def bernstein_margin(value_range: float, variance: float, samples: int, failure: float) -> float:
+    """s with P(mean − E ≥ s) ≤ failure for i.i.d. values in an interval of length `value_range` with
+    variance ≤ `variance` (Bernstein: exp(−S s²/(2σ² + (2/3)M s)) = failure, solved for s)."""
+    log = math.log(1 / failure)
+    linear = 2 * value_range * log / 3
+    return (linear + math.sqrt(linear**2 + 8 * samples * variance * log)) / (2 * samples)
+
+
+def pprs_checks(instance, method, horizon, seeds, failure=1e-6):
+    """Theorem D: the mean of f(x_T) − f* over `seeds` runs ≤ the bound B + a Bernstein margin.
+
+    f(x_T) − f* ∈ [0, M] surely, M = L(γT(T+1)/(8c) + R): x_T is a convex combination of z_0..z_T and
+    ‖z_t − z_0‖ ≤ Σ_{j<T} (j+1)η/2 · L = γT(T+1)/(8c) (η = γ/(2cL), ‖G‖ ≤ L). If the claim holds
+    (E ≤ B), the variance is ≤ E[g²] ≤ M·B, and Bernstein's inequality bounds P(mean ≥ B + s) by δ =
+    `failure`. Needs a globally L-Lipschitz instance.
+    """
+    from algorithms.runner import run
+
+    c = math.sqrt(2 / math.pi)
+    gamma, samples = method.gamma, method.samples
+    trace = run(method, instance, PipelineModel(1), horizon, runs=seeds)
+    claim = registry()["nonsmooth-convex.pprs.upper.gap-at-horizon"]
+    bound = float(claim.numeric(L=instance.lipschitz, R=instance.radius, T=horizon, K=samples, gamma=gamma, d=instance.dim))
+    reach = instance.lipschitz * (gamma * horizon * (horizon + 1) / (8 * c) + instance.radius)
+    margin = bernstein_margin(reach, reach * bound, seeds, failure)
+    tag = f"{instance.name}/T={horizon},K={samples},gamma={gamma:.3g},seeds={seeds}"
+    yield Check(f"{claim.id}/{tag}", "upper", float(trace.values[:, -1].mean()), bound + margin)
+
+
 SPAN_METHODS = ("gd", "agd", "heavy-ball")
+NONSMOOTH_SPAN_METHODS = ("subgradient",)
 RANDOM_SPAN = {"seeds": 100, "method_params": {"seed": 2019, "queries_per_iteration": 3}}
 
 
@@ -129,16 +172,28 @@ def plan(quick: bool):
     hard = [(build_instance("nesterov-chain", eps, None, {}), eps) for eps in ((1e-3,) if quick else (1e-3, 3e-4))]
     hard += [(build_instance("strongly-convex-chain", 1e-6, None, {"mu": 0.01}), 1e-6),
              (build_instance("carmon-chain", 0.05, None, {"chain_length": 4 if quick else 8}), 0.05)]
+    nonsmooth = [(build_instance("max-function", eps, None, {}), eps) for eps in ((0.05,) if quick else (0.05, 0.02))]
+    lipschitz_max = build_instance("max-function-lipschitz", 0.05, None, {})
     benign = [make_instance(name, dim=dim, seed=seed, **{key: mu})
               for seed in ((0,) if quick else (0, 1, 2)) for mu in (0.0, 0.05)
               for name, dim, key in (("random-quadratic", 30, "mu"), ("logistic-regression", 10, "reg"))]
     grid = range(1, 6) if quick else range(1, 9), range(1, 7) if quick else range(1, 13)
+    pprs = tuning(0.05, lipschitz_max.lipschitz, lipschitz_max.radius, lipschitz_max.dim)
+    pprs_method = make_method("pprs", lipschitz_max, samples=pprs["K"], gamma=pprs["gamma"], seed=2019)
     steps = [("clock: closed form against the tick simulator", partial(clock_checks, *grid)),
-             ("paper Θ-shapes against the derived bounds", order_checks)]
+             ("paper Θ-shapes against the derived bounds", order_checks),
+             (f"Theorem D over {256 if quick else 1024} seeds", partial(
+                 pprs_checks, lipschitz_max, pprs_method, pprs["T"], 256 if quick else 1024))]
     for depth in depths:
         model = PipelineModel(depth)
         for instance, eps in hard:
             for method in SPAN_METHODS:
+                steps.append((f"{instance.name} {method} Δ={depth} ε={eps:g}", partial(method_checks, instance, method, model, eps)))
+            steps.append((f"{instance.name} 100 random span methods Δ={depth}", partial(
+                method_checks, instance, "random-span", model, eps, **RANDOM_SPAN,
+                max_iterations=instance.span_rounds(eps) + 10)))
+        for instance, eps in nonsmooth:
+            for method in NONSMOOTH_SPAN_METHODS:
                 steps.append((f"{instance.name} {method} Δ={depth} ε={eps:g}", partial(method_checks, instance, method, model, eps)))
             steps.append((f"{instance.name} 100 random span methods Δ={depth}", partial(
                 method_checks, instance, "random-span", model, eps, **RANDOM_SPAN,

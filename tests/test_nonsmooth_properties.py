@@ -1,0 +1,103 @@
+"""Property tests of the non-smooth claims.
+
+- Span methods (subgradient, ≥ 100 random ones per example) stay above the max function's span lower
+  bound E(⌊t/τ⌋) at every clock time (PPRS is not a span method: experiments/separation.py).
+- The pipelined subgradient method stays below RL/√T at its horizon on random non-smooth problems.
+- PPRS (Theorem D): the mean of f(x_T) − f* over many seeds stays below the bound plus a Bernstein
+  margin (reports.verify.pprs_checks: range and variance bounds proved there, failure probability 1e-6);
+  a broken PPRS (ascent instead of descent) is caught by the same check.
+"""
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from algorithms.clock import PipelineModel
+from algorithms.methods import make_method
+from algorithms.random_smoothing import PPRS
+from algorithms.runner import run
+from bounds.pprs import tuning
+from reports.verify import pprs_checks
+from worstcase import Hinge, L1Regression, LinfRegression, LipschitzMaxFunction, MaxFunction
+
+
+def log_uniform(lo, hi):
+    return st.floats(math.log(lo), math.log(hi)).map(math.exp)
+
+
+@st.composite
+def max_functions(draw):
+    dim = draw(st.integers(2, 60))
+    cls = draw(st.sampled_from([MaxFunction, LipschitzMaxFunction]))
+    return cls(dim=dim, L=draw(log_uniform(0.1, 10)), R=draw(log_uniform(0.1, 10)), chain_length=draw(st.integers(1, dim)))
+
+
+models = st.builds(PipelineModel, depth=st.integers(1, 16), inputs=st.integers(1, 3),
+                   duplex=st.sampled_from(["half", "full"]), schedule=st.sampled_from(["naive", "gpipe"]))
+
+
+@settings(max_examples=60)
+@given(instance=max_functions(), model=models, seed=st.integers(0, 2**32 - 1), queries=st.integers(1, 4),
+       horizon=st.integers(1, 10_000))
+def test_span_methods_stay_above_the_span_lower_bound_on_the_max_function(instance, model, seed, queries, horizon):
+    methods = [make_method("subgradient", instance, horizon=horizon),
+               make_method("random-span", instance, seed=seed, queries_per_iteration=queries)]
+    for method in methods:
+        runs = 128 if method.name == "random-span" else 1
+        trace = run(method, instance, model, iterations=instance.chain_length + 3, runs=runs)
+        bound = instance.span_gap(trace.times // model.latency)
+        slack = 1e-12 * instance.lipschitz * instance.radius
+        assert np.isfinite(trace.values).all() and (trace.values >= bound - slack).all(), method.name
+
+
+@pytest.mark.parametrize("instance", [LipschitzMaxFunction(dim=40), MaxFunction(dim=30, L=2.0, R=0.5),
+                                      L1Regression(dim=8, seed=1), Hinge(dim=6, seed=2), LinfRegression(dim=5, seed=3)],
+                         ids=lambda i: i.name)
+@pytest.mark.parametrize("horizon", [10, 400])
+def test_subgradient_stays_below_rl_over_sqrt_t(instance, horizon):
+    trace = run(make_method("subgradient", instance, horizon=horizon), instance, PipelineModel(3), iterations=horizon)
+    best = trace.values[0].min()
+    tolerance = 1e-7 * max(1.0, abs(instance.f_star))  # f* of the data problems: solver precision
+    assert best <= instance.radius * instance.lipschitz / math.sqrt(horizon) + tolerance
+
+
+PPRS_CASES = [
+    (LipschitzMaxFunction(dim=64), None),
+    (LipschitzMaxFunction(dim=16, L=2.0, R=3.0), {"gamma": 0.3, "samples": 2, "horizon": 30}),
+    (L1Regression(dim=10, seed=4), None),
+    (Hinge(dim=8, seed=5), {"gamma": 0.05, "samples": 4, "horizon": 40}),
+]
+
+
+def _pprs(instance, params, method_class=PPRS):
+    if params is None:  # Theorem D's tuning for ε = LR/4
+        tuned = tuning(instance.lipschitz * instance.radius / 4, instance.lipschitz, instance.radius, instance.dim)
+        params = {"gamma": tuned["gamma"], "samples": tuned["K"], "horizon": tuned["T"]}
+    method = method_class(instance.lipschitz, samples=params["samples"], gamma=params["gamma"], seed=7,
+                          layer_sizes=instance.layer_sizes)
+    return method, params["horizon"]
+
+
+@pytest.mark.parametrize("instance, params", PPRS_CASES, ids=[f"{i.name}-{p is None and 'tuned' or 'free'}" for i, p in PPRS_CASES])
+def test_pprs_mean_gap_over_seeds_stays_below_theorem_d(instance, params):
+    method, horizon = _pprs(instance, params)
+    (check,) = pprs_checks(instance, method, horizon, seeds=256)
+    assert check.passed, check.as_dict()
+
+
+@dataclass(frozen=True)
+class AscendingPPRS(PPRS):
+    """A deliberately broken PPRS: it steps up the smoothed gradient."""
+
+    def z_step(self, t, dim):
+        return -super().z_step(t, dim)
+
+
+def test_the_theorem_d_check_catches_a_broken_pprs():
+    instance = LipschitzMaxFunction(dim=64)
+    method, horizon = _pprs(instance, None, AscendingPPRS)
+    (check,) = pprs_checks(instance, method, horizon, seeds=64)
+    assert not check.passed, check.as_dict()
