@@ -45,10 +45,11 @@ def _criterion(instance, x, xp):
 
 
 def run(method, instance, model: PipelineModel, iterations: int, runs: int = 1,
-        backend: Backend | None = None, stop_below: float | None = None) -> Trace:
+        backend: Backend | None = None, stop_below: float | None = None, progress=None) -> Trace:
     """Advance `runs` copies of `method` on `instance` for up to `iterations` synchronous iterations.
 
-    Stops early once every run has reached `stop_below` (if given).
+    Stops early once every run has reached `stop_below` (if given); calls progress(k, iterations) after
+    each iteration k (if given).
     """
     backend = backend or get_backend()
     xp = backend.xp
@@ -63,6 +64,8 @@ def run(method, instance, model: PipelineModel, iterations: int, runs: int = 1,
         state = method.update(state, instance.gradient(method.queries(state)))
         values.append(backend.to_numpy(_criterion(instance, method.iterate(state), xp)))
         reached |= values[-1] <= limit
+        if progress is not None:
+            progress(len(values) - 1, iterations)
     values = np.stack(values, axis=1).astype(np.float64)
     times = model.iteration_times(values.shape[1] - 1, queries=method.queries_per_iteration)
     return Trace(method.name, instance.name, instance.criterion, times, values, method.queries_per_iteration)

@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import sys
+import time
 
 USAGE_ERROR = 2
 
@@ -35,6 +36,20 @@ def _positive(name, raw, integer=False):
     if not ok:
         raise ValueError(f"{name} must be {'an integer >= 1' if integer else 'a finite number > 0'}, got {raw!r}")
     return int(value) if integer else value
+
+
+def _progress(label, every=2.0):
+    """A progress callback printing `label: iteration k/K` to stderr at most every `every` seconds."""
+    start = last = time.monotonic()
+
+    def report(done, total):
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= every or done == total:
+            print(f"{label}: iteration {done}/{total} ({now - start:.0f} s)", file=sys.stderr, flush=True)
+            last = now
+
+    return report
 
 
 def _print(payload, as_json: bool, text: str):
@@ -73,7 +88,7 @@ def cmd_run(args):
         method=args.method, instance=args.instance, depth=_positive("depth", args.depth, integer=True),
         eps=_positive("eps", args.eps), dim=None if args.dim is None else _positive("dim", args.dim, integer=True),
         assignments=_assignments(args.set), seeds=_positive("seeds", args.seeds, integer=True), inputs=_positive("n", args.n, integer=True),
-        schedule=args.schedule, duplex=args.duplex)
+        schedule=args.schedule, duplex=args.duplex, progress=_progress(f"{args.method} on {args.instance}"))
     lines = [f"{k:>22}: {v}" for k, v in result.items() if k != "notes"] + [f"{'note':>22}: {n}" for n in result["notes"]]
     _print(result, args.json, "\n".join(lines))
 

@@ -146,7 +146,7 @@ def _student_ci95(values: np.ndarray) -> float | None:
 
 
 def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds: int = 1,
-            method_params: dict | None = None, max_iterations: int | None = None):
+            method_params: dict | None = None, max_iterations: int | None = None, progress=None):
     """Run `method_name` on `instance`: (summary of times and bounds, trace).
 
     Deterministic and span methods stop once every seed reaches eps; the randomised ones run their
@@ -179,7 +179,8 @@ def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds:
     if max_iterations is None:
         reference = upper if upper is not None else _evaluate(f"{instance.setting}.gd.upper.time", values, [])
         max_iterations = ITERATION_CAP if reference is None else min(ITERATION_CAP, 2 * int(reference // model.gradient_time(method.queries_per_iteration)) + 10)
-    trace = run(method, instance, model, max_iterations, runs=seeds, stop_below=None if randomised else eps)
+    trace = run(method, instance, model, max_iterations, runs=seeds, stop_below=None if randomised else eps,
+                progress=progress)
     time_to_eps = trace.time_to_eps(eps)
     if time_to_eps is None:
         notes.append(f"eps not reached by every seed within {trace.iterations} iterations (raise with --set max_iterations=N)")
@@ -201,7 +202,7 @@ def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds:
     return summary, trace
 
 
-def measure_run(method, instance, depth, eps, dim, assignments, seeds, inputs, schedule, duplex) -> dict:
+def measure_run(method, instance, depth, eps, dim, assignments, seeds, inputs, schedule, duplex, progress=None) -> dict:
     """The `pplimits run` command: parse, build, measure."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
@@ -210,4 +211,4 @@ def measure_run(method, instance, depth, eps, dim, assignments, seeds, inputs, s
     instance_params, method_params, cap = _split(assignments, instance, method)
     model = PipelineModel(depth=depth, inputs=inputs, duplex=duplex, schedule=schedule)
     built = build_instance(instance, eps, dim, instance_params)
-    return measure(method, built, model, eps, seeds, method_params, cap)[0]
+    return measure(method, built, model, eps, seeds, method_params, cap, progress)[0]

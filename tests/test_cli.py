@@ -69,6 +69,24 @@ def test_run_gives_null_bounds_with_reasons():
     assert any("heavy-ball" in note for note in result["notes"]) and any("does not attain" in note for note in result["notes"])
 
 
+def test_run_pprs_reports_its_batch_and_the_mean_gap_over_seeds():
+    code, out, err = cli("run", "--method", "pprs", "--instance", "max-function-lipschitz", "--depth", "8", "--eps", "0.05",
+                         "--seeds", "8", "--json")
+    result = json.loads(out)
+    assert code == 0 and set(result) >= {"K", "gamma", "seeds", "gap_mean", "gap_ci95"}
+    assert result["seeds"] == 8 and result["K"] >= 1 and result["gamma"] > 0 and _all_finite(result)
+    assert result["lower_bound_time"] is None and any("not a span method" in note for note in result["notes"])
+    assert result["iterations"] * 2 * (result["K"] + 8 - 1) >= result["time_to_eps"]
+    assert "iteration" in err  # progress on stderr
+
+
+def test_regime_names_a_winner():
+    code, out, _ = cli("regime", "--depth", "256", "--dim", "100", "--eps", "0.01", "--set", "L=1", "--json")
+    result = json.loads(out)
+    assert code == 0 and set(result) == {"winner", "speedup", "pprs_time", "subgradient_time", "K", "T"}
+    assert result["winner"] == "pprs" and result["speedup"] > 1
+
+
 def test_schedule_returns_makespan_and_timeline():
     code, out, _ = cli("schedule", "--depth", "4", "--inputs", "3", "--schedule", "gpipe", "--json")
     payload = json.loads(out)
@@ -97,6 +115,11 @@ def test_schedule_returns_makespan_and_timeline():
     (("bound", "no.such.claim"), "claim"),
     (("bound", "smooth-convex.lower.time", "--set", "eps=1e-3", "--set", "depth=2", "--set", "beta=1", "--set", "R=1", "--set", "d=3"), "d ≥"),
     (("schedule", "--depth", "4", "--inputs", "0"), "inputs"),
+    (("regime", "--depth", "4", "--dim", "0", "--eps", "0.1"), "dim"),
+    (("regime", "--depth", "4", "--dim", "10", "--eps", "0.1", "--set", "beta=1"), "beta"),
+    (("run", "--method", "pprs", "--instance", "max-function", "--depth", "4", "--eps", "0.05", "--set", "samples=0"), "samples"),
+    (("run", "--method", "pprs", "--instance", "max-function", "--depth", "4", "--eps", "0.05", "--set", "gamma=-1"), "gamma"),
+    (("run", "--method", "subgradient", "--instance", "max-function", "--depth", "4", "--eps", "0.05", "--dim", "5"), "dim"),
     (("schedule", "--depth", "4", "--inputs", "2", "--duplex", "quarter"), "duplex"),
 ])
 def test_bad_input_exits_2_with_one_line_naming_the_parameter(args, name):
@@ -107,12 +130,13 @@ def test_bad_input_exits_2_with_one_line_naming_the_parameter(args, name):
     assert out == ""
 
 
-def test_verify_quick_passes_with_checks_for_all_three_smooth_settings():
+def test_verify_quick_passes_with_checks_for_every_setting():
     code, out, err = cli("verify", "--quick", "--json")
     assert code == 0, err[-2000:]
     result = json.loads(out)
     assert result["failed"] == 0 and result["passed"] == len(result["checks"]) > 0
     ids = " ".join(c["id"] for c in result["checks"])
-    for setting in ("smooth-convex", "strongly-convex", "smooth-nonconvex"):
-        assert f"{setting}.lower.time" in ids and f"{setting}." in ids
+    for setting in ("smooth-convex", "strongly-convex", "smooth-nonconvex", "nonsmooth-convex"):
+        assert f"{setting}.lower.time" in ids and f"{setting}.ratio" in ids
+    assert "nonsmooth-convex.pprs.upper.gap-at-horizon" in ids and "nonsmooth-convex.pprs.paper" in ids
     assert "[1/" in err  # per-step progress on stderr
