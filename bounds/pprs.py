@@ -108,6 +108,10 @@ def regime(depth_value: int, dim: int, eps_value: float, lipschitz: float = 1.0,
     pprs_time = float(get(f"{SETTING}.pprs.upper.time").expression.subs(values))
     subgradient_time = float(get(f"{SETTING}.subgradient.upper.time").expression.subs(values))
     tuned = tuning(eps_value, lipschitz, radius, dim)
+    # both iteration counts are independent of Δ, so speed-up ∝ (n + Δ − 1)/(nK + Δ − 1): its log-log
+    # slope in Δ is Δ/(n + Δ − 1) − Δ/(nK + Δ − 1); near-linear where it is ≥ 0.9 (nK ≫ Δ ≫ n)
+    slope = depth_value / (inputs + depth_value - 1) - depth_value / (inputs * tuned["K"] + depth_value - 1)
     return {"winner": "pprs" if pprs_time < subgradient_time else "subgradient",
             "speedup": subgradient_time / pprs_time, "pprs_time": pprs_time,
-            "subgradient_time": subgradient_time, "K": tuned["K"], "T": tuned["T"]}
+            "subgradient_time": subgradient_time, "K": tuned["K"], "T": tuned["T"],
+            "depth_slope": slope, "near_linear": slope >= 0.9}

@@ -83,7 +83,8 @@ def test_run_pprs_reports_its_batch_and_the_mean_gap_over_seeds():
 def test_regime_names_a_winner():
     code, out, _ = cli("regime", "--depth", "256", "--dim", "100", "--eps", "0.01", "--set", "L=1", "--json")
     result = json.loads(out)
-    assert code == 0 and set(result) == {"winner", "speedup", "pprs_time", "subgradient_time", "K", "T"}
+    assert code == 0 and set(result) == {"winner", "speedup", "pprs_time", "subgradient_time", "K", "T",
+                                         "depth_slope", "near_linear"}
     assert result["winner"] == "pprs" and result["speedup"] > 1
 
 

@@ -91,3 +91,11 @@ def test_noise_is_standard_normal():
     # 10⁶ draws: mean within 6 standard errors (6/1000) and variance within 6·√2/1000 of 1
     x = perturbations([0], 0, 1, (10**6,)).ravel()
     assert abs(x.mean()) < 6e-3 and abs(x.var() - 1) < 6 * math.sqrt(2) * 1e-3
+
+
+def test_regime_slope_matches_the_speedup_between_neighbouring_depths():
+    # the speed-up's local log-log slope in Δ, from two nearby depths, equals the closed form reported
+    low, high = regime(40, 16, 1e-3), regime(41, 16, 1e-3)
+    measured = math.log(high["speedup"] / low["speedup"]) / math.log(41 / 40)
+    assert abs(measured - (low["depth_slope"] + high["depth_slope"]) / 2) < 1e-3
+    assert low["near_linear"] and not regime(2000, 16, 1e-3)["near_linear"]  # K = 528 here: nK ≫ Δ fails
