@@ -18,20 +18,11 @@ import numpy as np
 from scipy.special import erf, erfc, erfcx
 
 from algorithms.checks import require_int, require_number
+from worstcase._arrays import namespace
 
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 PERTURBATION_BYTES = 64 * 2**20  # largest block of Gaussian perturbations drawn at once
 _SERIES_FROM = 64  # expected_norm: asymptotic series for d >= this (truncation error < 1e-16)
-
-
-def _namespace(x):
-    """(xp, x): the input's array namespace and x as a real floating array (lists, scalars -> numpy)."""
-    if not hasattr(x, "__array_namespace__"):
-        x = np.asarray(x, dtype=np.float64)
-    xp = x.__array_namespace__()
-    if not xp.isdtype(x.dtype, "real floating"):
-        x = xp.astype(x, xp.float64)
-    return xp, x
 
 
 def _special(xp, function, t):
@@ -74,7 +65,7 @@ def smoothed_abs(x, gamma):
     |y| = y + 2(−y)₊ and the symmetry of Z give E|x + γZ| = |x| + 2γψ(|x|/γ), evaluated in that form so
     that f ≤ f_γ holds exactly in floating point; 2γφ(t) and |x|(1 − 2Φ̄(t)) expand it to the formula above.
     """
-    xp, x = _namespace(x)
+    xp, x = namespace(x)
     gamma = require_number("gamma", gamma, 0.0)
     return xp.abs(x) + 2.0 * _scaled_psi(xp, xp.abs(x), gamma)
 
@@ -82,7 +73,7 @@ def smoothed_abs(x, gamma):
 def smoothed_abs_grad(x, gamma):
     """d/dx E|x + γZ| = E sign(x + γZ) = erf(x/(γ√2)) (DERIVED; ψ' = −Φ̄). Its slope √(2/π)/γ·e^{−x²/(2γ²)}
     peaks at x = 0, so lipschitz_of_smoothed_gradient(1, γ) is attained there."""
-    xp, x = _namespace(x)
+    xp, x = namespace(x)
     gamma = require_number("gamma", gamma, 0.0)
     return _special(xp, erf, x / (gamma * math.sqrt(2.0)))
 
@@ -93,8 +84,8 @@ def smoothed_max2(x1, x2, gamma):
     max(a, b) = (a + b)/2 + |a − b|/2 and Z₁ − Z₂ ~ √2·N(0, 1). Evaluated as max(x₁, x₂) + √2γ ψ(|x₁ − x₂|/(√2γ))
     (the same number) so that f ≤ f_γ holds exactly in floating point.
     """
-    xp, x1 = _namespace(x1)
-    _, x2 = _namespace(x2)
+    xp, x1 = namespace(x1)
+    _, x2 = namespace(x2)
     gamma = require_number("gamma", gamma, 0.0)
     width = math.sqrt(2.0) * gamma
     return xp.maximum(x1, x2) + _scaled_psi(xp, xp.abs(x1 - x2), width)
@@ -103,8 +94,8 @@ def smoothed_max2(x1, x2, gamma):
 def smoothed_max2_grad(x1, x2, gamma):
     """∇ E max(x₁ + γZ₁, x₂ + γZ₂) = (Φ(δ/(√2γ)), Φ(−δ/(√2γ))), δ = x₁ − x₂, stacked on a new last axis
     (DERIVED: ½ ± ½ erf(δ/(2γ)), the probability that each coordinate wins; written with erfc for tails)."""
-    xp, x1 = _namespace(x1)
-    _, x2 = _namespace(x2)
+    xp, x1 = namespace(x1)
+    _, x2 = namespace(x2)
     gamma = require_number("gamma", gamma, 0.0)
     u = (x1 - x2) / (2.0 * gamma)
     return xp.stack([0.5 * _special(xp, erfc, -u), 0.5 * _special(xp, erfc, u)], axis=-1)
@@ -128,7 +119,7 @@ class MonteCarlo(NamedTuple):
 
 
 def _monte_carlo(function, x, gamma, samples, rng, max_bytes) -> MonteCarlo:
-    xp, x = _namespace(x)
+    xp, x = namespace(x)
     if x.ndim not in (1, 2):
         raise ValueError(f"x must have shape (d,) or (S, d), got shape {tuple(x.shape)}")
     gamma = require_number("gamma", gamma, 0.0)

@@ -186,14 +186,8 @@ def plan(quick: bool):
                  pprs_checks, lipschitz_max, pprs_method, pprs["T"], 256 if quick else 1024))]
     for depth in depths:
         model = PipelineModel(depth)
-        for instance, eps in hard:
-            for method in SPAN_METHODS:
-                steps.append((f"{instance.name} {method} Δ={depth} ε={eps:g}", partial(method_checks, instance, method, model, eps)))
-            steps.append((f"{instance.name} 100 random span methods Δ={depth}", partial(
-                method_checks, instance, "random-span", model, eps, **RANDOM_SPAN,
-                max_iterations=instance.span_rounds(eps) + 10)))
-        for instance, eps in nonsmooth:
-            for method in NONSMOOTH_SPAN_METHODS:
+        for instance, eps in hard + nonsmooth:
+            for method in NONSMOOTH_SPAN_METHODS if instance.setting == "nonsmooth-convex" else SPAN_METHODS:
                 steps.append((f"{instance.name} {method} Δ={depth} ε={eps:g}", partial(method_checks, instance, method, model, eps)))
             steps.append((f"{instance.name} 100 random span methods Δ={depth}", partial(
                 method_checks, instance, "random-span", model, eps, **RANDOM_SPAN,
