@@ -77,6 +77,8 @@ def test_noise_does_not_depend_on_batching():
     np.testing.assert_array_equal(together[1], alone[0])
     np.testing.assert_array_equal(together[2, 3, 7:], gaussian_block(13, 5, 3, 1, 3))
     assert not np.array_equal(perturbations([12], 6, 4, (7, 3)), alone)  # another iteration, other noise
+    big = perturbations([2**63 + 5], 2**31 + 3, 3, (5, 4))  # the key's high word and top bits
+    np.testing.assert_array_equal(big[0, 2, 5:], gaussian_block(2**63 + 5, 2**31 + 3, 2, 1, 4))
     assert not np.array_equal(together[0, 0], together[0, 1])  # another query, other noise
 
 
