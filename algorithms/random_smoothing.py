@@ -48,7 +48,8 @@ class _RandomSmoothing:
         t, x, _ = state
         runs, dim = x.shape
         noise = perturbations(range(self.seed, self.seed + runs), t, self.samples, self.layer_sizes or (dim,))
-        return self._point(state)[:, None, :] + self.smoothing(t, dim) * _xp(x).asarray(noise, dtype=x.dtype)
+        noise *= self.smoothing(t, dim)  # in place: our own numpy buffer, one (S, K, d) temporary fewer
+        return _xp(x).asarray(noise, dtype=x.dtype) + self._point(state)[:, None, :]
 
     def update(self, state, gradients):
         t, x, z = state

@@ -1,0 +1,352 @@
+"""Speed and memory of PPRS, as ratios measured in one run (machines are noisy: compare within a run).
+
+a. Throughput: perturbed subgradient evaluations per second of a PPRS run batched over K and S on
+   max-function-lipschitz (d = 2^16, K = 32, S = 4, 20 iterations), against the "floor": numpy's
+   default_rng().standard_normal on the same S·K·d elements per iteration (target ratio >= 0.5).
+   Below target, a per-stage breakdown and a cProfile listing say where the time goes.
+b. Memory: a d = 10^6 PPRS run (K = 32, 100 iterations, one seed) in a subprocess; its peak RSS
+   (getrusage(RUSAGE_CHILDREN).ru_maxrss) against the 2 GiB target.
+c. Speed-up in depth: time_subgradient / time_PPRS for Δ = 4, 8, ..., 256 with the same seeds equals
+   (n + Δ − 1)·N_sub / ((nK + Δ − 1)·N_PPRS) exactly (N = iterations until every seed reaches ε).
+   c1 re-runs both methods at every Δ on a small instance (iterates identical across Δ);
+   c2 is the near-linear regime nK ≫ Δ (log-log slope >= 0.9) at the largest size that runs in about
+   two minutes: d = 2, RL/ε = 8000, Theorem D's tuning gives K = 7101.
+
+The instance is a black box to the pipeline: Δ enters only the clock (latency), the perturbation is one
+block (layer_sizes fixed, not split per stage), so the iterates do not depend on Δ (c1 checks it).
+No timing is asserted: the script prints ratios.
+
+    .venv/bin/python benchmarks/bench_pprs.py [--part all|throughput|memory|speedup] [--repeats 3]
+"""
+import argparse
+import cProfile
+import io
+import math
+import os
+import pstats
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from fractions import Fraction
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+import numpy as np  # noqa: E402
+
+from algorithms.clock import PipelineModel  # noqa: E402
+from algorithms.noise import perturbations  # noqa: E402
+from algorithms.random_smoothing import PPRS  # noqa: E402
+from algorithms.runner import run  # noqa: E402
+from algorithms.span_methods import Subgradient  # noqa: E402
+from bounds.pprs import tuning  # noqa: E402
+from worstcase import LipschitzMaxFunction  # noqa: E402
+
+GIB = 2**30
+DEPTHS = (4, 8, 16, 32, 64, 128, 256)
+
+
+def best_of(repeats, function):
+    """Minimum wall time over `repeats` calls (the minimum is the steadiest statistic on a busy machine)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+class Progress:
+    """The instance, unchanged, printing a line every `every` gradient calls (one call per iteration)."""
+
+    def __init__(self, instance, every, label, total):
+        self._instance, self._every, self._label, self._total = instance, every, label, total
+        self._calls, self._start = 0, time.perf_counter()
+
+    def __getattr__(self, name):
+        return getattr(self._instance, name)
+
+    def gradient(self, x):
+        self._calls += 1
+        if self._calls % self._every == 0:
+            print(f"    {self._label}: iteration {self._calls}/{self._total}, "
+                  f"{time.perf_counter() - self._start:.1f} s", flush=True)
+        return self._instance.gradient(x)
+
+
+def pprs_for(instance, eps, samples=None):
+    """PPRS with Theorem D's γ (and K unless `samples` overrides it); also returns the tuning."""
+    tuned = tuning(eps, instance.lipschitz, instance.radius, instance.dim)
+    method = PPRS(instance.lipschitz, samples=samples or tuned["K"], seed=0,
+                  layer_sizes=instance.layer_sizes, gamma=tuned["gamma"])
+    return method, tuned
+
+
+# ---------------------------------------------------------------------------------------------- a
+def minor_faults(function):
+    """Minor page faults of this process during one call (each fresh page of a new large array costs one)."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    function()
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+def throughput(repeats, dim=2**16, samples=32, runs=4, iterations=20, diagnose=True):
+    print(f"a. PPRS throughput: max-function-lipschitz d={dim}, K={samples}, S={runs}, {iterations} iterations "
+          f"({runs * samples * dim / 1e6:.1f}M perturbed coordinates per iteration), best of {repeats}", flush=True)
+    instance = LipschitzMaxFunction(dim=dim)
+    method, _ = pprs_for(instance, 0.5 * abs(instance.f_star), samples=samples)
+    model = PipelineModel(depth=8)
+    elements = runs * samples * dim
+
+    def floor():
+        rng = np.random.default_rng()
+        for _ in range(iterations):
+            rng.standard_normal(elements)
+
+    run_times, floor_times = [], []
+    for _ in range(repeats):  # interleaved, so both see the same machine
+        run_times.append(best_of(1, lambda: run(method, instance, model, iterations, runs=runs)))
+        floor_times.append(best_of(1, floor))
+    run_time, floor_time = min(run_times), min(floor_times)
+    evaluations = runs * samples * iterations
+    ratio = floor_time / run_time
+    print(f"   PPRS run: {run_time:.3f} s, {evaluations / run_time:,.0f} perturbed subgradients/s "
+          f"({evaluations * dim / run_time / 1e6:.1f}M coordinates/s)")
+    print(f"   floor   : {floor_time:.3f} s, {evaluations / floor_time:,.0f} length-d normal vectors/s "
+          f"({elements * iterations / floor_time / 1e6:.1f}M normals/s)")
+    print(f"   ratio (PPRS evaluations/s) / (floor/s) = {ratio:.3f} (target >= 0.5): "
+          f"{'OK' if ratio >= 0.5 else 'BELOW TARGET'}", flush=True)
+    if ratio < 0.5 and diagnose:
+        stages(instance, method, runs, iterations, floor_time / iterations, repeats)
+        profile(method, instance, model, iterations, runs)
+        faults_run = minor_faults(lambda: run(method, instance, model, iterations, runs=runs))
+        faults_floor = minor_faults(floor)
+        print(f"   minor page faults per iteration: PPRS run {faults_run / iterations:,.0f}, floor {faults_floor / iterations:,.0f} "
+              f"(one (S, K, d) array is {elements * 8 / 2**20:,.0f} MiB; glibc maps blocks over 32 MiB afresh on every "
+              "allocation and the kernel zeroes their pages on first touch)", flush=True)
+        allocator_check(repeats)
+    return ratio
+
+
+def allocator_check(repeats):
+    """The same measurement in a subprocess where glibc keeps freed large blocks (no fresh pages per temporary)."""
+    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": str(2**30), "MALLOC_TRIM_THRESHOLD_": str(2**32)}
+    command = [sys.executable, os.path.abspath(__file__), "--part", "throughput", "--repeats", str(repeats),
+               "--no-diagnose"]
+    output = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    print("   same code, glibc MALLOC_MMAP_THRESHOLD_=1 GiB (temporaries reuse the heap instead of fresh mmap pages):")
+    for line in output.splitlines():
+        if line.lstrip().startswith(("PPRS run", "floor", "ratio")):
+            print("     " + line.strip())
+    sys.stdout.flush()
+
+
+def stages(instance, method, runs, iterations, floor_per_iteration, repeats):
+    """Per-iteration cost of each stage of runner.run's loop, best of `repeats` over a few iterations."""
+    state = method.init(np.zeros((runs, instance.dim)))
+    dim, samples = instance.dim, method.samples
+
+    def timed(function):
+        return best_of(max(repeats, 5), function) * 1e3
+
+    noise = timed(lambda: perturbations(range(method.seed, method.seed + runs), 0, samples, instance.layer_sizes))
+    queries_total = timed(lambda: method.queries(state))
+    queries = method.queries(state)
+    gradient = timed(lambda: instance.gradient(queries))
+    gradients = instance.gradient(queries)
+    update = timed(lambda: method.update(state, gradients))
+    value = timed(lambda: instance.value(state[1]))
+    first = np.expand_dims(np.argmax(queries, axis=-1), -1)
+    hit = np.arange(dim) == first
+    parts = {
+        "noise: perturbations() (Philox, one stream per (seed, t, k, layer) block)": noise,
+        "query formation: point + γ·X (2 full passes, 2 allocations)": queries_total - noise,
+        "gradient (max-function-lipschitz): total": gradient,
+        "  of which argmax over the chain": timed(lambda: np.argmax(queries, axis=-1)),
+        "  of which one-hot: arange(d) == first": timed(lambda: np.arange(dim) == first),
+        "  of which one-hot astype float64": timed(lambda: hit.astype(np.float64)),
+        "  of which Huber penalty gradient x·R/max(‖x‖,R)": timed(lambda: instance._penalty_gradient(np, queries)),
+        "update: mean over K + z, x steps": update,
+        "criterion: value(x_k) on (S, d)": value,
+    }
+    total = noise + (queries_total - noise) + gradient + update + value
+    print(f"   per-iteration breakdown (ms; floor = {floor_per_iteration * 1e3:.1f} ms for the same normals):")
+    for name, ms in parts.items():
+        share = "" if name.startswith("  ") else f"  {100 * ms / total:5.1f} %"
+        print(f"     {ms:8.1f}  {name}{share}")
+    print(f"     {total:8.1f}  sum of stages (ratio floor/sum = {floor_per_iteration * 1e3 / total:.3f})", flush=True)
+
+
+def profile(method, instance, model, iterations, runs):
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run(method, instance, model, iterations, runs=runs)
+    profiler.disable()
+    stream = io.StringIO()
+    pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(10)
+    lines = [line for line in stream.getvalue().splitlines() if line.strip()]
+    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls"))
+    print("   cProfile of one run, top 10 by own time:")
+    for line in lines[start:start + 11]:
+        print("     " + line.replace(ROOT + "/", ""))
+    sys.stdout.flush()
+
+
+# ---------------------------------------------------------------------------------------------- b
+def memory_child(dim, samples, iterations):
+    """Runs in the subprocess: a one-seed PPRS run through runner.run, progress every 10 iterations."""
+    instance = LipschitzMaxFunction(dim=dim)
+    method, _ = pprs_for(instance, 0.5 * abs(instance.f_star), samples=samples)
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(f"    child: after imports and instance, peak RSS {baseline / GIB:.3f} GiB", flush=True)
+    trace = run(method, Progress(instance, 10, "child", iterations), PipelineModel(depth=8), iterations, runs=1)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(f"    child: done, f(x_T) − f* = {trace.values[0, -1]:.4g}, own peak RSS {peak / GIB:.3f} GiB", flush=True)
+
+
+def memory(dim=10**6, samples=32, iterations=100):
+    print(f"b. Memory: PPRS on max-function-lipschitz d={dim:,}, K={samples}, {iterations} iterations, one seed, "
+          f"in a subprocess (one (1, K, d) float64 array = {samples * dim * 8 / GIB:.3f} GiB)", flush=True)
+    start = time.perf_counter()
+    command = [sys.executable, os.path.abspath(__file__), "--memory-child",
+               "--memory-dim", str(dim), "--memory-samples", str(samples), "--memory-iterations", str(iterations)]
+    child = subprocess.run(command, cwd=ROOT)
+    if child.returncode != 0:
+        raise RuntimeError(f"memory subprocess failed with exit status {child.returncode}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # KiB on Linux
+    print(f"   peak RSS of the subprocess: {peak / GIB:.3f} GiB ({peak / 2**20:,.0f} MiB) against the 2 GiB target: "
+          f"{'OK' if peak <= 2 * GIB else 'ABOVE TARGET'}; {time.perf_counter() - start:.0f} s", flush=True)
+    return peak
+
+
+# ---------------------------------------------------------------------------------------------- c
+def worst_iterations(trace, eps) -> int:
+    """N: the iteration at which every run has reached eps."""
+    index = trace.first_index_below(eps)
+    if (index < 0).any():
+        raise RuntimeError(f"{trace.method}: eps={eps:g} not reached by every run in {trace.iterations} iterations")
+    return int(index.max())
+
+
+def speedup_rows(sub_traces, pprs_traces, eps, inputs, samples):
+    """One row per Δ from the traces measured at that Δ; checks the identity exactly (Fractions)."""
+    rows = []
+    for depth in sorted(sub_traces):
+        sub, pprs = sub_traces[depth], pprs_traces[depth]
+        n_sub, n_pprs = worst_iterations(sub, eps), worst_iterations(pprs, eps)
+        t_sub, t_pprs = sub.time_to_eps(eps), pprs.time_to_eps(eps)
+        measured = Fraction(t_sub, t_pprs)
+        formula = Fraction((inputs + depth - 1) * n_sub, (inputs * samples + depth - 1) * n_pprs)
+        rows.append({"depth": depth, "N_sub": n_sub, "N_pprs": n_pprs, "time_sub": t_sub, "time_pprs": t_pprs,
+                     "speedup": measured, "formula": formula, "exact": measured == formula
+                     and t_sub == 2 * (inputs + depth - 1) * n_sub and t_pprs == 2 * (inputs * samples + depth - 1) * n_pprs})
+    for previous, row in zip([None, *rows], rows):
+        row["slope"] = None if previous is None else (
+            math.log(row["speedup"] / previous["speedup"]) / math.log(row["depth"] / previous["depth"]))
+    return rows
+
+
+def print_rows(rows, samples, inputs):
+    print(f"   {'Δ':>5} {'N_sub':>7} {'N_pprs':>7} {'K':>5} {'time_sub':>12} {'time_pprs':>12} "
+          f"{'speed-up':>9} {'formula':>9} {'exact':>5} {'slope':>6}")
+    for r in rows:
+        slope = "" if r["slope"] is None else f"{r['slope']:.3f}"
+        print(f"   {r['depth']:>5} {r['N_sub']:>7} {r['N_pprs']:>7} {samples:>5} {r['time_sub']:>12} {r['time_pprs']:>12} "
+              f"{float(r['speedup']):>9.3f} {float(r['formula']):>9.3f} {str(r['exact']):>5} {slope:>6}")
+    first, last = rows[0], rows[-1]
+    overall = math.log(last["speedup"] / first["speedup"]) / math.log(last["depth"] / first["depth"])
+    print(f"   n={inputs}: every row exact: {all(r['exact'] for r in rows)}; log-log slope over Δ={first['depth']}..{last['depth']}: "
+          f"{overall:.3f}; min step slope {min(r['slope'] for r in rows[1:]):.3f}", flush=True)
+    return overall
+
+
+def speedup_exact(dim=16, fraction=0.5, runs=4, inputs=1):
+    instance = LipschitzMaxFunction(dim=dim)
+    eps = fraction * abs(instance.f_star)
+    method, tuned = pprs_for(instance, eps)
+    horizon = math.ceil((instance.lipschitz * instance.radius / eps) ** 2)
+    subgradient = Subgradient(instance.lipschitz, instance.radius, horizon)
+    print(f"c1. Speed-up identity, re-run at every Δ: max-function-lipschitz d={dim}, ε={fraction}|f*|={eps:.4g}, "
+          f"S={runs} seeds, n={inputs}; PPRS Theorem D K={tuned['K']}, γ={tuned['gamma']:.4g}; subgradient T={horizon}",
+          flush=True)
+    sub_traces, pprs_traces, reference = {}, {}, None
+    for depth in DEPTHS:
+        model = PipelineModel(depth=depth, inputs=inputs)
+        sub_traces[depth] = run(subgradient, instance, model, horizon, runs=runs, stop_below=eps)
+        pprs_traces[depth] = run(method, instance, model, 2 * tuned["T"], runs=runs, stop_below=eps)
+        values = (sub_traces[depth].values, pprs_traces[depth].values)
+        reference = reference or values
+        same = all(np.array_equal(a, b) for a, b in zip(values, reference))
+        print(f"    Δ={depth}: N_sub={worst_iterations(sub_traces[depth], eps)}, "
+              f"N_pprs={worst_iterations(pprs_traces[depth], eps)}, values identical to Δ={DEPTHS[0]}: {same}", flush=True)
+        if not same:
+            raise AssertionError(f"values differ between Δ={DEPTHS[0]} and Δ={depth}")
+    print_rows(speedup_rows(sub_traces, pprs_traces, eps, inputs, method.samples), method.samples, inputs)
+
+
+def speedup_linear(dim=2, ratio=8000.0, runs=2, inputs=1, check_prefix=20):
+    instance = LipschitzMaxFunction(dim=dim)
+    eps = instance.lipschitz * instance.radius / ratio
+    method, tuned = pprs_for(instance, eps)
+    horizon = math.ceil(ratio**2)
+    subgradient = Subgradient(instance.lipschitz, instance.radius, horizon)
+    print(f"c2. Near-linear regime: max-function-lipschitz d={dim}, RL/ε={ratio:g} (ε={eps:.4g} = {eps / abs(instance.f_star):.4g}|f*|), "
+          f"S={runs} seeds, n={inputs}; PPRS Theorem D T={tuned['T']}, K={tuned['K']}, γ={tuned['gamma']:.4g}; "
+          f"subgradient T={horizon}", flush=True)
+    base = PipelineModel(depth=DEPTHS[0], inputs=inputs)
+    start = time.perf_counter()
+    sub = run(subgradient, instance, base, horizon, runs=runs, stop_below=eps)
+    print(f"    subgradient: N_sub={worst_iterations(sub, eps)} ({time.perf_counter() - start:.1f} s)", flush=True)
+    start = time.perf_counter()
+    pprs = run(method, Progress(instance, 100, "pprs", "≤" + str(2 * tuned["T"])), base, 2 * tuned["T"], runs=runs,
+               stop_below=eps)
+    print(f"    pprs: N_pprs={worst_iterations(pprs, eps)} ({time.perf_counter() - start:.1f} s)", flush=True)
+    deep = PipelineModel(depth=DEPTHS[-1], inputs=inputs)  # Δ-independence, spot-checked on a prefix
+    same = (np.array_equal(run(method, instance, deep, check_prefix, runs=runs).values, pprs.values[:, :check_prefix + 1])
+            and np.array_equal(run(subgradient, instance, deep, check_prefix, runs=runs).values,
+                               sub.values[:, :check_prefix + 1]))
+    print(f"    first {check_prefix} iterations re-run at Δ={DEPTHS[-1]}: values identical: {same}", flush=True)
+    if not same:
+        raise AssertionError("values depend on Δ")
+
+    def at(trace, depth):  # the same values on the clock of depth Δ
+        model = PipelineModel(depth=depth, inputs=inputs)
+        return replace(trace, times=model.iteration_times(trace.iterations, queries=trace.queries_per_iteration))
+
+    rows = speedup_rows({d: at(sub, d) for d in DEPTHS}, {d: at(pprs, d) for d in DEPTHS}, eps, inputs, method.samples)
+    overall = print_rows(rows, method.samples, inputs)
+    near = all(r["slope"] >= 0.9 for r in rows[1:])
+    print(f"   near-linear regime (nK={inputs * method.samples} ≫ Δ ≤ {DEPTHS[-1]}): every step slope >= 0.9: {near}; "
+          f"overall {overall:.3f}", flush=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=("all", "throughput", "memory", "speedup"), default="all")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-diagnose", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--memory-dim", type=int, default=10**6)
+    parser.add_argument("--memory-samples", type=int, default=32)
+    parser.add_argument("--memory-iterations", type=int, default=100)
+    args = parser.parse_args(argv)
+    if args.memory_child:
+        memory_child(args.memory_dim, args.memory_samples, args.memory_iterations)
+        return 0
+    start = time.perf_counter()
+    if args.part in ("all", "throughput"):
+        throughput(args.repeats, diagnose=not args.no_diagnose)
+    if args.part in ("all", "memory"):
+        memory(args.memory_dim, args.memory_samples, args.memory_iterations)
+    if args.part in ("all", "speedup"):
+        speedup_exact()
+        speedup_linear()
+    print(f"total {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
