@@ -7,24 +7,14 @@
 """
 import argparse
 import sys
-import time
 
 import numpy as np
 
 from algorithms.clock import PipelineModel
 from algorithms.runner import run
 from algorithms.span_methods import AcceleratedGradient, RandomSpanMethod
+from timing import best_of
 from worstcase import NesterovChain
-
-
-def best_of(repeats, function):
-    """Minimum wall time over `repeats` calls (the minimum is the steadiest statistic on a busy machine)."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main(argv=None):

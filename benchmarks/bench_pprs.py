@@ -45,18 +45,10 @@ from algorithms.span_methods import Subgradient  # noqa: E402
 from bounds.pprs import tuning  # noqa: E402
 from worstcase import LipschitzMaxFunction  # noqa: E402
 
+from timing import best_of  # noqa: E402
+
 GIB = 2**30
 DEPTHS = (4, 8, 16, 32, 64, 128, 256)
-
-
-def best_of(repeats, function):
-    """Minimum wall time over `repeats` calls (the minimum is the steadiest statistic on a busy machine)."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 class Progress:
