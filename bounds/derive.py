@@ -51,7 +51,7 @@ def upper_bound_forms(per_iteration: sp.Expr) -> dict:
     }
 
 
-def _relaxed(expr: sp.Expr) -> sp.Expr:
+def relaxed(expr: sp.Expr) -> sp.Expr:
     """Drop Max(0, ·), ceiling and floor: they do not change a limit as ε → 0."""
     return expr.replace(sp.ceiling, lambda a: a).replace(sp.floor, lambda a: a).replace(
         lambda e: isinstance(e, sp.Max) and 0 in e.args, lambda e: sp.Max(*[a for a in e.args if a != 0])
@@ -60,4 +60,4 @@ def _relaxed(expr: sp.Expr) -> sp.Expr:
 
 def ratio_limit(upper_time: sp.Expr, lower_time: sp.Expr) -> sp.Expr:
     """lim_{ε→0} upper/lower, computed by sympy."""
-    return sp.simplify(sp.limit(_relaxed(upper_time) / _relaxed(lower_time), eps, 0, "+"))
+    return sp.simplify(sp.limit(relaxed(upper_time) / relaxed(lower_time), eps, 0, "+"))

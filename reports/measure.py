@@ -103,7 +103,7 @@ def _number(name, raw):
     return int(value) if value.is_integer() else value
 
 
-def _bound_values(instance, model: PipelineModel, eps: float):
+def bound_values(instance, model: PipelineModel, eps: float):
     values = {"eps": eps, "depth": model.depth, "n": model.inputs, "d": instance.dim, "tau_g": model.gradient_time()}
     optional = {"beta": instance.beta, "mu": instance.mu, "R": instance.radius,
                 "D_f": getattr(instance, "D_f", None), "L": getattr(instance, "lipschitz", None)}
@@ -155,7 +155,7 @@ def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds:
     defaults, horizon = tuned_parameters(method_name, instance, eps)
     method = make_method(method_name, instance, **{**defaults, **(method_params or {})})
     notes: list[str] = []
-    values = _bound_values(instance, model, eps)
+    values = bound_values(instance, model, eps)
     upper_id = f"{instance.setting}.{method_name}.upper.time"
     upper = _evaluate(upper_id, values, notes)
     lower = instance_lower = None

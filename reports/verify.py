@@ -16,7 +16,7 @@ from algorithms.methods import make_method
 from algorithms.timeline import measured_makespan, simulate, validate
 from bounds.pprs import tuning
 from bounds.registry import registry
-from reports.measure import _bound_values, build_instance, measure
+from reports.measure import bound_values, build_instance, measure
 from worstcase import make_instance
 
 
@@ -102,7 +102,7 @@ def method_checks(instance, method_name, model, eps, seeds=1, method_params=None
     lower, upper = summary["lower_bound_time"], summary["upper_bound_time"]
     if measured is not None and lower and upper is not None and registry()[f"{setting}.ratio"].methods == method_name:
         yield Check(f"{setting}.ratio/{tag}", "upper", measured / lower, upper / lower)
-    yield from pointwise_checks(tag, instance, trace, model, _bound_values(instance, model, eps))
+    yield from pointwise_checks(tag, instance, trace, model, bound_values(instance, model, eps))
 
 
 def order_checks():
@@ -114,7 +114,7 @@ def order_checks():
     """
     import sympy as sp
 
-    from bounds.derive import _relaxed
+    from bounds.derive import relaxed
     from bounds.symbols import d, depth, eps, n
 
     claims = registry()
@@ -127,7 +127,7 @@ def order_checks():
                         "order", *constants)
             continue
         upper_id = f"{paper.setting}.{claims[f'{paper.setting}.ratio'].methods}.upper.time"  # the optimal method
-        constants = [float(sp.limit(_relaxed(claims[i].expression) / paper.expression, eps, 0, "+").subs(point))
+        constants = [float(sp.limit(relaxed(claims[i].expression) / paper.expression, eps, 0, "+").subs(point))
                      for i in (f"{paper.setting}.lower.time", upper_id)]
         yield Check(f"{paper.id}/Θ-constants of {paper.setting}.lower.time and {upper_id}", "order", *constants)
 

@@ -74,12 +74,12 @@ def test_nonconvex_constant_1824_comes_from_carmon_constants():
 def test_paper_shapes_are_matched_by_derived_bounds():
     # PAPER: Θ(Δ√(βR²/ε)) and Θ(Δ β D_f/ε²): derived lower and upper times over the shape tend to
     # finite positive constants as ε → 0 (relaxing ceilings, which do not change the limit).
-    from bounds.derive import _relaxed
+    from bounds.derive import relaxed
 
     for setting in ("smooth-convex", "smooth-nonconvex"):
         shape = get(f"{setting}.paper").expression
         for claim_id in (f"{setting}.lower.time", next(i for i in CLAIMS if i.startswith(setting) and i.endswith("upper.time"))):
-            limit = sp.limit(_relaxed(get(claim_id).expression) / shape, eps, 0, "+")
+            limit = sp.limit(relaxed(get(claim_id).expression) / shape, eps, 0, "+")
             limit = sp.simplify(limit.subs(n, 1 + sp.Symbol("m", nonnegative=True, integer=True)))  # n ≥ 1
             assert eps not in limit.free_symbols and limit.is_positive and limit.is_finite, (claim_id, limit)
 
