@@ -23,6 +23,7 @@ from worstcase import (
     make_instance,
 )
 from worstcase.hinge import non_separable
+from instance_checks import assert_batched_and_read_only
 
 CASES = {
     "max": lambda: MaxFunction(8, chain_length=5),
@@ -406,18 +407,7 @@ def test_span_rounds(key):
 
 @pytest.mark.parametrize("key", ALL)
 def test_batched_shapes_and_read_only_input(key):
-    inst = BUILT[key]
-    x = np.random.default_rng(0).normal(size=(3, 4, inst.dim)) * scale_of(inst)
-    x.flags.writeable = False
-    values, grads = inst.value(x), inst.gradient(x)
-    assert values.shape == (3, 4) and grads.shape == (3, 4, inst.dim)
-    for s in range(3):
-        for b in range(4):
-            assert values[s, b] == pytest.approx(float(inst.value(x[s, b])), rel=1e-13, abs=1e-15)
-            np.testing.assert_allclose(grads[s, b], inst.gradient(x[s, b]), rtol=1e-13, atol=1e-15)
-    assert inst.value(x[0, 0]).shape == () and inst.gradient(list(x[0, 0])).shape == (inst.dim,)
-    assert inst.value(x.astype(np.float32)).dtype == np.float32
-    assert inst.gradient(x.astype(np.float32)).dtype == np.float32
+    assert_batched_and_read_only(BUILT[key], scale_of(BUILT[key]))
 
 
 @pytest.mark.parametrize("key", ALL)
