@@ -32,7 +32,6 @@ import math
 import os
 import platform
 import sys
-import tempfile
 import time
 from dataclasses import replace
 
@@ -50,6 +49,7 @@ from bounds.claim import parse_values  # noqa: E402
 from bounds.pprs import tuning  # noqa: E402
 from bounds.registry import registry  # noqa: E402
 from worstcase import LipschitzMaxFunction  # noqa: E402
+from reports.files import write_atomic  # noqa: E402
 
 CLASS_CLAIM = "nonsmooth-convex.lower.time"
 GAMMA_MULTIPLIERS = (1, 2, 4, 8, 16, 32, 64)
@@ -217,19 +217,7 @@ def print_table(rows):
 
 
 def write_json(path, payload):
-    """Atomically: a temporary file in the same folder, then os.replace."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".separation-", suffix=".json.tmp")
-    try:
-        with os.fdopen(handle, "w") as stream:
-            json.dump(payload, stream, indent=1)
-            stream.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    write_atomic(path, json.dumps(payload, indent=1) + "\n")
 
 
 def _ints(text):
