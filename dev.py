@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Set up pplimits' own environment (.venv) and run the main job or the tests.
 
-    python3 dev.py verify [ARGS…]   # create/update .venv, then `pplimits verify ARGS…`
+    python3 dev.py report [ARGS…]   # create/update .venv, then `pplimits report ARGS…`
+    python3 dev.py gate [ARGS…]     # … `pplimits gate ARGS…` (likewise verify)
     python3 dev.py test [ARGS…]     # create/update .venv, then `pytest ARGS…`
 
 Only the standard library is used here, so a fresh machine needs nothing but python3 ≥ 3.11.
@@ -18,7 +19,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".pplimits-stamp"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-COMMANDS = {"verify": [str(BIN / "pplimits"), "verify"], "test": [str(BIN / "python"), "-m", "pytest"]}
+COMMANDS = {**{name: [str(BIN / "pplimits"), name] for name in ("report", "gate", "verify")},
+            "test": [str(BIN / "python"), "-m", "pytest"]}
 
 
 def _wanted_stamp() -> str:
