@@ -16,6 +16,7 @@ from algorithms.methods import make_method
 from algorithms.timeline import measured_makespan, simulate, validate
 from bounds.pprs import tuning
 from bounds.registry import registry
+from reports.cache import Cache
 from reports.measure import bound_values, build_instance, measure
 from worstcase import make_instance
 
@@ -198,18 +199,22 @@ def plan(quick: bool):
     return steps
 
 
-def run_checks(quick: bool = False, progress=None) -> dict:
-    """Run every planned check; progress lines (one per step) go to `progress` if given."""
-    checks = []
+def run_checks(quick: bool = False, progress=None, cache: Cache | None = None) -> dict:
+    """Run every planned check; progress lines (one per step) go to `progress` if given.
+
+    With a `cache`, each step's checks are stored as they finish, so an interrupted run resumes.
+    """
+    cache = cache or Cache(None)
+    rows = []
     steps = plan(quick)
     for number, (description, make_checks) in enumerate(steps, 1):
         start = time.perf_counter()
-        found = list(make_checks())
-        checks.extend(found)
+        found, hit = cache.get("verify", {"quick": quick, "step": description},
+                               lambda: [c.as_dict() for c in make_checks()])
+        rows.extend(found)
         if progress is not None:
-            failed = sum(not c.passed for c in found)
+            failed = sum(not c["passed"] for c in found)
             print(f"[{number}/{len(steps)}] {description}: {len(found)} checks, {failed} failed "
-                  f"({time.perf_counter() - start:.2f} s)", file=progress, flush=True)
-    rows = [c.as_dict() for c in checks]
+                  f"({'cached' if hit else f'{time.perf_counter() - start:.2f} s'})", file=progress, flush=True)
     passed = sum(r["passed"] for r in rows)
     return {"checks": rows, "passed": passed, "failed": len(rows) - passed}

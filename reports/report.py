@@ -1,0 +1,193 @@
+"""`pplimits report`: the PDF verification report.
+
+Pages: a summary of every registered claim (label, status, tightest measured/bound ratio); per setting,
+each claim typeset with its assumptions and sympy derivation, then the table of its checks; the pipeline
+clock checks; the figures (convergence between the bound envelopes, the speed-up in depth, the bubbling
+schedule, the regime map); provenance. Every expensive result goes through the on-disk cache, so an
+interrupted report resumes, and the same inputs give a byte-identical PDF.
+"""
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import sympy as sp
+
+from bounds.registry import SETTINGS, registry
+from reports.cache import Cache, code_hash
+from reports.document import CREATOR, Document
+from reports.figures import convergence, gantt, regime, speedup, style
+from reports.files import write_atomic
+from reports.provenance import provenance
+from reports.verify import RANDOM_SPAN, run_checks
+
+FIGURES = (convergence, speedup, gantt, regime)
+RECON_STATUS = "reconstructed — not verifiable as stated"
+RELATION = {"lower": r"\geq", "upper": r"\leq", "ratio": "=", "order": r"= \Theta"}
+SETTING_TITLES = {"smooth-convex": "Smooth convex", "strongly-convex": "Smooth strongly convex",
+                  "smooth-nonconvex": "Smooth non-convex", "nonsmooth-convex": "Non-smooth convex (PPRS)"}
+
+
+def claim_of(check_id: str) -> str:
+    """The registered claim (or check family, e.g. 'clock.makespan') a check id belongs to."""
+    return check_id.split("/")[0]
+
+
+def _figure_params(module, quick: bool) -> dict:
+    return {"quick": quick} if module in (convergence, speedup) else {}
+
+
+def claim_status(claim, checks: list[dict]) -> str:
+    """verified / violated / not checked; RECON claims are never called verified."""
+    if claim.label == "RECON":
+        return RECON_STATUS
+    if not checks:
+        return "not checked"
+    return "violated" if any(not c["passed"] for c in checks) else "verified"
+
+
+def tightest(checks: list[dict]) -> str:
+    """The ratio closest to violation: min measured/bound of lower checks, max of upper ones."""
+    parts = []
+    lower = [c["ratio"] for c in checks if c["kind"] == "lower"]
+    upper = [c["ratio"] for c in checks if c["kind"] == "upper"]
+    if lower:
+        parts.append(f"min {min(lower):.4g}")
+    if upper:
+        parts.append(f"max {max(upper):.4g}")
+    parts += [f"Θ-consts {c['measured']:.3g}, {c['bound']:.3g}" for c in checks if c["kind"] == "order"]
+    if any(c["kind"] == "equal" for c in checks):
+        parts.append("exact")
+    return "; ".join(parts) or "—"
+
+
+def _lhs(claim) -> str:
+    if claim.kind == "ratio":
+        return r"\lim_{\varepsilon \to 0} T^{\rm upper}_\varepsilon / T^{\rm lower}_\varepsilon"
+    if claim.quantity == "gap-at-horizon":
+        return r"\mathbb{E}\,f(\bar x_T) - f^\star"
+    if claim.quantity == "gap-at-time":
+        return r"\min_{s \leq t} \|\nabla f(x_s)\|" if claim.setting == "smooth-nonconvex" else r"f(x_t) - f^\star"
+    return r"T_\varepsilon"
+
+
+def _claim_section(doc: Document, claim, checks: list[dict]) -> None:
+    doc.heading(f"{claim.id}   [{claim.label}]", level=3)
+    doc.paragraph(f"{claim.statement}  Source: {claim.source}.  Methods: {claim.methods}.  "
+                  f"Status: {claim_status(claim, checks)} ({len(checks)} checks).")
+    latex = sp.latex(claim.expression)
+    doc.formula(f"{_lhs(claim)} {RELATION[claim.kind]} " + (f"\\left({latex}\\right)" if claim.kind == "order" else latex),
+                fallback=str(claim.expression), size=11.5)
+    for assumption in claim.assumptions:
+        doc.paragraph(f"• {assumption.text}", size=8, indent=0.25)
+    for step, expression in claim.derivation:
+        doc.paragraph(f"{step}:", size=7.5, indent=0.25, color="#333333")
+        doc.formula(sp.latex(expression), fallback=str(expression), size=10, indent=0.5)
+
+
+def _checks_table(doc: Document, checks: list[dict]) -> None:
+    rows = [["PASS" if c["passed"] else "FAIL", c["id"], c["kind"], f"{c['measured']:.6g}", f"{c['bound']:.6g}",
+             f"{c['ratio']:.4g}"] for c in checks]
+    doc.table(["check", "", "kind", "measured", "bound", "ratio"], [[r[1], r[0], *r[2:]] for r in rows],
+              [84, 4, 5, 11, 11, 8])
+
+
+def _clock_table(doc: Document, checks: list[dict]) -> None:
+    """One row per (schedule, duplex) mode: how many (Δ, B) pairs were compared, and the largest."""
+    modes = defaultdict(list)
+    for check in checks:
+        mode, sizes = check["id"].split("/")[1:]
+        modes[mode].append(dict(item.split("=") for item in sizes.split(",")))
+    rows = [[f"clock.makespan/{mode}", "PASS" if all(c["passed"] for c in checks if f"/{mode}/" in c["id"]) else "FAIL",
+             str(len(pairs)), str(max(int(p["depth"]) for p in pairs)), str(max(int(p["B"]) for p in pairs))]
+            for mode, pairs in modes.items()]
+    doc.table(["mode", "", "(Δ, B) pairs, simulated = closed form", "Δ up to", "B up to"], rows, [28, 4, 38, 8, 8],
+              size=7)
+
+
+def _summary(doc: Document, result: dict, by_claim: dict, quick: bool) -> None:
+    doc.new_page()
+    doc.paragraph("pplimits verification report", size=18, weight="bold")
+    doc.paragraph("Theoretical Limits of Pipeline Parallel Optimization and Application to Distributed Deep "
+                  "Learning (Colin, Dos Santos, Scaman, NeurIPS 2019): every registered claim, checked.", size=9)
+    doc.paragraph(f"{'Quick' if quick else 'Full'} run: {len(result['checks'])} checks, {result['passed']} passed, "
+                  f"{result['failed']} failed.", size=10, weight="bold",
+                  color="#2ca02c" if result["failed"] == 0 else "#d62728")
+    doc.paragraph("Status: verified = every check of the claim passed; violated = at least one failed; not checked "
+                  f"= no check measures it; RECON claims are '{RECON_STATUS}'. Ratio = measured/bound, the tightest "
+                  "over the claim's checks (lower bounds must stay ≥ 1, upper ≤ 1); Θ-consts = the two finite "
+                  "positive constants of a Θ-shape check.", size=7.5)
+    claims = registry()
+    rows = [[c.id, c.label, claim_status(c, by_claim.get(c.id, [])), str(len(by_claim.get(c.id, []))),
+             tightest(by_claim.get(c.id, []))] for c in claims.values()]
+    families = sorted(k for k in by_claim if k not in claims)
+    rows += [[k, "—", "verified" if all(c["passed"] for c in by_claim[k]) else "violated", str(len(by_claim[k])),
+              tightest(by_claim[k])] for k in families]
+    doc.table(["claim / check family", "label", "status", "checks", "tightest measured/bound"], rows,
+              [44, 8, 40, 6, 36], size=6.4)
+
+
+def _provenance(doc: Document, quick: bool, verify_runs: int) -> None:
+    info = provenance()
+    doc.heading("Provenance")
+    lines = [f"command: pplimits report{' --quick' if quick else ''}",
+             f"git revision: {info['revision']}", f"date (of the revision): {info['date']}",
+             f"machine: {info['machine']}",
+             "versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()),
+             f"code hash (cache key): {code_hash()}"]
+    doc.paragraph("\n".join(lines), size=8, mono=True)
+    doc.heading("Seeds", level=2)
+    seeds = [f"verify, random span methods: seed {RANDOM_SPAN['method_params']['seed']}, "
+             f"{RANDOM_SPAN['seeds']} runs (run r uses seed + r)",
+             f"verify, Theorem D: PPRS seed 2019, {verify_runs} runs (seeds 2019 … {2018 + verify_runs})",
+             f"convergence figure: random span seed 2019, {20 if quick else 100} runs; PPRS seeds 0 … "
+             f"{31 if quick else 255}; PPRS-DRS seeds 0 … {15 if quick else 127}",
+             f"speed-up figure: PPRS seeds 0 … {31 if quick else 255}",
+             "noise: counter-based Philox blocks keyed on (seed, iteration, query k, layer)"]
+    doc.paragraph("\n".join(seeds), size=8, mono=True)
+
+
+def build(quick: bool, cache: Cache, progress=sys.stderr) -> tuple[bytes, int]:
+    """The report's PDF bytes and its number of pages."""
+    style.apply()
+    result = run_checks(quick=quick, progress=progress, cache=cache)
+    by_claim = defaultdict(list)
+    for check in result["checks"]:
+        by_claim[claim_of(check["id"])].append(check)
+    doc = Document("pplimits verification report")
+    _summary(doc, result, by_claim, quick)
+    claims = registry()
+    for setting in SETTINGS:
+        doc.heading(SETTING_TITLES[setting])
+        for claim in (c for c in claims.values() if c.setting == setting):
+            _claim_section(doc, claim, by_claim.get(claim.id, []))
+        doc.heading(f"Checks: {setting}", level=2)
+        _checks_table(doc, [c for c in result["checks"] if c["id"].split(".")[0] == setting])
+    doc.heading("The pipeline clock")
+    doc.paragraph("Closed-form makespans (algorithms/clock.py, DERIVED, THEORY.md §1) against the tick-by-tick "
+                  "simulator (algorithms/timeline.py), which never uses the formulas; every simulated timeline is "
+                  "validated (resources, dependencies, admission).")
+    _clock_table(doc, by_claim["clock.makespan"])
+    for number, module in enumerate(FIGURES, 1):
+        start = time.perf_counter()
+        data, hit = cache.get(f"figure-{module.__name__.rsplit('.', 1)[1]}", _figure_params(module, quick),
+                              lambda: module.data(**_figure_params(module, quick)))
+        doc.figure_page(module.TITLE, lambda fig: module.draw(data, fig), module.caption(data))
+        if progress is not None:
+            print(f"[figure {number}/{len(FIGURES)}] {module.TITLE} "
+                  f"({'cached' if hit else f'{time.perf_counter() - start:.1f} s'})", file=progress, flush=True)
+    _provenance(doc, quick, 256 if quick else 1024)
+    return doc.to_bytes(), doc.pages
+
+
+def write_report(path, quick: bool, cache: Cache, force: bool = False, progress=sys.stderr) -> int:
+    """Build the report and write it atomically to `path`; returns the number of pages.
+
+    An existing file at `path` that is not a pplimits report is never overwritten unless `force`.
+    """
+    path = Path(path)
+    if path.exists() and not force and f"/Creator ({CREATOR})".encode() not in path.read_bytes():
+        raise ValueError(f"out {path} exists and is not a pplimits report; choose another path or pass --force")
+    pdf, pages = build(quick, cache, progress)
+    write_atomic(path, pdf)
+    return pages
