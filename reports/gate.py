@@ -1,0 +1,295 @@
+"""`pplimits gate`: the deterministic figures against the committed baseline, for CI.
+
+Gated (each metric has a direction and a relative tolerance, stored with its value in the baseline so
+that changing a policy is a re-bless too):
+
+- per method × instance × depth × ε: clock time and iterations to ε, the ratios of that time to the
+  registered lower and upper bounds (lower is better, 2 %), and whether lower ≤ time ≤ upper holds
+  (must not change). A method that no longer reaches ε is a regression;
+- PPRS (Theorem D tuning, fixed seed): the mean gap f(x_T) − f* over the seeds and its time T·τ_g
+  (lower is better, 2 %);
+- every registered claim's exact expression (must not change; a different printing of the same
+  expression, as after a sympy upgrade, is not a change);
+- the closed-form makespans of the clock (must not change).
+
+These figures are deterministic functions of the code, so any change is one of the code. Wall-clock
+seconds depend on the machine: they are shown, never gated. A metric that vanishes is a regression;
+a new one is reported and passes until the baseline is re-blessed with --update-baseline.
+"""
+import json
+import math
+import time
+from functools import partial
+from pathlib import Path
+
+import sympy as sp
+
+from algorithms.clock import DUPLEX_MODES, SCHEDULES, PipelineModel, makespan
+from bounds.registry import registry
+from reports.files import write_atomic
+from reports.provenance import provenance
+from reports.measure import build_instance, measure
+
+FORMAT = "pplimits-gate/1"
+BASELINES = Path(__file__).resolve().parent / "baselines"
+DIRECTIONS = ("lower", "higher", "equal")
+TOLERANCE = 0.02
+SMOOTH_METHODS = ("gd", "agd", "heavy-ball")
+PPRS_SEED = 2019
+
+
+def default_baseline(quick: bool) -> Path:
+    return BASELINES / ("quick.json" if quick else "full.json")
+
+
+def _metric(value, direction: str, unit: str) -> dict:
+    return {"value": value, "direction": direction, "tolerance": 0.0 if direction == "equal" else TOLERANCE,
+            "unit": unit}
+
+
+def _instances(quick: bool):
+    """(label, instance, ε) of the measured instances; the label names the parameters we chose."""
+    specs = [("nesterov-chain", eps, None, {}) for eps in ((1e-3,) if quick else (1e-3, 3e-4))]
+    specs += [("strongly-convex-chain", 1e-6, None, {"mu": 0.01}), ("carmon-chain", 0.05, None, {"chain_length": 4}),
+              ("max-function", 0.05, None, {})]
+    specs += [(name, 1e-6, dim, {"seed": 0, key: value}) for value in (0.0, 0.05)
+              for name, dim, key in (("random-quadratic", 30, "mu"), ("logistic-regression", 10, "reg"))]
+    for name, eps, dim, params in specs:
+        chosen = {**params, **({} if dim is None else {"dim": dim})}
+        label = name + (f"[{','.join(f'{k}={v:g}' for k, v in sorted(chosen.items()))}]" if chosen else "")
+        yield label, build_instance(name, eps, dim, params), eps
+
+
+def _method_metrics(label, instance, method, depth, eps) -> dict:
+    """Time and iterations to ε, time over the lower and upper bounds, and lower ≤ time ≤ upper."""
+    summary, _ = measure(method, instance, PipelineModel(depth), eps)
+    tag = f"{instance.setting}/{label}/{method}/depth={depth},eps={eps:g}"
+    reached = summary["time_to_eps"]
+    lower, upper = summary["lower_bound_time"], summary["upper_bound_time"]
+    found = {f"time/{tag}": _metric(reached, "lower", "clock units"),
+             f"iterations/{tag}": _metric(None if reached is None else summary["iterations"], "lower", "iterations")}
+    for name, bound in (("ratio-to-lower", lower), ("ratio-to-upper", upper)):
+        if bound is not None:
+            found[f"{name}/{tag}"] = _metric(None if reached is None else reached / bound, "lower", "ratio")
+    if lower is not None or upper is not None:
+        time_or_never = math.inf if reached is None else reached
+        holds = (lower is None or lower <= time_or_never) and (upper is None or time_or_never <= upper)
+        found[f"holds/{tag}"] = _metric(holds, "equal", "lower <= time <= upper")
+    return found
+
+
+def _pprs_metrics(depths, seeds: int) -> dict:
+    """PPRS with Theorem D's T, K, γ: the mean gap at T over `seeds` runs, and T·τ_g at each depth."""
+    eps = 0.05
+    instance = build_instance("max-function-lipschitz", eps, None, {})
+    summary, _ = measure("pprs", instance, PipelineModel(depths[0]), eps, seeds, {"seed": PPRS_SEED})
+    tag = f"{instance.setting}/{instance.name}/pprs"
+    run = f"eps={eps:g},seeds={seeds},seed={PPRS_SEED}"
+    found = {f"pprs-gap-mean/{tag}/{run}": _metric(summary["gap_mean"], "lower", "f - f*")}
+    for depth in depths:
+        horizon_time = summary["iterations"] * PipelineModel(depth).gradient_time(summary["K"])
+        found[f"pprs-time/{tag}/depth={depth},{run}"] = _metric(horizon_time, "lower", "clock units")
+    return found
+
+
+def _constant_metrics() -> dict:
+    return {f"constant/{c.id}": _metric(str(c.expression), "equal", "sympy expression") for c in registry().values()}
+
+
+def _clock_metrics() -> dict:
+    return {f"makespan/{schedule}-{duplex}/depth={depth},B={batch}":
+            _metric(makespan(depth, batch, schedule, duplex), "equal", "ticks")
+            for schedule in SCHEDULES for duplex in DUPLEX_MODES for depth in (4, 16) for batch in (1, 8)}
+
+
+def plan(quick: bool):
+    """The metric groups, as (description, function returning {id: metric}) pairs."""
+    depths = (4,) if quick else (1, 4, 16)
+    seeds = 64 if quick else 256
+    groups = [("exact constants of the registered claims", _constant_metrics),
+              ("clock makespans", _clock_metrics),
+              (f"pprs on max-function-lipschitz, {seeds} seeds", partial(_pprs_metrics, depths, seeds))]
+    instances = list(_instances(quick))
+    for depth in depths:
+        for label, instance, eps in instances:
+            for method in ("subgradient",) if instance.setting == "nonsmooth-convex" else SMOOTH_METHODS:
+                groups.append((f"{label} {method} Δ={depth} ε={eps:g}",
+                               partial(_method_metrics, label, instance, method, depth, eps)))
+    return groups
+
+
+def metrics(quick: bool, progress=None) -> tuple[dict, dict]:
+    """(metrics by id, wall-clock seconds by group); one progress line per group goes to `progress`."""
+    found, seconds = {}, {}
+    groups = plan(quick)
+    for number, (description, compute) in enumerate(groups, 1):
+        start = time.perf_counter()
+        group = compute()
+        seconds[description] = round(time.perf_counter() - start, 3)
+        assert found.keys().isdisjoint(group), f"duplicate metric ids in {description}"
+        found.update(group)
+        if progress is not None:
+            print(f"[gate {number}/{len(groups)}] {description}: {len(group)} metrics ({seconds[description]:.2f} s)",
+                  file=progress, flush=True)
+    return found, seconds
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _same_expression(metric_id: str, text: str, other: str) -> bool:
+    """Whether two printings are one sympy expression, parsed with the claim's own symbols."""
+    claim = registry().get(metric_id.removeprefix("constant/"))
+    names = {str(s): s for s in claim.expression.free_symbols} if claim else {}
+    try:
+        return sp.simplify(sp.sympify(text, locals=names) - sp.sympify(other, locals=names)) == 0
+    except (sp.SympifyError, TypeError):
+        return False
+
+
+def _status(metric_id: str, value, reference: dict) -> str:
+    """same, improved or regressed: `value` against the baseline's value, direction and tolerance."""
+    old, direction = reference["value"], reference["direction"]
+    if direction == "equal":
+        if isinstance(value, str) and isinstance(old, str) and value != old:
+            return "same" if _same_expression(metric_id, value, old) else "regressed"
+        return "same" if isinstance(value, bool) == isinstance(old, bool) and value == old else "regressed"
+    finite = _is_number(value) and math.isfinite(value)
+    if old is None:  # ε was not reached when the baseline was made
+        return "same" if value is None else "improved" if finite else "regressed"
+    if not finite:
+        return "regressed"
+    worse = value - old if direction == "lower" else old - value
+    margin = reference["tolerance"] * abs(old)
+    return "regressed" if worse > margin else "improved" if -worse > margin else "same"
+
+
+def _change(value, old):
+    if _is_number(value) and _is_number(old) and old != 0 and math.isfinite(value):
+        return (value - old) / abs(old)
+    return None
+
+
+def compare(current: dict, baseline: dict) -> list[dict]:
+    """One row {id, baseline, current, change, status} per metric in either; status is same, improved,
+    regressed, new (current only: passes) or missing (baseline only: a regression)."""
+    rows = []
+    for metric_id in sorted(current.keys() | baseline.keys()):
+        now, then = current.get(metric_id), baseline.get(metric_id)
+        value = None if now is None else now["value"]
+        old = None if then is None else then["value"]
+        status = "new" if then is None else "missing" if now is None else _status(metric_id, value, then)
+        rows.append({"id": metric_id, "baseline": old, "current": value, "change": _change(value, old),
+                     "status": status})
+    return rows
+
+
+def failed(rows: list[dict]) -> bool:
+    return any(row["status"] in ("regressed", "missing") for row in rows)
+
+
+def shown(path) -> str:
+    """`path` relative to the working directory where it lies under it."""
+    path = Path(path).absolute()
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+
+
+def _metric_problem(metric) -> str | None:
+    if not isinstance(metric, dict) or not {"value", "direction", "tolerance", "unit"} <= metric.keys():
+        return "must be an object with value, direction, tolerance and unit"
+    value, direction, tolerance = metric["value"], metric["direction"], metric["tolerance"]
+    if direction not in DIRECTIONS:
+        return f"has direction {direction!r}; allowed: {', '.join(DIRECTIONS)}"
+    if not (_is_number(tolerance) and 0 <= tolerance < math.inf):
+        return f"has tolerance {tolerance!r}; allowed: a finite number >= 0"
+    if _is_number(value) and not math.isfinite(value):
+        return f"has value {value!r}; allowed: a finite number"
+    if direction != "equal" and not (value is None or _is_number(value)):
+        return f"has value {value!r}; a {direction}-is-better metric needs a number or null"
+    if not (value is None or _is_number(value) or isinstance(value, (bool, str))):
+        return f"has value {value!r}; allowed: null, true, false, a number or a string"
+    if not isinstance(metric["unit"], str):
+        return f"has unit {metric['unit']!r}; allowed: a string"
+    return None
+
+
+def load_baseline(path, quick: bool) -> dict:
+    """The metrics of the baseline at `path`; a one-line ValueError naming the path and the problem."""
+    name, mode = shown(path), "--quick" if quick else "full"
+    remedy = f"`pplimits gate{' --quick' if quick else ''} --update-baseline`"
+    try:
+        data = json.loads(Path(path).read_bytes())
+    except FileNotFoundError:
+        raise ValueError(f"baseline {name} does not exist; create it with {remedy}") from None
+    except OSError as error:
+        raise ValueError(f"baseline {name} cannot be read ({error.strerror})") from None
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError
+        raise ValueError(f"baseline {name} is not valid JSON ({error}); re-create it with {remedy}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError(f"baseline {name} is not a {FORMAT} file (no \"format\": \"{FORMAT}\" at the top)")
+    if not isinstance(data.get("quick"), bool) or not isinstance(data.get("metrics"), dict):
+        raise ValueError(f"baseline {name} needs \"quick\": true/false and a \"metrics\" object")
+    if data["quick"] != quick:
+        made = "--quick" if data["quick"] else "full"
+        raise ValueError(f"baseline {name} was made for the {made} gate, not the {mode} one; "
+                         "pass the matching --baseline")
+    for metric_id, metric in data["metrics"].items():
+        problem = _metric_problem(metric)
+        if problem:
+            raise ValueError(f"baseline {name}: metric {metric_id!r} {problem}")
+    return data["metrics"]
+
+
+def save_baseline(path, metrics: dict, quick: bool) -> None:
+    """Write the baseline atomically (a reader sees the old file or the new one), with its provenance."""
+    payload = {"format": FORMAT, "quick": quick, "metrics": metrics, "provenance": provenance()}
+    write_atomic(path, json.dumps(payload, sort_keys=True, indent=1, allow_nan=False, ensure_ascii=False) + "\n")
+
+
+def rebless(path, current: dict, quick: bool, notes) -> list[dict]:
+    """Write `current` as the baseline at `path`; return the rows of what changed since the previous one.
+
+    A previous file that is not a valid baseline is replaced after a line on `notes` says why.
+    """
+    rows = []
+    if Path(path).exists():
+        try:
+            rows = compare(current, load_baseline(path, quick))
+        except ValueError as error:
+            print(f"pplimits gate: not comparing with the previous baseline: {error}", file=notes)
+    save_baseline(path, current, quick)
+    return rows
+
+
+def _cell(value) -> str:
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+def table(rows: list[dict]) -> str:
+    """The rows whose status is not same: status, id, baseline, current, change %."""
+    changed = [(row["status"], row["id"], _cell(row["baseline"]), _cell(row["current"]),
+                "" if row["change"] is None else f"{row['change']:+.1%}") for row in rows if row["status"] != "same"]
+    if not changed:
+        return ""
+    cells = [("status", "id", "baseline", "current", "change"), *changed]
+    widths = [max(len(line[i]) for line in cells) for i in range(4)]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths)) + "  " + line[4]
+                     for line in cells)
+
+
+def counts(rows: list[dict]) -> dict:
+    statuses = ("same", "improved", "regressed", "new", "missing")
+    return {status: sum(row["status"] == status for row in rows) for status in statuses}
+
+
+def summary(rows: list[dict], seconds: dict) -> str:
+    """The table of changes, the counts, and the wall-clock seconds per group (not gated)."""
+    changes = table(rows)
+    lines = [changes] if changes else []
+    lines.append(f"{len(rows)} metrics: " + ", ".join(f"{n} {status}" for status, n in counts(rows).items()))
+    lines.append(f"wall-clock seconds per group (information, not gated): {sum(seconds.values()):.2f} in all")
+    lines += [f"  {s:8.2f}  {description}" for description, s in seconds.items()]
+    return "\n".join(lines)

@@ -1,0 +1,136 @@
+"""`pplimits gate`: passes on the unchanged code, fails on a slower method, refuses a bad baseline."""
+import io
+import json
+import math
+from contextlib import redirect_stderr, redirect_stdout
+
+import pytest
+
+from algorithms.methods import METHODS
+from algorithms.span_methods import GradientDescent
+from pplimits.cli import main
+from reports import gate
+
+GD_TIME = "time/smooth-convex/nesterov-chain/gd/depth=4,eps=0.001"
+
+
+@pytest.fixture(scope="module")
+def unchanged():
+    """(exit code, JSON payload, stderr) of the quick gate on the unchanged code against the committed baseline."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["gate", "--quick", "--json"])
+    return code, json.loads(out.getvalue()), err.getvalue()
+
+
+@pytest.fixture
+def cached_metrics(monkeypatch, unchanged):
+    """gate.metrics returns the unchanged code's figures without recomputing them."""
+    payload = unchanged[1]
+    monkeypatch.setattr(gate, "metrics", lambda quick, progress=None: (payload["metrics"], payload["wall_seconds"]))
+
+
+def test_gate_passes_on_the_unchanged_code(unchanged):
+    code, payload, err = unchanged
+    assert code == 0
+    assert payload["counts"]["regressed"] == payload["counts"]["missing"] == 0
+    assert payload["counts"]["same"] == len(gate.load_baseline(gate.default_baseline(True), True)) > 100
+    assert "[gate 1/" in err  # progress on stderr
+
+
+def test_gate_fails_when_gd_is_20_percent_slower(monkeypatch, capsys):
+    monkeypatch.setitem(METHODS, "gd", (lambda instance, **overrides: GradientDescent(1.2 * instance.beta), ()))
+    code = main(["gate", "--quick", "--json"])
+    rows = {row["id"]: row for row in json.loads(capsys.readouterr().out)["rows"]}
+    regressed = {metric_id for metric_id, row in rows.items() if row["status"] == "regressed"}
+    assert code == 1
+    assert GD_TIME in regressed and rows[GD_TIME]["change"] == pytest.approx(0.2, abs=0.01)
+    assert not any("/agd/" in metric_id for metric_id in regressed)
+
+
+def test_gate_prints_what_regressed(monkeypatch, capsys):
+    baseline = gate.load_baseline(gate.default_baseline(True), True)
+    current = {**baseline, GD_TIME: {**baseline[GD_TIME], "value": baseline[GD_TIME]["value"] * 2}}
+    monkeypatch.setattr(gate, "metrics", lambda quick, progress=None: (current, {"group": 0.5}))
+    assert main(["gate", "--quick"]) == 1
+    out = capsys.readouterr().out
+    assert f"regressed  {GD_TIME}" in out and "+100.0%" in out
+    assert f"{len(current)} metrics: {len(current) - 1} same, 0 improved, 1 regressed, 0 new, 0 missing" in out
+    assert "(information, not gated)" in out
+
+
+def _baseline_text(quick=True, direction="lower"):
+    metric = {"value": 1, "direction": direction, "tolerance": 0.02, "unit": "clock units"}
+    return json.dumps({"format": gate.FORMAT, "quick": quick, "metrics": {"time/x": metric}})
+
+
+@pytest.mark.parametrize("text, problem", [
+    (None, "does not exist"),
+    ('{"format": "pplimits-gate/1", "metrics": {', "is not valid JSON"),
+    ('{"metrics": {}}', "is not a pplimits-gate/1 file"),
+    (_baseline_text(direction="sideways"), "metric 'time/x' has direction 'sideways'"),
+    (_baseline_text(quick=False), "was made for the full gate"),
+])
+def test_a_missing_or_corrupt_baseline_is_refused(tmp_path, capsys, text, problem):
+    path = tmp_path / "baseline.json"
+    if text is not None:
+        path.write_text(text)
+    assert main(["gate", "--quick", "--baseline", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert err.startswith(f"pplimits gate: error: baseline {path}") and problem in err
+
+
+def test_update_baseline_writes_a_baseline_the_gate_accepts(tmp_path, capsys, cached_metrics):
+    path = tmp_path / "baseline.json"
+    path.write_text("corrupt")
+    assert main(["gate", "--quick", "--baseline", str(path), "--update-baseline"]) == 0
+    out, err = capsys.readouterr()
+    assert f"baseline written to {path}" in out and "not comparing with the previous baseline" in err
+    assert [p.name for p in tmp_path.iterdir()] == ["baseline.json"]  # no temporary file left behind
+    assert json.loads(path.read_text())["provenance"]["revision"]
+    assert main(["gate", "--quick", "--baseline", str(path)]) == 0
+
+
+def _metric(value, direction="lower", tolerance=0.02):
+    return {"value": value, "direction": direction, "tolerance": tolerance, "unit": "u"}
+
+
+@pytest.mark.parametrize("direction, before, after, status", [
+    ("lower", 100, 101.9, "same"),
+    ("lower", 100, 102.1, "regressed"),
+    ("lower", 100, 97, "improved"),
+    ("lower", 100, None, "regressed"),  # ε no longer reached
+    ("lower", 100, math.nan, "regressed"),
+    ("lower", None, 100, "improved"),  # ε now reached
+    ("lower", None, None, "same"),
+    ("higher", 100, 97, "regressed"),
+    ("higher", 100, 103, "improved"),
+    ("higher", 100, 98.5, "same"),
+    ("equal", 5, 5, "same"),
+    ("equal", 5, 6, "regressed"),
+    ("equal", True, False, "regressed"),
+    ("equal", True, 1, "regressed"),
+])
+def test_compare_by_direction_and_tolerance(direction, before, after, status):
+    tolerance = 0.0 if direction == "equal" else 0.02
+    rows = gate.compare({"m": _metric(after, direction, tolerance)}, {"m": _metric(before, direction, tolerance)})
+    assert [row["status"] for row in rows] == [status]
+
+
+@pytest.mark.parametrize("after, status", [
+    ("R*Delta*beta**(1/2)/epsilon**(1/2)", "same"),  # another printing of the same expression
+    ("2*Delta*R*sqrt(beta)/sqrt(epsilon)", "regressed"),
+    ("Delta*(", "regressed"),  # not an expression
+])
+def test_compare_constants_as_sympy_expressions(after, status):
+    metric_id = "constant/smooth-convex.paper"
+    before = _metric("Delta*R*sqrt(beta)/sqrt(epsilon)", "equal", 0.0)
+    rows = gate.compare({metric_id: {**before, "value": after}}, {metric_id: before})
+    assert rows[0]["status"] == status
+
+
+def test_compare_new_and_missing_metrics():
+    rows = gate.compare({"new": _metric(1)}, {"gone": _metric(1)})
+    assert [(row["id"], row["status"]) for row in rows] == [("gone", "missing"), ("new", "new")]
+    assert gate.failed(rows) and not gate.failed(rows[1:])
