@@ -1,4 +1,4 @@
-"""The `pplimits` command line: bounds, bound, run, schedule, verify.
+"""The `pplimits` command line: bounds, bound, run, schedule, regime, verify, report, gate.
 
 Bad input exits with code 2 and one line naming the parameter and what is allowed.
 """
@@ -132,6 +132,37 @@ def cmd_verify(args):
     return 0 if result["failed"] == 0 else 1
 
 
+def cmd_report(args):
+    from reports.cache import Cache
+    from reports.report import write_report
+
+    start = time.monotonic()
+    pages = write_report(args.out, quick=args.quick, cache=Cache(None if args.no_cache else args.cache),
+                         force=args.force)
+    payload = {"out": args.out, "pages": pages, "seconds": round(time.monotonic() - start, 1)}
+    _print(payload, args.json, f"report written to {args.out} ({pages} pages, {payload['seconds']} s)")
+
+
+def cmd_gate(args):
+    """Exit 1 if a gated figure regressed against the baseline (or vanished from it), else 0."""
+    from reports import gate
+
+    path = args.baseline or gate.default_baseline(args.quick)
+    baseline = None if args.update_baseline else gate.load_baseline(path, args.quick)
+    current, seconds = gate.metrics(args.quick, progress=sys.stderr)
+    if args.update_baseline:
+        rows = gate.rebless(path, current, args.quick, notes=sys.stderr)
+        payload = {"baseline": gate.shown(path), "written": True, "rows": rows, "wall_seconds": seconds}
+        written = f"baseline written to {payload['baseline']}"
+        _print(payload, args.json, "\n".join(filter(None, [gate.table(rows), written])))
+        return 0
+    rows = gate.compare(current, baseline)
+    payload = {"baseline": gate.shown(path), "counts": gate.counts(rows), "rows": rows, "metrics": current,
+               "wall_seconds": seconds}
+    _print(payload, args.json, gate.summary(rows, seconds))
+    return 1 if gate.failed(rows) else 0
+
+
 def build_parser():
     parser = _Parser(prog="pplimits", description="Check the bounds of pipeline-parallel optimisation.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -169,6 +200,16 @@ def build_parser():
     regime.add_argument("--set", action="append", metavar="NAME=VALUE", help="L, R, n (default 1 each)")
     verify = command("verify", cmd_verify, "run the registered checks; exit 0 iff all pass")
     verify.add_argument("--quick", action="store_true", help="the fast subset (under a minute)")
+    report = command("report", cmd_report, "write the PDF verification report")
+    report.add_argument("--out", default="reports/out/pplimits-report.pdf", help="PDF path (default %(default)s)")
+    report.add_argument("--quick", action="store_true", help="the fast subset (under two minutes)")
+    report.add_argument("--cache", default="reports/out/cache", help="cache folder (default %(default)s)")
+    report.add_argument("--no-cache", action="store_true", help="compute everything afresh, store nothing")
+    report.add_argument("--force", action="store_true", help="overwrite --out even if it is not a pplimits report")
+    gate = command("gate", cmd_gate, "compare the deterministic figures with the baseline; exit 1 on a regression")
+    gate.add_argument("--quick", action="store_true", help="the fast subset, run by CI (seconds)")
+    gate.add_argument("--baseline", metavar="PATH", help="default reports/baselines/quick.json or full.json")
+    gate.add_argument("--update-baseline", action="store_true", help="re-bless: write the current figures as baseline")
     return parser
 
 
