@@ -137,10 +137,11 @@ class Document:
         page = Figure(figsize=PAGE, layout="constrained")
         page.get_layout_engine().set(w_pad=MARGIN / 2, h_pad=MARGIN / 2)
         head, body, foot = page.subfigures(3, 1, height_ratios=(0.5, 9.3, 1.3))
-        head.text(0.0, 0.5, title, fontsize=13, weight="bold", va="center")
+        left = MARGIN / PAGE[0]
+        head.text(left, 0.5, title, fontsize=13, weight="bold", va="center")
         draw(body)
         chars = int((PAGE[0] - 2 * MARGIN) * POINTS_PER_INCH / (8 * 0.56))
-        foot.text(0.0, 1.0, "\n".join(textwrap.wrap(caption, chars)), fontsize=8, va="top")
+        foot.text(left, 1.0, "\n".join(textwrap.wrap(caption, chars)), fontsize=8, va="top")
         page.text(0.5, MARGIN / 2 / PAGE[1], f"{self.pages + 1}", ha="center", fontsize=7, color="grey")
         self._pdf.savefig(page)
         self.pages += 1

@@ -1,0 +1,96 @@
+"""The PDF report: its pages and claims, byte-identical re-runs, the cache, and safe writing."""
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from bounds.registry import SETTINGS, registry
+from pplimits.cli import main
+from reports import verify
+from reports.cache import Cache
+from reports.figures import convergence, gantt, regime, speedup
+from reports.report import RECON_STATUS, SETTING_TITLES
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    """The quick report three times: computed into a fresh cache, computed with no cache, read from the cache."""
+    folder = tmp_path_factory.mktemp("report")
+    cache = folder / "cache"
+    runs = {"cached-fresh": ["--cache", str(cache)], "no-cache": ["--no-cache"], "from-cache": ["--cache", str(cache)]}
+    out = {}
+    for name, options in runs.items():
+        path = folder / f"{name}.pdf"
+        assert main(["report", "--quick", "--out", str(path), *options]) == 0
+        out[name] = path.read_bytes()
+    return out
+
+
+def _text(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_two_runs_are_byte_identical_with_and_without_the_cache(reports):
+    assert reports["cached-fresh"] == reports["no-cache"] == reports["from-cache"]
+
+
+def test_report_has_every_claim_setting_figure_and_provenance(reports):
+    pages = _text(reports["no-cache"])
+    text = "\n".join(pages)
+    for claim_id in registry():
+        assert claim_id in text, claim_id
+    for heading in [SETTING_TITLES[s] for s in SETTINGS] + ["The pipeline clock", "Provenance", "Seeds"]:
+        assert heading in text, heading
+    for module in (convergence, speedup, gantt, regime):
+        assert sum(module.TITLE in page for page in pages) == 1, module.TITLE
+    assert "pplimits verification report" in pages[0] and "git revision" in pages[-1]
+
+
+def test_summary_page_gives_each_claim_its_status(reports):
+    lines = _text(reports["no-cache"])[0].splitlines()
+    for claim in registry().values():
+        line = next(line for line in lines if line.startswith(claim.id + " "))
+        assert claim.label in line
+        if claim.label == "RECON":
+            assert RECON_STATUS.split(" — ")[0] in line and "verified" not in line
+        else:
+            assert any(status in line for status in ("verified", "violated", "not checked")), line
+
+
+def test_report_is_vector_graphics(reports):
+    assert all(not page.images for page in PdfReader(io.BytesIO(reports["no-cache"])).pages)
+
+
+def test_an_existing_file_that_is_not_a_report_is_not_overwritten(tmp_path, capsys):
+    path = tmp_path / "notes.pdf"
+    path.write_text("my notes")
+    assert main(["report", "--quick", "--out", str(path), "--cache", str(tmp_path / "c")]) == 2
+    assert path.read_text() == "my notes"
+    assert "not a pplimits report" in capsys.readouterr().err.strip().splitlines()[-1]
+
+
+def test_an_interrupted_run_resumes_from_the_cache(tmp_path, monkeypatch):
+    calls = []
+
+    def step(number):
+        calls.append(number)
+        if number == 3 and len(calls) == 3:
+            raise KeyboardInterrupt  # the first run dies in step 3
+        return [verify.Check(f"step-{number}", "equal", 1.0, 1.0)]
+
+    monkeypatch.setattr(verify, "plan", lambda quick: [(f"step {i}", lambda i=i: step(i)) for i in range(1, 5)])
+    cache = Cache(tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        verify.run_checks(cache=cache)
+    result = verify.run_checks(cache=cache)
+    assert calls == [1, 2, 3, 3, 4] and result["passed"] == 4
+
+
+def test_cache_keys_on_parameters_and_code(tmp_path, monkeypatch):
+    cache = Cache(tmp_path)
+    assert cache.get("x", {"a": 1}, lambda: [1.5]) == ([1.5], False)
+    assert cache.get("x", {"a": 1}, lambda: [2.5]) == ([1.5], True)
+    assert cache.get("x", {"a": 2}, lambda: [2.5]) == ([2.5], False)
+    monkeypatch.setattr("reports.cache.code_hash", lambda: "changed code")
+    assert cache.get("x", {"a": 1}, lambda: [3.5]) == ([3.5], False)
+    assert Cache(None).get("x", {"a": 1}, lambda: [4.5]) == ([4.5], False)
