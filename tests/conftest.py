@@ -2,6 +2,8 @@
 HYPOTHESIS_PROFILE=explore draws fresh examples to hunt for new counter-examples."""
 import os
 
+os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=4")  # JAX engine tests: 4 CPU devices
+
 from hypothesis import settings
 
 settings.register_profile("pplimits", deadline=None, derandomize=True, database=None, print_blob=True)

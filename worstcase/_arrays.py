@@ -15,19 +15,24 @@ def namespace(x):
     return xp, x
 
 
+def device(x):
+    """x's device, or None where it has none to tell (a JAX tracer: the constant goes to the default device)."""
+    return getattr(x, "device", None)
+
+
 def constant(xp, array, like):
     """A numpy constant moved into ``like``'s namespace, dtype and device."""
-    return xp.asarray(array, dtype=like.dtype, device=like.device)
+    return xp.asarray(array, dtype=like.dtype, device=device(like))
 
 
 def pad_zeros(xp, x, before: int, after: int):
     """Zero-pad the last axis of x with ``before`` leading and ``after`` trailing zeros."""
     parts = []
     if before:
-        parts.append(xp.zeros((*x.shape[:-1], before), dtype=x.dtype, device=x.device))
+        parts.append(xp.zeros((*x.shape[:-1], before), dtype=x.dtype, device=device(x)))
     parts.append(x)
     if after:
-        parts.append(xp.zeros((*x.shape[:-1], after), dtype=x.dtype, device=x.device))
+        parts.append(xp.zeros((*x.shape[:-1], after), dtype=x.dtype, device=device(x)))
     return xp.concat(parts, axis=-1) if len(parts) > 1 else x
 
 

@@ -18,7 +18,7 @@ from scipy.special import ndtr
 
 from . import _validate
 from ._span import rounds_to_reach
-from ._arrays import namespace, pad_zeros
+from ._arrays import device, namespace, pad_zeros
 
 _SQRT_E = math.sqrt(math.e)
 _PHI_MAX = math.sqrt(2.0 * math.pi * math.e)  # Phi(+inf)
@@ -42,7 +42,7 @@ def _psi_prime(xp, x):
 
 def _phi(xp, x):
     # scipy.special.ndtr is the one non-Array-API call of the package (the standard has no erf).
-    return _PHI_MAX * xp.asarray(ndtr(x), dtype=x.dtype, device=x.device)
+    return _PHI_MAX * xp.asarray(ndtr(x), dtype=x.dtype, device=device(x))
 
 
 def _phi_prime(xp, x):

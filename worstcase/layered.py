@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validate
-from ._arrays import constant, namespace
+from ._arrays import constant, device, namespace
 
 ACTIVATIONS = ("relu", "abs", "maxpool", "identity")
 LOSSES = ("hinge", "l1")
@@ -133,7 +133,7 @@ class Hinge:
         """A subgradient: at each active sample, +1 on its first maximising class j ≠ y, −1 on y, over m."""
         xp, onehot, margins = self._margins(scores)
         worst = xp.argmax(margins, axis=-1)
-        chosen = xp.astype(worst[..., None] == xp.arange(self.classes, device=scores.device), scores.dtype)
+        chosen = xp.astype(worst[..., None] == xp.arange(self.classes, device=device(scores)), scores.dtype)
         active = xp.max(margins, axis=-1, keepdims=True) > 0
         return xp.where(active, chosen - onehot, 0.0) / scores.shape[-2]
 

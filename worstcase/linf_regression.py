@@ -12,7 +12,7 @@ tolerances: f* to solver precision (~1e-8), not exact; radius = ||x*|| for that 
 import cvxpy as cp
 import numpy as np
 
-from ._arrays import constant, namespace
+from ._arrays import constant, device, namespace
 from .l1_regression import SeededNonsmooth, regression_data
 
 
@@ -40,5 +40,5 @@ class LinfRegression(SeededNonsmooth):
         xp, x = namespace(x)
         residuals = self._residuals(xp, x)
         first = xp.expand_dims(xp.argmax(xp.abs(residuals), axis=-1), axis=-1)
-        hit = xp.astype(xp.arange(self.samples, device=x.device) == first, x.dtype)
+        hit = xp.astype(xp.arange(self.samples, device=device(x)) == first, x.dtype)
         return (hit * xp.sign(residuals)) @ constant(xp, self.features, x)

@@ -17,7 +17,7 @@ import cvxpy as cp
 import numpy as np
 
 from . import _validate
-from ._arrays import namespace
+from ._arrays import device, namespace
 from ._span import rounds_to_reach
 
 _CVXPY_TOL = 1e-10  # Clarabel gap/feasibility tolerances; tighter ones flag the Huber variant "inaccurate"
@@ -74,7 +74,7 @@ class MaxFunction:
         """The resisting subgradient mu x + gamma e_{i*}, i* the first maximiser among 1..t; (..., dim)."""
         xp, x = namespace(x)
         first = xp.expand_dims(xp.argmax(x[..., : self.chain_length], axis=-1), axis=-1)
-        hit = xp.astype(xp.arange(self.dim, device=x.device) == first, x.dtype)
+        hit = xp.astype(xp.arange(self.dim, device=device(x)) == first, x.dtype)
         return self.mu * self._penalty_gradient(xp, x) + self.gamma * hit
 
     def span_rounds(self, eps) -> int:
