@@ -14,6 +14,7 @@ from pathlib import Path
 import sympy as sp
 
 from bounds.registry import SETTINGS, registry
+from reports import engines
 from reports.cache import Cache, code_hash
 from reports.document import CREATOR, Document
 from reports.figures import convergence, gantt, regime, speedup, style
@@ -127,6 +128,24 @@ def _summary(doc: Document, result: dict, by_claim: dict, quick: bool) -> None:
               [44, 8, 40, 6, 36], size=6.4)
 
 
+def _engine_clock(doc: Document) -> None:
+    """The recorded clock validation of the real engines (reports/engines.py)."""
+    record = engines.load()
+    doc.heading("Pipeline engines: measured against the clock", level=2)
+    if record is None:
+        doc.paragraph("No measurement recorded: run `pplimits engines --validate-clock` (needs the [jax] and/or "
+                      "[torch] extras) to record one.")
+        return
+    doc.paragraph(f"Every stage op sleeps {record['op_seconds'] * 1000:g} ms; the GPipe schedule's model time is "
+                  f"2(K + Δ − 1) ops (DERIVED, THEORY.md §1); target |measured/model − 1| ≤ {record['tolerance']:.0%}. "
+                  f"Recorded measurement (wall time belongs to its machine): {record['provenance']['machine']}, "
+                  f"revision {record['provenance']['revision'][:12]}, {record['provenance']['date']}.")
+    rows = [[r["engine"], str(r["depth"]), str(r["K"]), f"{r['model_seconds']:.3f}", f"{r['measured_seconds']:.3f}",
+             f"{r['ratio']:.3f}", "yes" if r["within_tolerance"] else "NO"] for r in record["rows"]]
+    rows += [[name, "—", "—", "—", "—", "—", reason] for name, reason in record["skipped"].items()]
+    doc.table(["engine", "Δ", "K", "model s", "measured s", "ratio", "within"], rows, [8, 3, 3, 9, 11, 7, 60], size=7)
+
+
 def _provenance(doc: Document, quick: bool, verify_runs: int) -> None:
     info = provenance()
     doc.heading("Provenance")
@@ -168,6 +187,7 @@ def build(quick: bool, cache: Cache, progress=sys.stderr) -> tuple[bytes, int]:
                   "simulator (algorithms/timeline.py), which never uses the formulas; every simulated timeline is "
                   "validated (resources, dependencies, admission).")
     _clock_table(doc, by_claim["clock.makespan"])
+    _engine_clock(doc)
     for number, module in enumerate(FIGURES, 1):
         start = time.perf_counter()
         data, hit = cache.get(f"figure-{module.__name__.rsplit('.', 1)[1]}", _figure_params(module, quick),
