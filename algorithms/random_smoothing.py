@@ -14,10 +14,7 @@ from dataclasses import dataclass
 
 from algorithms.checks import require_int, require_number
 from algorithms.noise import perturbations
-
-
-def _xp(x):
-    return x.__array_namespace__()
+from worstcase._arrays import array_namespace as _xp, device
 
 
 @dataclass(frozen=True)
@@ -49,7 +46,7 @@ class _RandomSmoothing:
         runs, dim = x.shape
         noise = perturbations(range(self.seed, self.seed + runs), t, self.samples, self.layer_sizes or (dim,))
         noise *= self.smoothing(t, dim)  # in place: our own numpy buffer, one (S, K, d) temporary fewer
-        return _xp(x).asarray(noise, dtype=x.dtype) + self._point(state)[:, None, :]
+        return _xp(x).asarray(noise, dtype=x.dtype, device=device(x)) + self._point(state)[:, None, :]
 
     def update(self, state, gradients):
         t, x, z = state

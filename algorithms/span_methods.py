@@ -13,10 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from algorithms.checks import require_int, require_number
-
-
-def _xp(x):
-    return x.__array_namespace__()
+from worstcase._arrays import array_namespace as _xp, device
 
 
 @dataclass(frozen=True)
@@ -162,14 +159,14 @@ class RandomSpanMethod:
         queries = self._weights(rng, shape, points.shape[1], x0) @ points
         if gradients:
             gradients = xp.concat(list(gradients), axis=1)
-            steps = xp.asarray(rng.uniform(0.0, self.max_step, size=shape + (1,)), dtype=x0.dtype)
+            steps = xp.asarray(rng.uniform(0.0, self.max_step, size=shape + (1,)), dtype=x0.dtype, device=device(x0))
             queries = queries - steps * (self._weights(rng, shape, gradients.shape[1], x0) @ gradients)
         return queries
 
     @staticmethod
     def _weights(rng, shape, count, like):
         recency = 0.2 + 2.0 * (np.arange(1, count + 1) / count) ** 4
-        return _xp(like).asarray(rng.dirichlet(recency, size=shape), dtype=like.dtype)
+        return _xp(like).asarray(rng.dirichlet(recency, size=shape), dtype=like.dtype, device=device(like))
 
     def queries(self, state):
         return state[4]

@@ -1,4 +1,4 @@
-"""The `pplimits` command line: bounds, bound, run, schedule, regime, verify, report, gate.
+"""The `pplimits` command line: bounds, bound, run, schedule, regime, verify, report, gate, engines.
 
 Bad input exits with code 2 and one line naming the parameter and what is allowed.
 """
@@ -88,7 +88,8 @@ def cmd_run(args):
         method=args.method, instance=args.instance, depth=_positive("depth", args.depth, integer=True),
         eps=_positive("eps", args.eps), dim=None if args.dim is None else _positive("dim", args.dim, integer=True),
         assignments=_assignments(args.set), seeds=_positive("seeds", args.seeds, integer=True), inputs=_positive("n", args.n, integer=True),
-        schedule=args.schedule, duplex=args.duplex, progress=_progress(f"{args.method} on {args.instance}"))
+        schedule=args.schedule, duplex=args.duplex, progress=_progress(f"{args.method} on {args.instance}"),
+        backend=args.backend)
     lines = [f"{k:>22}: {v}" for k, v in result.items() if k != "notes"] + [f"{'note':>22}: {n}" for n in result["notes"]]
     _print(result, args.json, "\n".join(lines))
 
@@ -163,6 +164,17 @@ def cmd_gate(args):
     return 1 if gate.failed(rows) else 0
 
 
+def cmd_engines(args):
+    """The array backends: installed, usable (a float64 computation ran), version, devices, why not usable."""
+    from algorithms.backend import available
+
+    backends, yes = available(), {True: "yes", False: "no"}
+    lines = [f"{'backend':<9}{'installed':<11}{'usable':<8}{'version':<13}{'devices':<16}reason"]
+    lines += [f"{b['name']:<9}{yes[b['installed']]:<11}{yes[b['usable']]:<8}{b['version'] or '-':<13}"
+              f"{', '.join(b['devices']) or '-':<16}{b.get('reason', '')}".rstrip() for b in backends]
+    _print({"backends": backends}, args.json, "\n".join(lines))
+
+
 def build_parser():
     parser = _Parser(prog="pplimits", description="Check the bounds of pipeline-parallel optimisation.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -188,6 +200,8 @@ def build_parser():
     run.add_argument("--n", default="1", help="inputs per gradient (default 1)")
     run.add_argument("--schedule", default="gpipe", choices=("naive", "gpipe"))
     run.add_argument("--duplex", default="half", choices=("half", "full"))
+    run.add_argument("--backend", default="numpy", choices=("numpy", "jax", "torch"),
+                     help="array backend computing the values (default numpy; jax, torch need their extra)")
     schedule = command("schedule", cmd_schedule, "makespan and timeline of B inputs through the pipeline")
     schedule.add_argument("--depth", required=True)
     schedule.add_argument("--inputs", required=True)
@@ -210,6 +224,7 @@ def build_parser():
     gate.add_argument("--quick", action="store_true", help="the fast subset, run by CI (seconds)")
     gate.add_argument("--baseline", metavar="PATH", help="default reports/baselines/quick.json or full.json")
     gate.add_argument("--update-baseline", action="store_true", help="re-bless: write the current figures as baseline")
+    command("engines", cmd_engines, "the array backends: installed, usable, version, devices")
     return parser
 
 

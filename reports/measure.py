@@ -10,6 +10,7 @@ import math
 import numpy as np
 from scipy import stats
 
+from algorithms.backend import Backend, get_backend
 from algorithms.clock import PipelineModel
 from algorithms.methods import METHODS, SPAN_METHODS, make_method
 from algorithms.runner import run
@@ -146,8 +147,9 @@ def _student_ci95(values: np.ndarray) -> float | None:
 
 
 def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds: int = 1,
-            method_params: dict | None = None, max_iterations: int | None = None, progress=None):
-    """Run `method_name` on `instance`: (summary of times and bounds, trace).
+            method_params: dict | None = None, max_iterations: int | None = None, progress=None,
+            backend: Backend | None = None):
+    """Run `method_name` on `instance` on `backend` (default numpy): (summary of times and bounds, trace).
 
     Deterministic and span methods stop once every seed reaches eps; the randomised ones run their
     horizon T, since their guarantee is on E f(x_T) − f*.
@@ -180,7 +182,7 @@ def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds:
         reference = upper if upper is not None else _evaluate(f"{instance.setting}.gd.upper.time", values, [])
         max_iterations = ITERATION_CAP if reference is None else min(ITERATION_CAP, 2 * int(reference // model.gradient_time(method.queries_per_iteration)) + 10)
     trace = run(method, instance, model, max_iterations, runs=seeds, stop_below=None if randomised else eps,
-                progress=progress)
+                progress=progress, backend=backend)
     time_to_eps = trace.time_to_eps(eps)
     if time_to_eps is None:
         notes.append(f"eps not reached by every seed within {trace.iterations} iterations (raise with --set max_iterations=N)")
@@ -202,8 +204,9 @@ def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds:
     return summary, trace
 
 
-def measure_run(method, instance, depth, eps, dim, assignments, seeds, inputs, schedule, duplex, progress=None) -> dict:
-    """The `pplimits run` command: parse, build, measure."""
+def measure_run(method, instance, depth, eps, dim, assignments, seeds, inputs, schedule, duplex, progress=None,
+                backend: str = "numpy") -> dict:
+    """The `pplimits run` command: parse, build, measure on the backend named `backend`."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     if instance not in INSTANCES:
@@ -211,4 +214,4 @@ def measure_run(method, instance, depth, eps, dim, assignments, seeds, inputs, s
     instance_params, method_params, cap = _split(assignments, instance, method)
     model = PipelineModel(depth=depth, inputs=inputs, duplex=duplex, schedule=schedule)
     built = build_instance(instance, eps, dim, instance_params)
-    return measure(method, built, model, eps, seeds, method_params, cap, progress)[0]
+    return measure(method, built, model, eps, seeds, method_params, cap, progress, get_backend(backend))[0]

@@ -1,15 +1,30 @@
 """Array-namespace plumbing: every objective works on any Python Array API array (numpy by default)."""
+import sys
+
 import numpy as np
+
+
+def array_namespace(x):
+    """x's Array API namespace: its ``__array_namespace__()``, array-api-compat's for a torch tensor (which has
+    none), else None. Never imports torch."""
+    if hasattr(x, "__array_namespace__"):
+        return x.__array_namespace__()
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(x, torch.Tensor):
+        from array_api_compat import torch as xp
+
+        return xp
+    return None
 
 
 def namespace(x):
     """Return (xp, x): the input's array namespace and x as a real floating array of it.
 
-    Inputs without ``__array_namespace__`` (lists, scalars) become numpy float64 arrays.
+    Inputs without a namespace (lists, scalars) become numpy float64 arrays.
     """
-    if not hasattr(x, "__array_namespace__"):
-        x = np.asarray(x, dtype=np.float64)
-    xp = x.__array_namespace__()
+    xp = array_namespace(x)
+    if xp is None:
+        xp, x = np, np.asarray(x, dtype=np.float64)
     if not xp.isdtype(x.dtype, "real floating"):
         x = xp.astype(x, xp.float64)
     return xp, x

@@ -41,8 +41,8 @@ def _psi_prime(xp, x):
 
 
 def _phi(xp, x):
-    # scipy.special.ndtr is the one non-Array-API call of the package (the standard has no erf).
-    return _PHI_MAX * xp.asarray(ndtr(x), dtype=x.dtype, device=device(x))
+    # scipy.special.ndtr is the one non-Array-API call of the package (the standard has no erf): on the host.
+    return _PHI_MAX * xp.asarray(ndtr(np.asarray(x)), dtype=x.dtype, device=device(x))
 
 
 def _phi_prime(xp, x):

@@ -21,27 +21,22 @@ XLA_FLAGS=--xla_force_host_platform_device_count=N), and a run takes about makes
 (`validate_clock` measures it).
 """
 import functools
-import os
-import sys
 import time
 from dataclasses import dataclass
 
-if "jax" not in sys.modules:  # JAX's CPU platform shows one device unless told so before it starts
-    os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=8")
+import numpy as np
 
-import jax  # noqa: E402
+from algorithms.backend import configure_jax
+from algorithms.checks import require_int, require_number
+from algorithms.clock import makespan
+from algorithms.noise import gaussian_block
+from worstcase.layered import network
+
+jax = configure_jax()  # float64, and host CPU devices for the stages (before JAX starts its devices)
 import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
 from jax import lax  # noqa: E402
 from jax.sharding import NamedSharding  # noqa: E402
 from jax.sharding import PartitionSpec as P  # noqa: E402
-
-from algorithms.checks import require_int, require_number  # noqa: E402
-from algorithms.clock import makespan  # noqa: E402
-from algorithms.noise import gaussian_block  # noqa: E402
-from worstcase.layered import network  # noqa: E402
-
-jax.config.update("jax_enable_x64", True)
 
 AXIS = "stage"
 
