@@ -53,7 +53,6 @@ def drs_tuning(eps_value: float, lipschitz: float, radius: float, dim: int) -> d
 
 def claims():
     steps = derivation()
-    c = c_smooth
     common = dict(setting=SETTING, methods="pprs")
     derivation_steps = (
         ("three terms: optimisation, variance, smoothing bias (E‖Z‖ ≤ √d)", steps["bound"]),

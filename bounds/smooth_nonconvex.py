@@ -1,7 +1,7 @@
 """Smooth non-convex setting, ε-stationary points (THEORY.md §2.3): Θ(Δ β D_f / ε²)."""
 import sympy as sp
 
-from bounds.builder import CLOCK, SPAN, paper_claim, ratio_claim, upper_claims
+from bounds.builder import SPAN, paper_claim, ratio_claim, upper_claims
 from bounds.claim import Assumption, Claim
 from bounds.symbols import D_f, beta, d, depth, eps, k, tau
 

@@ -2,7 +2,6 @@
 parameter validation, and the consistency rule (no upper bound below a lower bound of its class)."""
 import math
 
-import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import given

@@ -9,7 +9,7 @@ import sympy as sp
 from algorithms.noise import gaussian_block, perturbations
 from bounds.pprs import derivation, regime, tuning
 from bounds.registry import get
-from bounds.symbols import K, L, R, T, d, depth, eps, n, tau
+from bounds.symbols import L, R, T, d, depth, eps, n, tau
 
 C = sp.sqrt(2 / sp.pi)
 

@@ -29,8 +29,8 @@ import numpy as np
 from algorithms.backend import configure_jax
 from algorithms.checks import require_int, require_number
 from algorithms.clock import makespan
+from algorithms.engines import EngineRun, clock_objective, clock_row
 from algorithms.noise import gaussian_block
-from worstcase.layered import network
 
 jax = configure_jax()  # float64, and host CPU devices for the stages (before JAX starts its devices)
 import jax.numpy as jnp  # noqa: E402
@@ -40,15 +40,6 @@ from jax.sharding import PartitionSpec as P  # noqa: E402
 
 AXIS = "stage"
 
-
-@dataclass(frozen=True)
-class EngineRun:
-    """One pipelined PPRS gradient: G (d,), the K values, the ticks the loop ran, its wall time (compiled)."""
-
-    gradient: np.ndarray
-    values: np.ndarray
-    ticks: int
-    wall_seconds: float
 
 
 def devices() -> list[str]:
@@ -229,11 +220,8 @@ def validate_clock(depths=(2, 4), samples=(2, 8), op_seconds=0.02, repeats=3) ->
     """
     rows = []
     for depth in depths:
-        objective = network(depth, width=4, samples=4)
+        objective = clock_objective(depth)
         for k in samples:
-            model = makespan(depth, k, "gpipe", "half") * op_seconds
             runs = [smoothed_gradient(objective, objective.x0, 0.1, k, 0, 0, op_seconds) for _ in range(repeats + 1)]
-            measured = min(run.wall_seconds for run in runs[1:])
-            rows.append({"engine": "jax", "depth": depth, "K": k, "model_seconds": model,
-                         "measured_seconds": measured, "ratio": measured / model})
+            rows.append(clock_row("jax", depth, k, op_seconds, min(run.wall_seconds for run in runs[1:])))
     return rows

@@ -1,0 +1,160 @@
+"""torch pipeline engine: PPRS's smoothed gradient on torch.distributed.pipelining, one torchrun rank per stage.
+
+What it computes: the K values f(θ + γX_k) and G = (1/K) Σ_k ∇f(θ + γX_k) of a LayeredObjective, where stage j's
+block of X_k is algorithms.noise.gaussian_block(seed, iteration, k, j, size_j) — the numpy simulator's numbers,
+drawn by rank j itself. Rank j runs stage j (algorithms.engines.torch_worker) under ScheduleGPipe with
+n_microbatches = K, micro-batch k being query k; gloo on CPU, NCCL on GPU (one GPU per rank). Float64.
+
+    torchrun --standalone --nproc_per_node=Δ -m algorithms.engines.torch_worker PROBLEM OUTDIR
+
+The clock: DERIVED (THEORY.md §1): each stage logs the ops it runs, in order; `ticks` is the makespan of those
+orders with unit ops (each op as early as its stage's previous op and its dependency allow), accepted only if
+algorithms.timeline.validate finds every stage ran exactly K forwards and K backwards as a valid half-duplex
+timeline; for GPipe it is 2(K + Δ − 1) = algorithms.clock.makespan(Δ, K) (tests/test_engine_torch.py). With
+op_seconds > 0 every op also sleeps that long, and `validate_clock` compares the timed schedule.step calls with
+makespan · op_seconds.
+"""
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+
+from algorithms.checks import require_choice, require_int, require_number
+from algorithms.engines import EngineRun, clock_objective, clock_row
+from algorithms.timeline import Op, TimelineError, measured_makespan, validate
+
+ROOT = Path(__file__).resolve().parents[2]
+TORCHRUN = Path(sys.executable).with_name("torchrun")
+STDERR_LINES = 30
+
+
+
+def devices() -> list[str]:
+    """The devices a rank can run on: 'cpu' and every 'cuda:i'."""
+    return ["cpu"] + [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+
+
+def available() -> tuple[bool, str]:
+    """(whether torchrun with gloo can start here, why or why not)."""
+    if not dist.is_available() or not dist.is_gloo_available():
+        return False, f"torch {torch.__version__} was built without torch.distributed gloo"
+    if not TORCHRUN.exists():
+        return False, f"no torchrun next to {sys.executable}"
+    return True, f"torch {torch.__version__}, gloo, {TORCHRUN}"
+
+
+def command(problem, out_dir, ranks: int) -> list[str]:
+    """The single-host torchrun command running the worker on a problem file, one rank per stage."""
+    return [str(TORCHRUN), "--standalone", f"--nproc_per_node={ranks}", "-m", "algorithms.engines.torch_worker",
+            str(problem), str(out_dir)]
+
+
+def launch(problem, out_dir, ranks: int, timeout: float = 120) -> None:
+    """Run the worker under torchrun; RuntimeError with the last stderr lines if it fails or outlives `timeout`
+    seconds (torchrun is then sent SIGTERM, which ends its workers, then SIGKILL)."""
+    process = subprocess.Popen(command(problem, out_dir, ranks), cwd=ROOT, env={**os.environ, "OMP_NUM_THREADS": "1"},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        _, stderr = process.communicate(timeout=timeout)
+        failure = None if process.returncode == 0 else f"failed with exit code {process.returncode}"
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            _, stderr = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            _, stderr = process.communicate()
+        failure = f"timed out after {timeout} s"
+    if failure:
+        tail = "\n".join(stderr.splitlines()[-STDERR_LINES:])
+        raise RuntimeError(f"torch engine: torchrun with {ranks} ranks {failure}; last stderr lines:\n{tail}")
+
+
+def recorded_ticks(orders, samples: int) -> int:
+    """Ticks of the stages' recorded op orders ([("F" | "B", k), …] per stage) run as early as possible with unit
+    ops; TimelineError unless they form a valid half-duplex timeline of K forwards and K backwards per stage."""
+    depth, done, ops, position, tick = len(orders), {}, [], [0] * len(orders), 0
+    while any(p < len(order) for p, order in zip(position, orders)):
+        tick, before = tick + 1, len(ops)
+        for j, order in enumerate(orders):
+            if position[j] == len(order):
+                continue
+            kind, k = order[position[j]]
+            need = ("F", j - 1, k) if kind == "F" else ("F", j, k) if j == depth - 1 else ("B", j + 1, k)
+            if need[1] < 0 or done.get(need, tick) < tick:
+                done[kind, j, k] = tick
+                ops.append(Op(tick, j + 1, kind, k + 1))
+                position[j] += 1
+        if len(ops) == before:
+            raise TimelineError([f"the recorded orders deadlock at tick {tick}: {orders}"])
+    validate(ops, depth, samples, "gpipe", "half")
+    return measured_makespan(ops)
+
+
+def smoothed_gradients(cases, device: str = "cpu", timeout: float = 120) -> list[EngineRun]:
+    """Several smoothed_gradient calls of the same depth in one torchrun launch (a launch costs seconds).
+
+    Each case: a dict of smoothed_gradient's arguments objective, theta, gamma, samples, seed, iteration,
+    op_seconds (default 0) and repeats (timed schedule.step calls after one warm-up, default 1).
+    """
+    require_choice("device", device, ("cpu", "cuda"))
+    cases = [_checked(case) for case in cases]
+    ranks = cases[0]["objective"].depth
+    if device == "cuda" and torch.cuda.device_count() < ranks:
+        raise ValueError(f"the torch engine needs {ranks} GPUs (one per stage), found {torch.cuda.device_count()}")
+    with tempfile.TemporaryDirectory(prefix="pplimits-torch-") as folder:
+        problem = Path(folder) / "problem.pkl"
+        problem.write_bytes(pickle.dumps({"device": device, "timeout": timeout, "cases": cases}))
+        launch(problem, folder, ranks, timeout)
+        results = [pickle.loads((Path(folder) / f"rank{j}.pkl").read_bytes()) for j in range(ranks)]
+    runs = []
+    for i, case in enumerate(cases):
+        stages = [result[i] for result in results]
+        walls = np.max([stage["walls"] for stage in stages], axis=0)
+        runs.append(EngineRun(np.concatenate([stage["gradient"] for stage in stages]), stages[-1]["values"],
+                              recorded_ticks([stage["ops"] for stage in stages], case["samples"]), float(walls.min())))
+    return runs
+
+
+def _checked(case) -> dict:
+    objective = case["objective"]
+    theta = np.asarray(case["theta"], dtype=np.float64)
+    if theta.shape != (objective.dim,):
+        raise ValueError(f"theta must have shape ({objective.dim},), got {theta.shape}")
+    return {"objective": objective, "theta": theta, "gamma": require_number("gamma", case["gamma"], 0.0, low_open=False),
+            "samples": require_int("samples", case["samples"]), "seed": require_int("seed", case["seed"], 0),
+            "iteration": require_int("iteration", case["iteration"], 0),
+            "op_seconds": require_number("op_seconds", case.get("op_seconds", 0.0), 0.0, low_open=False),
+            "repeats": require_int("repeats", case.get("repeats", 1))}
+
+
+def smoothed_gradient(objective, theta, gamma, samples, seed, iteration, op_seconds=0.0, device="cpu",
+                      timeout=120) -> EngineRun:
+    """PPRS's G = (1/K) Σ_k ∇f(θ + γX_k) and the values f(θ + γX_k), pipelined over Δ torchrun ranks (see the
+    module). `wall_seconds` times one schedule.step after a warm-up step, launch excluded."""
+    case = {"objective": objective, "theta": theta, "gamma": gamma, "samples": samples, "seed": seed,
+            "iteration": iteration, "op_seconds": op_seconds}
+    return smoothed_gradients([case], device, timeout)[0]
+
+
+def validate_clock(depths=(2, 4), samples=(2, 8), op_seconds=0.02, repeats=3) -> list[dict]:
+    """Measured wall time of schedule.step against the clock's makespan · op_seconds, per (Δ, K).
+
+    Each op sleeps `op_seconds`; measured = the minimum over `repeats` timed steps after a warm-up step,
+    one torchrun launch per depth.
+    """
+    rows = []
+    for depth in depths:
+        objective = clock_objective(depth)
+        cases = [{"objective": objective, "theta": objective.x0, "gamma": 0.1, "samples": k, "seed": 0,
+                  "iteration": 0, "op_seconds": op_seconds, "repeats": repeats} for k in samples]
+        rows += [clock_row("torch", depth, k, op_seconds, run.wall_seconds)
+                 for k, run in zip(samples, smoothed_gradients(cases))]
+    return rows
