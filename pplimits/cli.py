@@ -165,14 +165,33 @@ def cmd_gate(args):
 
 
 def cmd_engines(args):
-    """The array backends: installed, usable (a float64 computation ran), version, devices, why not usable."""
+    """The array backends and the pipeline engines: installed, usable, devices; --validate-clock measures the
+    engines' wall time against the GPipe makespan and records it for the report."""
     from algorithms.backend import available
+    from algorithms.engines import engines
 
-    backends, yes = available(), {True: "yes", False: "no"}
+    if args.out and not args.validate_clock:
+        raise ValueError("--out is the file --validate-clock writes; add --validate-clock")
+    backends, pipelines, yes = available(), engines(), {True: "yes", False: "no"}
     lines = [f"{'backend':<9}{'installed':<11}{'usable':<8}{'version':<13}{'devices':<16}reason"]
     lines += [f"{b['name']:<9}{yes[b['installed']]:<11}{yes[b['usable']]:<8}{b['version'] or '-':<13}"
               f"{', '.join(b['devices']) or '-':<16}{b.get('reason', '')}".rstrip() for b in backends]
-    _print({"backends": backends}, args.json, "\n".join(lines))
+    lines += ["", f"{'engine':<9}{'installed':<11}{'usable':<8}{'devices':<29}notes"]
+    lines += [f"{e['name']:<9}{yes[e['installed']]:<11}{yes[e['usable']]:<8}{_shortened(e['devices']):<29}"
+              f"{e['reason']}" for e in pipelines]
+    payload = {"backends": backends, "engines": pipelines}
+    if args.validate_clock:
+        from reports import engines as clock
+
+        measured = clock.measure(progress=sys.stderr)
+        payload["clock"] = measured | {"written": str(clock.record(measured, args.out or clock.RECORD))}
+        lines += ["", clock.table(measured), f"written to {payload['clock']['written']}"]
+    _print(payload, args.json, "\n".join(lines))
+
+
+def _shortened(devices: list[str], shown: int = 2) -> str:
+    more = f", … ({len(devices)})" if len(devices) > shown else ""
+    return ", ".join(devices[:shown]) + more or "-"
 
 
 def build_parser():
@@ -224,7 +243,11 @@ def build_parser():
     gate.add_argument("--quick", action="store_true", help="the fast subset, run by CI (seconds)")
     gate.add_argument("--baseline", metavar="PATH", help="default reports/baselines/quick.json or full.json")
     gate.add_argument("--update-baseline", action="store_true", help="re-bless: write the current figures as baseline")
-    command("engines", cmd_engines, "the array backends: installed, usable, version, devices")
+    engines = command("engines", cmd_engines, "the array backends and pipeline engines: installed, usable, devices")
+    engines.add_argument("--validate-clock", action="store_true",
+                         help="time each usable engine with 20 ms per stage op against the GPipe makespan")
+    engines.add_argument("--out", metavar="PATH", help="where --validate-clock records (default "
+                         "reports/measurements/engine-clock.json, which the report shows)")
     return parser
 
 

@@ -140,10 +140,7 @@ def _engine_clock(doc: Document) -> None:
                   f"2(K + Δ − 1) ops (DERIVED, THEORY.md §1); target |measured/model − 1| ≤ {record['tolerance']:.0%}. "
                   f"Recorded measurement (wall time belongs to its machine): {record['provenance']['machine']}, "
                   f"revision {record['provenance']['revision'][:12]}, {record['provenance']['date']}.")
-    rows = [[r["engine"], str(r["depth"]), str(r["K"]), f"{r['model_seconds']:.3f}", f"{r['measured_seconds']:.3f}",
-             f"{r['ratio']:.3f}", "yes" if r["within_tolerance"] else "NO"] for r in record["rows"]]
-    rows += [[name, "—", "—", "—", "—", "—", reason] for name, reason in record["skipped"].items()]
-    doc.table(["engine", "Δ", "K", "model s", "measured s", "ratio", "within"], rows, [8, 3, 3, 9, 11, 7, 60], size=7)
+    doc.table(engines.HEADER, engines.rows(record), engines.WIDTHS, size=7)
 
 
 def _provenance(doc: Document, quick: bool, verify_runs: int) -> None:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from algorithms.backend import Backend, available, get_backend
+from algorithms.engines import engines
 from algorithms.clock import PipelineModel
 from algorithms.methods import METHODS, make_method
 from algorithms.runner import run
@@ -102,6 +103,10 @@ def test_a_missing_extra_is_named(name, monkeypatch, capsys):
     row = {b["name"]: b for b in available()}[name]
     assert row == {"name": name, "installed": False, "usable": False, "version": None, "devices": [],
                    "reason": MISSING.format(name)}
+    monkeypatch.setitem(sys.modules, f"algorithms.engines.{name}_engine", None)  # even if a test imported it
+    row = {e["name"]: e for e in engines()}[name]
+    assert row == {"name": name, "installed": False, "usable": False, "devices": [],
+                   "reason": MISSING.replace("backend", "engine").format(name)}
 
 
 def test_available_backends_are_usable():
@@ -114,15 +119,37 @@ def test_available_backends_are_usable():
         assert ("reason" in row) != row["usable"]
 
 
-def test_engines_command_lists_the_backends(capsys):
+def test_engines_command_lists_the_backends_and_the_pipeline_engines(capsys):
     assert main(["engines", "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert [b["name"] for b in payload["backends"]] == ["numpy", "jax", "torch"]
+    assert [e["name"] for e in payload["engines"]] == ["jax", "torch"]
+    for row in payload["engines"]:
+        assert row["usable"] == row["installed"] and row["reason"], row
     assert main(["engines"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["backend", "installed", "usable", "version", "devices", "reason"]
     assert lines[1].split() == ["numpy", "yes", "yes", np.__version__, "cpu"]
-    assert len(lines) == 4
+    assert lines[4:6] == ["", lines[5]] and lines[5].split()[:2] == ["engine", "installed"]
+    assert len(lines) == 8
+
+
+def test_validate_clock_records_where_asked_and_out_needs_it(tmp_path, monkeypatch, capsys):
+    from reports import engines as clock
+
+    measured = {"op_seconds": 0.02, "tolerance": 0.15, "skipped": {"torch": "why"}, "engines": {}, "provenance": {},
+                "rows": [{"engine": "jax", "depth": 2, "K": 2, "model_seconds": 0.12, "measured_seconds": 0.126,
+                          "ratio": 1.05, "within_tolerance": True}]}
+    monkeypatch.setattr(clock, "measure", lambda progress=None: measured)
+    out = tmp_path / "clock.json"
+    assert main(["engines", "--validate-clock", "--out", str(out)]) == 0
+    assert clock.load(out) == measured
+    text = capsys.readouterr().out
+    assert "jax       2    2    0.120      0.126        1.050    yes" in text and f"written to {out}" in text
+    assert main(["engines", "--out", str(tmp_path / "other.json")]) == 2
+    assert capsys.readouterr().err == ("pplimits engines: error: --out is the file --validate-clock writes; "
+                                       "add --validate-clock\n")
+    assert not (tmp_path / "other.json").exists()
 
 
 def test_importing_the_backends_imports_neither_jax_nor_torch():

@@ -2,6 +2,7 @@
 
 Values must equal the numpy simulator's; the clock each engine counts must equal algorithms.clock.
 """
+import importlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,3 +33,30 @@ def clock_row(engine: str, depth: int, samples: int, op_seconds: float, measured
     model = makespan(depth, samples, "gpipe", "half") * op_seconds
     return {"engine": engine, "depth": depth, "K": samples, "model_seconds": model, "measured_seconds": measured,
             "ratio": measured / model}
+
+
+ENGINES = ("jax", "torch")
+
+
+def engines() -> list[dict]:
+    """Each pipeline engine: installed, usable, the devices its stages can be placed on, and why (not) usable."""
+    rows = []
+    for name in ENGINES:
+        row = {"name": name, "installed": False, "usable": False, "devices": []}
+        try:
+            module = engine(name)
+        except ImportError:
+            row["reason"] = f"engine {name!r} needs the [{name}] extra: pip install 'pplimits[{name}]'"
+            rows.append(row)
+            continue
+        row["installed"], row["devices"] = True, module.devices()
+        row["usable"], row["reason"] = module.available()
+        rows.append(row)
+    return rows
+
+
+def engine(name: str):
+    """The engine module `name` (algorithms.engines.jax_engine or torch_engine); ImportError if its extra is missing."""
+    if name not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {name!r}")
+    return importlib.import_module(f"algorithms.engines.{name}_engine")

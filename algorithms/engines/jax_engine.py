@@ -47,6 +47,12 @@ def devices() -> list[str]:
     return [str(device) for device in jax.devices()]
 
 
+def available() -> tuple[bool, str]:
+    """(whether a stage mesh can be built here, and how deep a pipeline fits: one device per stage)."""
+    found = jax.devices()
+    return True, f"jax {jax.__version__}, {len(found)} {found[0].platform} devices: Δ ≤ {len(found)}"
+
+
 def _stall(seconds):
     """x ↦ 0.0 after sleeping `seconds` on the host (a data dependency keeps it inside its op); no-op if 0."""
     def sleep(_):
