@@ -92,3 +92,11 @@ def test_a_launch_past_its_timeout_is_killed():
     with pytest.raises(RuntimeError, match="timed out after 3 s"):
         torch_engine.smoothed_gradient(objective, objective.x0, GAMMA, 2, SEED, ITERATION, op_seconds=30, timeout=3)
     assert time.perf_counter() - start < 20
+
+
+def test_one_launch_needs_one_depth(tmp_path):
+    cases = [{"objective": network(depth, width=3), "theta": network(depth, width=3).x0, "gamma": GAMMA, "samples": 2,
+              "seed": SEED, "iteration": ITERATION} for depth in (2, 3)]
+    with pytest.raises(ValueError, match="share their depth"):
+        torch_engine.write_problem(tmp_path / "problem.pkl", cases)
+    assert not (tmp_path / "problem.pkl").exists()

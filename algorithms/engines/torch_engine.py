@@ -104,16 +104,33 @@ def smoothed_gradients(cases, device: str = "cpu", timeout: float = 120) -> list
     Each case: a dict of smoothed_gradient's arguments objective, theta, gamma, samples, seed, iteration,
     op_seconds (default 0) and repeats (timed schedule.step calls after one warm-up, default 1).
     """
+    with tempfile.TemporaryDirectory(prefix="pplimits-torch-") as folder:
+        problem = Path(folder) / "problem.pkl"
+        ranks = write_problem(problem, cases, device, timeout)
+        launch(problem, folder, ranks, timeout)
+        return read_results(folder, problem)
+
+
+def write_problem(path, cases, device: str = "cpu", timeout: float = 120) -> int:
+    """Write the worker's problem file (checked cases, see smoothed_gradients); returns the ranks it needs (Δ).
+
+    For a launch by hand, e.g. across nodes: every node runs torchrun on this file (see the README)."""
     require_choice("device", device, ("cpu", "cuda"))
     cases = [_checked(case) for case in cases]
     ranks = cases[0]["objective"].depth
-    if device == "cuda" and torch.cuda.device_count() < ranks:
-        raise ValueError(f"the torch engine needs {ranks} GPUs (one per stage), found {torch.cuda.device_count()}")
-    with tempfile.TemporaryDirectory(prefix="pplimits-torch-") as folder:
-        problem = Path(folder) / "problem.pkl"
-        problem.write_bytes(pickle.dumps({"device": device, "timeout": timeout, "cases": cases}))
-        launch(problem, folder, ranks, timeout)
-        results = [pickle.loads((Path(folder) / f"rank{j}.pkl").read_bytes()) for j in range(ranks)]
+    if any(case["objective"].depth != ranks for case in cases):
+        raise ValueError("cases of one launch must share their depth (one rank per stage)")
+    if device == "cuda" and torch.cuda.device_count() < 1:
+        raise ValueError("device 'cuda' needs a GPU per rank; torch sees none here")
+    Path(path).write_bytes(pickle.dumps({"device": device, "timeout": timeout, "cases": cases}))
+    return ranks
+
+
+def read_results(out_dir, problem) -> list[EngineRun]:
+    """The EngineRun of each case from the ranks' files in out_dir (gathered there from every node)."""
+    cases = pickle.loads(Path(problem).read_bytes())["cases"]
+    ranks = cases[0]["objective"].depth
+    results = [pickle.loads((Path(out_dir) / f"rank{j}.pkl").read_bytes()) for j in range(ranks)]
     runs = []
     for i, case in enumerate(cases):
         stages = [result[i] for result in results]
