@@ -130,6 +130,9 @@ def read_results(out_dir, problem) -> list[EngineRun]:
     """The EngineRun of each case from the ranks' files in out_dir (gathered there from every node)."""
     cases = pickle.loads(Path(problem).read_bytes())["cases"]
     ranks = cases[0]["objective"].depth
+    missing = [f"rank{j}.pkl" for j in range(ranks) if not (Path(out_dir) / f"rank{j}.pkl").exists()]
+    if missing:
+        raise ValueError(f"{out_dir} lacks {', '.join(missing)}: every rank must finish and its file be gathered there")
     results = [pickle.loads((Path(out_dir) / f"rank{j}.pkl").read_bytes()) for j in range(ranks)]
     runs = []
     for i, case in enumerate(cases):

@@ -134,6 +134,7 @@ def main(problem_path, out_dir):
         results = [_run(case, rank, device) for case in problem["cases"]]
     finally:
         dist.destroy_process_group()
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
     with open(Path(out_dir) / f"rank{rank}.pkl", "wb") as file:
         pickle.dump(results, file)
 
