@@ -35,3 +35,14 @@ def require_number(name, value, low: float, high: float = math.inf, low_open: bo
         bracket = "(" if low_open else "["
         raise ValueError(f"{name} must be a finite number in {bracket}{low:g}, {high:g}), got {value!r}")
     return float(value)
+
+
+def require_numbers(name, value, low: float, high: float = math.inf, low_open: bool = True):
+    """A number as require_number, or a non-empty 1-D sequence of them — one per run, a hyperparameter grid
+    batched over the runs axis — returned as a tuple of floats."""
+    if np.ndim(value) == 0:
+        return require_number(name, value, low, high, low_open)
+    if np.ndim(value) != 1 or len(value) == 0:
+        raise ValueError(f"{name} must be a number or a non-empty 1-D sequence of numbers (one per run), "
+                         f"got shape {np.shape(value)}")
+    return tuple(require_number(f"{name}[{i}]", v, low, high, low_open) for i, v in enumerate(value))

@@ -12,8 +12,11 @@ run r of a batch uses seed + r. PPRS is NOT a span method: the span lower bounds
 import math
 from dataclasses import dataclass
 
-from algorithms.checks import require_int, require_number
+import numpy as np
+
+from algorithms.checks import require_int, require_number, require_numbers
 from algorithms.noise import perturbations
+from algorithms.span_methods import per_run
 from worstcase._arrays import array_namespace as _xp, device
 
 
@@ -25,7 +28,7 @@ class _RandomSmoothing:
     layer_sizes: tuple | None = None  # the objective's parameter blocks; None: one block
 
     def __post_init__(self):
-        require_number("L", self.lipschitz, 0.0)
+        object.__setattr__(self, "lipschitz", require_numbers("L", self.lipschitz, 0.0))
         require_int("samples", self.samples)
         require_int("seed", self.seed, minimum=0)
 
@@ -45,13 +48,13 @@ class _RandomSmoothing:
         t, x, _ = state
         runs, dim = x.shape
         noise = perturbations(range(self.seed, self.seed + runs), t, self.samples, self.layer_sizes or (dim,))
-        noise *= self.smoothing(t, dim)  # in place: our own numpy buffer, one (S, K, d) temporary fewer
+        noise *= np.reshape(self.smoothing(t, dim), (-1, 1, 1))  # in place: our own numpy buffer (γ: one or per run)
         return _xp(x).asarray(noise, dtype=x.dtype, device=device(x)) + self._point(state)[:, None, :]
 
     def update(self, state, gradients):
         t, x, z = state
         alpha = self.alpha(t)
-        z = z - self.z_step(t, x.shape[-1]) * _xp(x).mean(gradients, axis=1)
+        z = z - per_run(self.z_step(t, x.shape[-1]), x) * _xp(x).mean(gradients, axis=1)
         return t + 1, (1 - alpha) * x + alpha * z, z
 
     def iterate(self, state):
@@ -61,14 +64,15 @@ class _RandomSmoothing:
 @dataclass(frozen=True)
 class PPRS(_RandomSmoothing):
     """Theorem D (DERIVED, THEORY.md §2.5): α_t = 2/(t+2), constant γ, s_t = (t+1)η/2, η = γ/(2cL),
-    c = √(2/π). E f(x_T) − f* ≤ 4cLR²/(γT(T+1)) + γL(2T+1)/(12cK) + γL E‖Z‖ for any γ, K, T."""
+    c = √(2/π). E f(x_T) − f* ≤ 4cLR²/(γT(T+1)) + γL(2T+1)/(12cK) + γL E‖Z‖ for any γ, K, T.
+    γ and L may hold one value per run (a grid batched over runs)."""
 
-    gamma: float | None = None
+    gamma: float | tuple | None = None
     name: str = "pprs"
 
     def __post_init__(self):
         super().__post_init__()
-        require_number("gamma", self.gamma, 0.0)
+        object.__setattr__(self, "gamma", require_numbers("gamma", self.gamma, 0.0))
 
     def alpha(self, t):
         return 2 / (t + 2)
@@ -77,7 +81,7 @@ class PPRS(_RandomSmoothing):
         return self.gamma
 
     def z_step(self, t, dim):
-        return (t + 1) * self.gamma / (2 * math.sqrt(2 / math.pi) * self.lipschitz) / 2
+        return (t + 1) * np.asarray(self.gamma) / (2 * math.sqrt(2 / math.pi) * np.asarray(self.lipschitz)) / 2
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ class DRSSchedule(_RandomSmoothing):
         return self.radius * dim**-0.25 * self.alpha(t)
 
     def z_step(self, t, dim):
-        return self.radius / (2 * self.lipschitz * (dim**0.25 + math.sqrt((t + 1) / self.samples)))
+        return self.radius / (2 * np.asarray(self.lipschitz) * (dim**0.25 + math.sqrt((t + 1) / self.samples)))
 
 
 _DRS_ALPHAS = [1.0]

@@ -12,20 +12,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from algorithms.checks import require_int, require_number
+from algorithms.checks import require_int, require_number, require_numbers
 from worstcase._arrays import array_namespace as _xp, device
+
+
+def per_run(value, x):
+    """A hyperparameter as it scales the (S, d) array x: a number as is, S values (one per run) as a column."""
+    if np.ndim(value) == 0:
+        return float(value)
+    if len(value) != x.shape[0]:
+        raise ValueError(f"a hyperparameter with {len(value)} values (one per run) was given {x.shape[0]} runs")
+    return _xp(x).asarray(np.asarray(value, dtype=np.float64), dtype=x.dtype, device=device(x))[:, None]
 
 
 @dataclass(frozen=True)
 class GradientDescent:
-    """x_{k+1} = x_k − ∇f(x_k)/β. Upper: f − f* ≤ βR²/(2k) (Beck–Teboulle 2009, Thm 3.1; CLASSICAL)."""
+    """x_{k+1} = x_k − ∇f(x_k)/β. Upper: f − f* ≤ βR²/(2k) (Beck–Teboulle 2009, Thm 3.1; CLASSICAL).
+    β may hold one value per run (a step-size grid batched over runs)."""
 
-    beta: float
+    beta: float | tuple
     name: str = "gd"
     queries_per_iteration: int = 1
 
     def __post_init__(self):
-        require_number("beta", self.beta, 0.0)
+        object.__setattr__(self, "beta", require_numbers("beta", self.beta, 0.0))
 
     def init(self, x0):
         return x0
@@ -34,7 +44,7 @@ class GradientDescent:
         return x[:, None, :]
 
     def update(self, x, gradients):
-        return x - gradients[:, 0, :] / self.beta
+        return x - gradients[:, 0, :] / per_run(self.beta, x)
 
     def iterate(self, x):
         return x
@@ -46,16 +56,22 @@ class AcceleratedGradient:
 
     mu == 0: FISTA momentum, t₁ = 1, t_{k+1} = (1 + √(1 + 4t_k²))/2, upper f − f* ≤ 2βR²/(k+1)²
     (Beck–Teboulle 2009, Thm 4.4; CLASSICAL). mu > 0: constant momentum (√κ−1)/(√κ+1), upper
-    (1 − 1/√κ)^k (β+μ)R²/2 (Nesterov 2004, Thm 2.2.3; CLASSICAL).
+    (1 − 1/√κ)^k (β+μ)R²/2 (Nesterov 2004, Thm 2.2.3; CLASSICAL). With mu == 0, β may hold one value per run.
     """
 
-    beta: float
+    beta: float | tuple
     mu: float = 0.0
     name: str = "agd"
     queries_per_iteration: int = 1
 
     def __post_init__(self):
-        require_number("mu", self.mu, 0.0, require_number("beta", self.beta, 0.0), low_open=False)
+        beta = require_numbers("beta", self.beta, 0.0)
+        if isinstance(beta, tuple):
+            if self.mu != 0:
+                raise ValueError("mu must be 0 when beta holds one value per run")
+        else:
+            require_number("mu", self.mu, 0.0, beta, low_open=False)
+        object.__setattr__(self, "beta", beta)
 
     def _momentum(self, t):
         if self.mu > 0:
@@ -75,7 +91,7 @@ class AcceleratedGradient:
     def update(self, state, gradients):
         x, _, t = state
         y = self.queries(state)[:, 0, :]
-        return y - gradients[:, 0, :] / self.beta, x, self._momentum(t)[1]
+        return y - gradients[:, 0, :] / per_run(self.beta, x), x, self._momentum(t)[1]
 
     def iterate(self, state):
         return state[0]
@@ -208,3 +224,30 @@ class Subgradient:
 
     def iterate(self, x):
         return x
+
+
+@dataclass(frozen=True)
+class DecayingSubgradient:
+    """x_{t+1} = x_t − (c/√(t+1)) g_t, no horizon needed: min_{t≤T} f(x_t) − f* ≤ (R² + L² Σ_{t<T} h_t²)/(2 Σ_{t<T} h_t)
+    with h_t = c/√(t+1), i.e. O(RL log T/√T) at c = R/L (Nesterov 2004, §3.2.3; CLASSICAL). A span method;
+    c may hold one value per run."""
+
+    scale: float | tuple
+    name: str = "subgradient-decay"
+    queries_per_iteration: int = 1
+
+    def __post_init__(self):
+        object.__setattr__(self, "scale", require_numbers("scale", self.scale, 0.0))
+
+    def init(self, x0):
+        return 0, x0
+
+    def queries(self, state):
+        return state[1][:, None, :]
+
+    def update(self, state, gradients):
+        t, x = state
+        return t + 1, x - per_run(self.scale, x) / math.sqrt(t + 1) * gradients[:, 0, :]
+
+    def iterate(self, state):
+        return state[1]
