@@ -28,7 +28,7 @@ def _wanted_stamp() -> str:
 
 
 def ensure_environment() -> None:
-    """Create .venv and install the project (editable, with the test and engine extras) unless already current."""
+    """Create .venv and install the project (editable, with the test, engine and study extras) unless already current."""
     if sys.version_info < (3, 11):
         sys.exit(f"dev.py: python >= 3.11 is required, this is {sys.version.split()[0]}")
     wanted = _wanted_stamp()
@@ -39,7 +39,7 @@ def ensure_environment() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     print("dev.py: installing pplimits and its dependencies into .venv", file=sys.stderr)
     pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    subprocess.run(pip + ["-e", f"{ROOT}[test,jax,torch]"], check=True)
+    subprocess.run(pip + ["-e", f"{ROOT}[test,jax,torch,study]"], check=True)
     STAMP.write_text(wanted)
 
 

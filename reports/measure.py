@@ -8,12 +8,12 @@ import inspect
 import math
 
 import numpy as np
-from scipy import stats
 
 from algorithms.backend import Backend, get_backend
 from algorithms.clock import PipelineModel
 from algorithms.methods import METHODS, SPAN_METHODS, make_method
 from algorithms.runner import run
+from algorithms.statistics import student_ci95
 from bounds.claim import parse_values
 from bounds.pprs import drs_tuning, tuning
 from bounds.registry import registry
@@ -139,11 +139,9 @@ def tuned_parameters(method_name: str, instance, eps: float) -> tuple[dict, int 
     return {}, None
 
 
-def _student_ci95(values: np.ndarray) -> float | None:
-    """Half-width of the two-sided 95 % Student-t interval of the mean (None for one run)."""
-    if len(values) < 2:
-        return None
-    return float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values)))
+def _ci95(values) -> float | None:
+    half = student_ci95(values)
+    return None if half is None else float(half)
 
 
 def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds: int = 1,
@@ -196,7 +194,7 @@ def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds:
         "gradient_queries": trace.iterations * method.queries_per_iteration,
         "final_gap": float(final.max()) if np.isfinite(final).all() else None,
         "gap_mean": float(final.mean()) if np.isfinite(final).all() else None,
-        "gap_ci95": _student_ci95(final) if np.isfinite(final).all() else None,
+        "gap_ci95": _ci95(final) if np.isfinite(final).all() else None,
         "K": getattr(method, "samples", None), "gamma": getattr(method, "gamma", None),
         "lower_bound_time": lower, "instance_lower_bound_time": instance_lower, "upper_bound_time": upper,
         "notes": notes,

@@ -119,6 +119,10 @@ class Hinge:
         self.labels, self.classes = np.asarray(labels), classes
         self._onehot = np.eye(classes)[self.labels]
 
+    def like(self, labels):
+        """The same loss on other labels."""
+        return Hinge(labels, self.classes)
+
     def _margins(self, scores):
         xp = scores.__array_namespace__()
         onehot = constant(xp, self._onehot, scores)
@@ -143,6 +147,10 @@ class L1:
 
     def __init__(self, targets):
         self.targets = np.asarray(targets, dtype=np.float64)
+
+    def like(self, targets):
+        """The same loss on other targets."""
+        return L1(targets)
 
     def value(self, scores):
         xp = scores.__array_namespace__()
@@ -193,29 +201,47 @@ class LayeredObjective:
         """θ's blocks, stage by stage."""
         return [theta[..., a:b] for a, b in zip(self._edges[:-1], self._edges[1:])]
 
-    def _forward(self, theta):
+    def on(self, features, targets, name=None) -> "LayeredObjective":
+        """The same network, loss type and θ₀ on other data (a mini-batch, a held-out set)."""
+        return LayeredObjective(name or self.name, self.stages, self.loss.like(targets), features, self.x0,
+                                self.lipschitz, self.radius, {**self.params, "samples": len(features)})
+
+    def _forward(self, theta, inputs=None):
         xp, theta = namespace(theta)
-        activations = xp.broadcast_to(constant(xp, self.inputs, theta), (*theta.shape[:-1], *self.inputs.shape))
+        inputs = constant(xp, self.inputs if inputs is None else inputs, theta)
+        activations = xp.broadcast_to(inputs, (*theta.shape[:-1], *inputs.shape[-2:]))
         saved = []
         for stage, block in zip(self.stages, self.split(theta)):
             activations, memo = stage.forward(block, activations)
             saved.append(memo)
         return xp, theta, activations, saved
 
-    def value(self, theta):
-        """f(θ) for θ of shape (..., dim), returned with shape (...,)."""
-        return self.loss.value(self._forward(theta)[2])
+    def outputs(self, theta, inputs=None):
+        """The last stage's activations (class scores), shape (..., m, classes)."""
+        return self._forward(theta, inputs)[2]
 
-    def gradient(self, theta):
+    def value(self, theta, inputs=None):
+        """f(θ) for θ of shape (..., dim), returned with shape (...,); `inputs` (..., m, features) replaces the
+        data's features (same m, broadcast with θ's leading axes)."""
+        return self.loss.value(self._forward(theta, inputs)[2])
+
+    def gradient(self, theta, inputs=None):
         """A subgradient of f at θ, shape (..., dim): the stages' vector-Jacobian products, last to first."""
-        xp, theta, activations, saved = self._forward(theta)
+        return self._backward(theta, inputs)[0]
+
+    def input_gradient(self, theta, inputs=None):
+        """A subgradient of f with respect to the inputs, shape (..., m, features) (the loss is a mean over the m
+        samples, so row i is ∂ℓ_i/∂x_i / m)."""
+        return self._backward(theta, inputs)[1]
+
+    def _backward(self, theta, inputs):
+        xp, theta, activations, saved = self._forward(theta, inputs)
         grad = self.loss.gradient(activations)
-        blocks = self.split(theta)
         grads = []
-        for stage, block, memo in zip(reversed(self.stages), reversed(blocks), reversed(saved)):
+        for stage, block, memo in zip(reversed(self.stages), reversed(self.split(theta)), reversed(saved)):
             grad_params, grad = stage.backward(block, memo, grad)
             grads.append(grad_params)
-        return xp.concat(grads[::-1], axis=-1)
+        return xp.concat(grads[::-1], axis=-1), grad
 
 
 def _he_init(stages, rng) -> np.ndarray:

@@ -11,12 +11,11 @@ Envelopes, all evaluated at the instance's own parameters (R = ‖x₀ − x*‖
 Randomised methods are summarised over their seeds: random span methods by the best run (the lower
 bound binds every run), PPRS by the seed mean with its 95 % Student-t band.
 """
-import math
 
 import numpy as np
-from scipy import stats
 
 from algorithms.clock import PipelineModel
+from algorithms.statistics import student_ci95
 from bounds.registry import registry
 from reports.figures.style import LOWER_STYLE, METHOD_STYLE, UPPER_STYLE
 from reports.measure import bound_values, build_instance, measure
@@ -72,7 +71,7 @@ def _curve(method, instance, model, eps, seeds):
     if random_span:
         curve.update(values=values.min(axis=0).tolist(), summary=f"best of {seeds} runs")
     elif seeds > 1:
-        half = stats.t.ppf(0.975, seeds - 1) * values.std(axis=0, ddof=1) / math.sqrt(seeds)
+        half = student_ci95(values)
         mean = values.mean(axis=0)
         curve.update(values=mean.tolist(), low=(mean - half).tolist(), high=(mean + half).tolist(),
                      summary=f"mean of {seeds} seeds, 95 % band")
