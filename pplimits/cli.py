@@ -1,4 +1,4 @@
-"""The `pplimits` command line: bounds, bound, run, schedule, regime, verify, report, gate, engines.
+"""The `pplimits` command line: bounds, bound, run, schedule, regime, verify, report, gate, experiment, engines.
 
 Bad input exits with code 2 and one line naming the parameter and what is allowed.
 """
@@ -164,6 +164,29 @@ def cmd_gate(args):
     return 1 if gate.failed(rows) else 0
 
 
+def cmd_experiment(args):
+    """The digits study (experiments/few_shot.py): JSON record with provenance and a PDF of its figures."""
+    from algorithms.backend import get_backend
+    from experiments.few_shot import study
+    from reports.experiment import write_study
+
+    backend = get_backend(args.backend)
+    start = time.monotonic()
+    record = study(args.name, quick=args.quick, backend=backend, progress=sys.stderr)
+    written = write_study(record, args.out, force=args.force)
+    seconds = round(time.monotonic() - start, 1)
+    verdicts = [f"Δ={c['depth']:>2} shots={c['shots']:>2}: lowest loss {c['verdict']['lowest_loss']}; PPRS vs "
+                f"{c['verdict']['loss_baseline']}: {_verdict(c['verdict']['loss'])}" for c in record["cells"]]
+    _print({"written": written, "seconds": seconds, "cells": record["cells"]}, args.json,
+           "\n".join(verdicts + [f"written: {', '.join(written)} ({seconds} s)"]))
+
+
+def _verdict(paired: dict) -> str:
+    if paired["mean"] is None:
+        return paired["outcome"]
+    return f"{paired['outcome']} (Δloss {paired['mean']:+.4f} ± {paired['ci95']:.4f})"
+
+
 def cmd_engines(args):
     """The array backends and the pipeline engines: installed, usable, devices; --validate-clock measures the
     engines' wall time against the GPipe makespan and records it for the report."""
@@ -243,6 +266,14 @@ def build_parser():
     gate.add_argument("--quick", action="store_true", help="the fast subset, run by CI (seconds)")
     gate.add_argument("--baseline", metavar="PATH", help="default reports/baselines/quick.json or full.json")
     gate.add_argument("--update-baseline", action="store_true", help="re-bless: write the current figures as baseline")
+    experiment = command("experiment", cmd_experiment, "the digits study: PPRS against GD, AGD, subgradient, SGD")
+    experiment.add_argument("name", choices=("few-shot", "adversarial"))
+    experiment.add_argument("--quick", action="store_true", help="the small variant run by CI (under two minutes)")
+    experiment.add_argument("--backend", default="numpy", choices=("numpy", "jax", "torch"),
+                            help="array backend computing the values (default numpy)")
+    experiment.add_argument("--out", default="experiments/out", help="folder for NAME[-quick].json and .pdf "
+                            "(default %(default)s; reports/measurements is what the report reads)")
+    experiment.add_argument("--force", action="store_true", help="overwrite files that are not pplimits records")
     engines = command("engines", cmd_engines, "the array backends and pipeline engines: installed, usable, devices")
     engines.add_argument("--validate-clock", action="store_true",
                          help="time each usable engine with 20 ms per stage op against the GPipe makespan")

@@ -28,7 +28,8 @@ LOSSES = ("hinge", "l1")
 
 @dataclass(frozen=True)
 class Dense:
-    """x ↦ act(x Wᵀ + b), W of shape (outputs, inputs); parameters [W row-major, b].
+    """x ↦ act(x Wᵀ + b), W of shape (outputs, inputs); parameters [W row-major, b]. residual: x ↦ x + act(x Wᵀ + b)
+    (needs features = inputs).
 
     maxpool: the max over consecutive unit pairs (2i, 2i+1), so `features` = outputs / 2.
     """
@@ -36,6 +37,11 @@ class Dense:
     inputs: int
     outputs: int
     activation: str = "relu"
+    residual: bool = False
+
+    def __post_init__(self):
+        if self.residual and self.features != self.inputs:
+            raise ValueError(f"a residual layer needs as many features as inputs, got {self.inputs} → {self.features}")
 
     @property
     def size(self) -> int:
@@ -56,13 +62,14 @@ class Dense:
         weights, bias = self._weights(xp, params)
         z = x @ xp.matrix_transpose(weights) + bias
         if self.activation == "relu":
-            return xp.maximum(z, 0.0), (x, z)
-        if self.activation == "abs":
-            return xp.abs(z), (x, z)
-        if self.activation == "maxpool":
-            pairs = xp.reshape(z, (*z.shape[:-1], self.features, 2))
-            return xp.max(pairs, axis=-1), (x, z)
-        return z, (x, z)
+            out = xp.maximum(z, 0.0)
+        elif self.activation == "abs":
+            out = xp.abs(z)
+        elif self.activation == "maxpool":
+            out = xp.max(xp.reshape(z, (*z.shape[:-1], self.features, 2)), axis=-1)
+        else:
+            out = z
+        return (x + out if self.residual else out), (x, z)
 
     def backward(self, params, saved, grad_out):
         """(∂/∂params, ∂/∂x) of ⟨grad_out, forward⟩: subgradients (ReLU'(0) = 0, sign(0) = 0, ties → first)."""
@@ -83,7 +90,8 @@ class Dense:
         grad_weights = xp.matrix_transpose(grad_z) @ x
         grad_bias = xp.sum(grad_z, axis=-2)
         flat = xp.reshape(grad_weights, (*grad_weights.shape[:-2], self.outputs * self.inputs))
-        return xp.concat([flat, grad_bias], axis=-1), grad_z @ weights
+        grad_in = grad_z @ weights
+        return xp.concat([flat, grad_bias], axis=-1), (grad_out + grad_in if self.residual else grad_in)
 
 
 @dataclass(frozen=True)
@@ -244,16 +252,18 @@ class LayeredObjective:
         return xp.concat(grads[::-1], axis=-1), grad
 
 
-def _he_init(stages, rng) -> np.ndarray:
-    """He-scaled Gaussian weights (variance 2/fan-in), zero biases."""
-    return np.concatenate([np.concatenate([rng.standard_normal(s.outputs * s.inputs) * math.sqrt(2 / s.inputs),
-                                           np.zeros(s.outputs)]) for s in stages])
+def _he_init(stages, rng, residual_scale: float = 1.0) -> np.ndarray:
+    """He-scaled Gaussian weights (variance 2/fan-in; residual layers' times residual_scale²), zero biases."""
+    return np.concatenate([np.concatenate([rng.standard_normal(s.outputs * s.inputs) * math.sqrt(2 / s.inputs)
+                                           * (residual_scale if s.residual else 1.0), np.zeros(s.outputs)])
+                           for s in stages])
 
 
 def network(depth: int, width: int = 16, activation: str = "relu", loss: str = "hinge", features=None,
             targets=None, classes: int = 3, samples: int = 24, input_dim: int = 8, seed: int = 0,
-            lipschitz: float = 1.0) -> LayeredObjective:
+            lipschitz: float = 1.0, residual: bool = False) -> LayeredObjective:
     """Δ dense layers (Δ − 1 with `activation`, the last linear to `classes` scores) and a non-smooth loss.
+    residual: layers 2…Δ−1 are x ↦ x + act(x Wᵀ + b), their He-scaled weights shrunk by 1/√Δ (trainable when deep).
 
     Without data, seeded Gaussian features and labels (hinge) or targets (ℓ1) from a random teacher of the
     same shape. θ₀: He-scaled Gaussian weights, zero biases (seeded). `lipschitz` is the L used to scale
@@ -271,11 +281,12 @@ def network(depth: int, width: int = 16, activation: str = "relu", loss: str = "
         features = rng.standard_normal((samples, input_dim))
     features = np.asarray(features, dtype=np.float64)
     stages, fan_in = [], features.shape[1]
-    for _ in range(depth - 1):
-        stages.append(Dense(fan_in, width, activation))
+    for j in range(depth - 1):
+        skip = residual and j > 0 and fan_in == (width // 2 if activation == "maxpool" else width)
+        stages.append(Dense(fan_in, width, activation, skip))
         fan_in = stages[-1].features
     stages.append(Dense(fan_in, classes, "identity"))
-    x0 = _he_init(stages, rng)
+    x0 = _he_init(stages, rng, 1 / math.sqrt(depth))
     if targets is None:
         teacher = LayeredObjective("teacher", stages, L1(np.zeros((len(features), classes))), features,
                                    _he_init(stages, rng), 1.0, 1.0, {})
@@ -283,7 +294,7 @@ def network(depth: int, width: int = 16, activation: str = "relu", loss: str = "
         targets = np.argmax(scores, axis=-1) if loss == "hinge" else scores
     head = Hinge(targets, classes) if loss == "hinge" else L1(targets)
     params = {"depth": depth, "width": width, "activation": activation, "loss": loss, "samples": len(features),
-              "seed": seed}
+              "seed": seed, **({"residual": True} if residual else {})}
     return LayeredObjective("layered-network", stages, head, features, x0, lipschitz, float(np.linalg.norm(x0)),
                             params)
 

@@ -15,8 +15,10 @@ METHOD_STYLE = {
     "heavy-ball": {"color": "#9467bd", "marker": "^", "label": "heavy ball"},
     "random-span": {"color": "#7f7f7f", "marker": ".", "label": "random span"},
     "subgradient": {"color": "#2ca02c", "marker": "D", "label": "subgradient"},
+    "subgradient-decay": {"color": "#2ca02c", "marker": "D", "label": "subgradient (c/√(t+1))"},
     "pprs": {"color": "#ff7f0e", "marker": "v", "label": "PPRS"},
     "pprs-drs": {"color": "#8c564b", "marker": "P", "label": "PPRS (DRS, RECON)"},
+    "sgd": {"color": "#17becf", "marker": "x", "label": "mini-batch SGD"},
 }
 LOWER_STYLE = {"color": "black", "linestyle": "--", "linewidth": 1.2}
 UPPER_STYLE = {"color": "black", "linestyle": ":", "linewidth": 1.2}

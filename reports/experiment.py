@@ -1,0 +1,68 @@
+"""Records of the digits study: NAME[-quick].json (the study's numbers and their provenance) and NAME[-quick].pdf
+(its two figures), both written atomically; the report's section reads reports/measurements/NAME.json."""
+import json
+from pathlib import Path
+
+from reports.document import CREATOR, Document
+from reports.figures import few_shot, style
+from reports.files import write_atomic
+from reports.provenance import provenance
+
+RECORDS = Path(__file__).resolve().parent / "measurements"
+
+
+def _name(record: dict) -> str:
+    return record["task"] + ("-quick" if record["quick"] else "")
+
+
+def _ours(path: Path) -> bool:
+    """Whether an existing file is one of our records (so rewriting it loses nothing the user made)."""
+    if path.suffix == ".pdf":
+        return f"/Creator ({CREATOR})".encode() in path.read_bytes()
+    try:
+        found = json.loads(path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(found, dict) and {"task", "cells", "provenance"} <= set(found)
+
+
+def write_study(record: dict, out_dir, force: bool = False) -> list[str]:
+    """Write the record with its provenance and its figures under out_dir; returns the paths written.
+    A file there that is not one of ours is never overwritten unless `force`."""
+    out_dir = Path(out_dir)
+    paths = [out_dir / f"{_name(record)}.json", out_dir / f"{_name(record)}.pdf"]
+    for path in paths:
+        if path.exists() and not force and not _ours(path):
+            raise ValueError(f"out {path} exists and is not a pplimits study record; choose another --out or "
+                             "pass --force")
+    record = {**record, "provenance": provenance()}
+    write_atomic(paths[0], json.dumps(record, indent=1, sort_keys=True, allow_nan=False) + "\n")
+    write_atomic(paths[1], figures(record))
+    return [str(path) for path in paths]
+
+
+def figures(record: dict) -> bytes:
+    """The study's loss and accuracy figures as a PDF (deterministic bytes)."""
+    style.apply()
+    document = Document(few_shot.title(record, "loss"))
+    add_figures(document, record)
+    return document.to_bytes()
+
+
+def add_figures(document: Document, record: dict) -> None:
+    for metric in few_shot.METRICS:
+        document.figure_page(few_shot.title(record, metric), lambda fig, m=metric: few_shot.draw(record, fig, m),
+                             few_shot.caption(record, metric))
+
+
+def load(task: str, path=None) -> dict | None:
+    """The recorded full study for `task` (reports/measurements/TASK.json), or None if none is recorded."""
+    path = Path(path or RECORDS / f"{task}.json")
+    if not path.exists():
+        return None
+    try:
+        record = json.loads(path.read_text())
+        assert record["task"] == task and isinstance(record["cells"], list)
+        return record
+    except (json.JSONDecodeError, KeyError, TypeError, AssertionError):
+        raise ValueError(f"study record {path} is malformed; re-run pplimits experiment {task} --out {path.parent}")
