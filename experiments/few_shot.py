@@ -65,7 +65,7 @@ class Plan:
     pprs_samples: tuple  # K as a multiple of Δ
     pprs_gammas: tuple
     pprs_steps: tuple  # η = γ/(2cL)
-    attack_radius: float = 0.1
+    attack_radius: float = 0.05
     attack_steps: int = 3
     test_size: int = 500
 
@@ -187,7 +187,8 @@ def evaluate(problem_: Problem, iterates: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def run_method(name: str, task: str, plan: Plan, depth: int, shots: int, seed: int, backend: Backend, only=None):
-    """All of the method's configurations (or the one `only`) on one seed: configs, loss (C+1, G), accuracy."""
+    """All of the method's configurations (or the one `only`) on one seed, each config with its iterations
+    and iteration time; loss and accuracy (C+1, configs) at the checkpoint times."""
     problem_ = problem(task, plan, depth, shots, seed)
     times = checkpoint_times(plan, depth, problem_.samples, problem_.passes)
     configs, losses, accuracies = [], [], []
@@ -203,7 +204,7 @@ def run_method(name: str, task: str, plan: Plan, depth: int, shots: int, seed: i
         with np.errstate(all="ignore"):
             iterates = _trajectory(method, problem_, len(keep), tau, times, batch, rng, backend)
         loss, accuracy = evaluate(problem_, iterates)
-        configs += [group_configs[i] for i in keep]
+        configs += [{**group_configs[i], "iteration_time": tau, "iterations": int(times[-1] // tau)} for i in keep]
         losses.append(loss)
         accuracies.append(accuracy)
     return configs, times, np.concatenate(losses, axis=1), np.concatenate(accuracies, axis=1)
@@ -224,7 +225,11 @@ def tune(name: str, task: str, plan: Plan, depth: int, shots: int, backend: Back
         finals.append(loss[-1])
     mean = np.mean(finals, axis=0)
     scores = [{**config, "tuning_loss": _number(value)} for config, value in zip(configs, mean)]
-    return configs[int(np.argmin(mean))], scores
+    return _hyperparameters(configs[int(np.argmin(mean))]), scores
+
+
+def _hyperparameters(config: dict) -> dict:
+    return {k: v for k, v in config.items() if k not in ("iteration_time", "iterations")}
 
 
 def _number(value):
@@ -250,7 +255,8 @@ def cell(task: str, plan: Plan, depth: int, shots: int, backend: Backend, progre
         times = runs[0][1]
         loss = np.stack([r[2][:, 0] for r in runs])  # (seeds, C+1)
         accuracy = np.stack([r[3][:, 0] for r in runs])
-        methods[name] = {"chosen": chosen, "tuning": scores, "times": times.tolist(),
+        clock = {k: runs[0][0][0][k] for k in ("iteration_time", "iterations")}
+        methods[name] = {"chosen": chosen, **clock, "tuning": scores, "times": times.tolist(),
                          "loss": _summary(loss), "accuracy": _summary(accuracy),
                          "final_loss": [_number(v) for v in loss[:, -1]],
                          "final_accuracy": [float(v) for v in accuracy[:, -1]]}

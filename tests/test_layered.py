@@ -29,6 +29,32 @@ def test_gradient_is_the_directional_derivative(activation, loss):
         assert f.gradient(theta) @ e == pytest.approx(difference, rel=1e-6, abs=1e-8)
 
 
+@pytest.mark.parametrize("activation", ["relu", "abs", "maxpool"])
+def test_residual_gradients_are_the_directional_derivatives(activation):
+    """Residual layers x + act(xWᵀ + b): parameter and input gradients against central differences."""
+    f = network(5, width=6, activation=activation, loss="hinge", seed=4, residual=True)
+    assert [s.residual for s in f.stages] == [False, True, True, True, False]
+    theta, rng, h = _generic_point(f), np.random.default_rng(4), 1e-6
+    e = rng.standard_normal(f.dim)
+    assert f.gradient(theta) @ e == pytest.approx((f.value(theta + h * e) - f.value(theta - h * e)) / (2 * h),
+                                                  rel=1e-6, abs=1e-8)
+    u = rng.standard_normal(f.inputs.shape)
+    difference = (f.value(theta, f.inputs + h * u) - f.value(theta, f.inputs - h * u)) / (2 * h)
+    assert np.sum(f.input_gradient(theta) * u) == pytest.approx(difference, rel=1e-6, abs=1e-8)
+
+
+def test_a_network_moved_to_other_data_is_that_data_s_network():
+    f = network(3, width=4, seed=5, classes=3, samples=10)
+    rng = np.random.default_rng(5)
+    features, labels = rng.standard_normal((7, f.inputs.shape[1])), rng.integers(0, 3, 7)
+    moved = f.on(features, labels)
+    fresh = network(3, width=4, seed=5, classes=3, features=features, targets=labels)
+    theta = _generic_point(f)
+    assert moved.value(theta) == fresh.value(theta) != f.value(theta)
+    np.testing.assert_array_equal(moved.gradient(theta), fresh.gradient(theta))
+    assert moved.outputs(theta).shape == (7, 3)
+
+
 @pytest.mark.parametrize("activation, loss", CASES)
 def test_batched_equals_one_at_a_time(activation, loss):
     f = network(3, width=4, activation=activation, loss=loss, seed=2)
