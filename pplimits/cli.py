@@ -168,9 +168,10 @@ def cmd_experiment(args):
     """The digits study (experiments/few_shot.py): JSON record with provenance and a PDF of its figures."""
     from algorithms.backend import get_backend
     from experiments.few_shot import study
-    from reports.experiment import write_study
+    from reports.experiment import check_out, write_study
 
     backend = get_backend(args.backend)
+    check_out(args.name, args.quick, args.out, args.force)
     start = time.monotonic()
     record = study(args.name, quick=args.quick, backend=backend, progress=sys.stderr)
     written = write_study(record, args.out, force=args.force)

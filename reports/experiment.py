@@ -11,8 +11,19 @@ from reports.provenance import provenance
 RECORDS = Path(__file__).resolve().parent / "measurements"
 
 
-def _name(record: dict) -> str:
-    return record["task"] + ("-quick" if record["quick"] else "")
+def paths(task: str, quick: bool, out_dir) -> list[Path]:
+    """Where a study's record and figures go."""
+    name = task + ("-quick" if quick else "")
+    return [Path(out_dir) / f"{name}.json", Path(out_dir) / f"{name}.pdf"]
+
+
+def check_out(task: str, quick: bool, out_dir, force: bool = False) -> None:
+    """ValueError if writing the study would overwrite a file that is not one of ours (and not `force`): checked
+    before the study runs, and again before writing."""
+    for path in paths(task, quick, out_dir):
+        if path.exists() and not force and not _ours(path):
+            raise ValueError(f"out {path} exists and is not a pplimits study record; choose another --out or "
+                             "pass --force")
 
 
 def _ours(path: Path) -> bool:
@@ -29,16 +40,12 @@ def _ours(path: Path) -> bool:
 def write_study(record: dict, out_dir, force: bool = False) -> list[str]:
     """Write the record with its provenance and its figures under out_dir; returns the paths written.
     A file there that is not one of ours is never overwritten unless `force`."""
-    out_dir = Path(out_dir)
-    paths = [out_dir / f"{_name(record)}.json", out_dir / f"{_name(record)}.pdf"]
-    for path in paths:
-        if path.exists() and not force and not _ours(path):
-            raise ValueError(f"out {path} exists and is not a pplimits study record; choose another --out or "
-                             "pass --force")
+    check_out(record["task"], record["quick"], out_dir, force)
+    json_path, pdf_path = paths(record["task"], record["quick"], out_dir)
     record = {**record, "provenance": provenance()}
-    write_atomic(paths[0], json.dumps(record, indent=1, sort_keys=True, allow_nan=False) + "\n")
-    write_atomic(paths[1], figures(record))
-    return [str(path) for path in paths]
+    write_atomic(json_path, json.dumps(record, indent=1, sort_keys=True, allow_nan=False) + "\n")
+    write_atomic(pdf_path, figures(record))
+    return [str(json_path), str(pdf_path)]
 
 
 def figures(record: dict) -> bytes:
