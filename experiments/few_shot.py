@@ -88,8 +88,8 @@ def _grid(low, high, count):
 
 FULL = Plan(depths=(4, 8, 16, 32), shots=(1, 5, 10), seeds=(0, 1, 2, 3, 4), tuning_seeds=(100, 101), width=16,
             budget=150, checkpoints=20, steps=_grid(1e-4, 1.0, 18), sgd_steps=_grid(1e-3, 1.0, 6),
-            sgd_batches=(0.1, 0.25, 0.5), pprs_samples=(0.5, 1, 2), pprs_gammas=(0.01, 0.1),
-            pprs_steps=(0.003, 0.01, 0.03))
+            sgd_batches=(0.1, 0.25, 0.5), pprs_samples=(0.5, 1, 2), pprs_gammas=(0.001, 0.01),
+            pprs_steps=(0.01, 0.03, 0.1))
 QUICK = Plan(depths=(4, 8), shots=(1, 5), seeds=(0, 1, 2, 3, 4), tuning_seeds=(100,), width=8, budget=60,
              checkpoints=10, steps=_grid(1e-3, 0.1, 4), sgd_steps=(0.003, 0.03), sgd_batches=(0.1, 0.5),
              pprs_samples=(0.5, 1, 2, 4), pprs_gammas=(0.05,), pprs_steps=(0.01,), test_size=200)

@@ -1,6 +1,8 @@
 """The digits study (experiments/few_shot.py): training loss and held-out accuracy against pipeline time, one
 panel per (Δ, shots), every method at its tuned configuration, mean over the evaluation seeds with its 95 %
-Student-t band. Drawn from a recorded study (JSON), so the figure costs nothing to redraw."""
+Student-t band. Drawn from a recorded study (JSON), so the figure costs nothing to redraw. The loss axis is
+linear from 0 and cut at 1.3 × the largest mean after the first checkpoint (the initial loss of a deep network
+would flatten everything else)."""
 import numpy as np
 
 from reports.figures.style import METHOD_STYLE
@@ -33,6 +35,7 @@ def draw(record: dict, fig, metric: str = "loss") -> None:
     axes = fig.subplots(len(depths), len(shots), squeeze=False)
     for cell in record["cells"]:
         ax = axes[depths.index(cell["depth"])][shots.index(cell["shots"])]
+        later = []  # values after the first checkpoint: the initial loss (large when deep) would flatten the rest
         for name in record["methods"]:
             found = cell["methods"][name]
             times = np.array(found["times"], dtype=float)
@@ -42,10 +45,13 @@ def draw(record: dict, fig, metric: str = "loss") -> None:
             ax.plot(times, mean, color=style["color"], marker=style["marker"], markersize=2.5, linewidth=1,
                     label=style["label"])
             ax.fill_between(times, mean - half, mean + half, color=style["color"], alpha=0.15, linewidth=0)
+            later += [v for v in mean[1:] if np.isfinite(v)]
         ax.set_title(f"Δ = {cell['depth']}, {cell['shots']} shot{'s' if cell['shots'] > 1 else ''} (N = "
                      f"{cell['samples']})", fontsize=8)
         if metric == "loss":
-            ax.set_yscale("symlog", linthresh=0.01)
+            ax.set_ylim(0, 1.3 * max(later, default=1.0))
+        else:
+            ax.set_ylim(0, 1)
         ax.tick_params(labelsize=6)
         ax.xaxis.get_offset_text().set_fontsize(6)
     for ax in axes[-1]:
