@@ -143,8 +143,7 @@ def _engine_clock(doc: Document) -> None:
     doc.table(engines.HEADER, engines.rows(record), engines.WIDTHS, size=7)
 
 
-STUDY_TITLES = {"few-shot": "Few-shot learning on digits: PPRS against GD, AGD, subgradient and SGD",
-                "adversarial": "Adversarial learning on digits: PPRS against GD, AGD, subgradient and SGD"}
+STUDY_TITLES = {"few-shot": "Study: few-shot learning on digits", "adversarial": "Study: adversarial learning on digits"}
 
 
 def _plus_minus(summary: dict, scale: float = 1.0) -> str:
@@ -189,7 +188,8 @@ def _study(doc: Document, task: str) -> None:
                       "quarter of an hour on two cores) to record one.")
         return
     plan = record["plan"]
-    doc.paragraph("Claim (PAPER, abstract): on highly non-smooth problems with few samples — few-shot or adversarial "
+    doc.paragraph("PPRS against GD, AGD, the subgradient method and GPipe mini-batch SGD. "
+                  "Claim (PAPER, abstract): on highly non-smooth problems with few samples — few-shot or adversarial "
                   "learning — PPRS outperforms gradient descent and Nesterov's AGD. The paper's experimental setup "
                   "is not available; this study is ours (experiments/few_shot.py) and its numbers are MEASURED. "
                   f"Digits (scikit-learn, 8×8), {', '.join(map(str, plan['shots']))} images per class, residual ReLU "

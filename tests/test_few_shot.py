@@ -162,3 +162,31 @@ def test_the_study_gives_the_same_numbers_on_jax():
         theirs = few_shot.run_method(name, "few-shot", PLAN, 4, 1, 0, get_backend("jax"))
         assert ours[0] == theirs[0]
         np.testing.assert_allclose(theirs[2], ours[2], rtol=1e-12, atol=1e-15)
+
+
+def test_the_report_section_states_each_cell_s_verdict(records, tmp_path, monkeypatch):
+    import io
+
+    from pypdf import PdfReader
+
+    from reports import experiment
+    from reports.document import Document
+    from reports.report import _study, study_summary
+
+    record = records["few-shot"][0]
+    write_study(record, tmp_path)
+    (tmp_path / "few-shot-quick.json").rename(tmp_path / "few-shot.json")
+    monkeypatch.setattr(experiment, "RECORDS", tmp_path)
+    doc = Document("t")
+    _study(doc, "few-shot")
+    _study(doc, "adversarial")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(doc.to_bytes())).pages)
+    outcomes = [c["verdict"]["loss"]["outcome"] for c in record["cells"]]
+    summary = study_summary(record, "loss")
+    assert f"PPRS wins in {outcomes.count('PPRS wins')} of {len(outcomes)} cells" in summary
+    assert f"loses in {outcomes.count('PPRS loses')}" in summary
+    assert " ".join(summary.split()[:8]) in " ".join(text.split())
+    for cell in record["cells"]:
+        pprs = cell["methods"]["pprs"]["loss"]
+        assert f"{pprs['mean'][-1]:.3f} ± {pprs['ci95'][-1]:.3f}" in text
+    assert "No study recorded: run `pplimits experiment adversarial" in " ".join(text.split())
