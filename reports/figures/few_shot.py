@@ -53,6 +53,8 @@ def draw(record: dict, fig, metric: str = "loss") -> None:
         else:
             ax.set_ylim(0, 1)
         ax.tick_params(labelsize=6)
+        ax.locator_params(axis="x", nbins=4)
+        ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 3))
         ax.xaxis.get_offset_text().set_fontsize(6)
     for ax in axes[-1]:
         ax.set_xlabel("pipeline time (ops)", fontsize=7)
