@@ -1,0 +1,121 @@
+"""Function classes as interpolation conditions: rows ⟨A, G⟩ + dᵀF ≤ b on the Gram matrix G of the basis
+[x₀ − x*, u₀, …] and the values F (CLASSICAL: Taylor, Hendrickx, Glineur 2017, Thms 4 and 6 — tight: a
+finite set of triples is interpolable by the class iff these hold between all ordered pairs, x* included).
+
+Pairs are (i, j) over the nodes −1 (x*: x* = 0, u* = 0, f* = 0) and the oracle points 0 … m−1; the interpolation
+row of (i, j) reads F_j − F_i + ⟨u_j, x_i − x_j⟩ + c‖u_i − u_j‖² ≤ 0. Each class gives these rows twice: as one
+sparse matrix over vec(G) for the SDP (vectorised, floats), and one row at a time in exact rationals for a
+certificate.
+"""
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import scipy.sparse as sparse
+
+from bounds.pep.trace import Trace, Vector, exact
+
+STAR = -1
+
+
+def pairs(points: int) -> tuple[np.ndarray, np.ndarray]:
+    """All ordered pairs i ≠ j of the nodes −1 (x*), 0 … points−1."""
+    nodes = np.arange(-1, points)
+    i, j = np.meshgrid(nodes, nodes, indexing="ij")
+    keep = i != j
+    return i[keep], j[keep]
+
+
+def _interpolation(X: np.ndarray, I, J, curvature: float):
+    """Sparse (rows × n²) matrix of ⟨u_j, x_i − x_j⟩ + curvature·‖u_i − u_j‖² over vec(G) (row-major), and the
+    (rows × m) matrix d of F_j − F_i. X: (m + 1, n) float coordinates of x* (row 0) and the points."""
+    n, m, p = X.shape[1], X.shape[0] - 1, len(I)
+    difference = X[I + 1] - X[J + 1]  # x_i − x_j
+    rows, cols = np.nonzero((difference != 0) & (J >= 0)[:, None])
+    a = J[rows] + 1  # u_j is basis vector 1 + j
+    entries = [(rows, a * n + cols, 0.5 * difference[rows, cols]), (rows, cols * n + a, 0.5 * difference[rows, cols])]
+    if curvature:
+        for (s, t, sign) in ((I, I, 1), (J, J, 1), (I, J, -1), (J, I, -1)):
+            live = (s >= 0) & (t >= 0)
+            index = np.flatnonzero(live)
+            entries.append((index, (s[live] + 1) * n + (t[live] + 1), np.full(len(index), sign * curvature)))
+    r, c, v = (np.concatenate(parts) for parts in zip(*entries))
+    A = sparse.csr_matrix((v, (r, c)), shape=(p, n * n))
+    d_rows = np.concatenate([np.flatnonzero(J >= 0), np.flatnonzero(I >= 0)])
+    d_cols = np.concatenate([J[J >= 0], I[I >= 0]])
+    d_vals = np.concatenate([np.ones((J >= 0).sum()), -np.ones((I >= 0).sum())])
+    D = sparse.csr_matrix((d_vals, (d_rows, d_cols)), shape=(p, m))
+    return A, D
+
+
+def _outer(a: Vector, b: Vector, scale, out: dict) -> None:
+    """out += scale·sym(a bᵀ) (both halves), exactly, in place."""
+    half = exact(scale) / 2
+    for k, u in a.items():
+        for l, v in b.items():
+            out[(k, l)] = out.get((k, l), 0) + half * u * v
+            out[(l, k)] = out.get((l, k), 0) + half * u * v
+
+
+def _node(trace: Trace, i: int) -> tuple[Vector, Vector]:
+    """(x_i − x*, u_i) of oracle point i, or of x* (i = −1)."""
+    if i == STAR:
+        return Vector(), Vector()
+    return trace.points[i], Vector({1 + i: Fraction(1)})
+
+
+def exact_interpolation(trace: Trace, i: int, j: int, curvature: Fraction) -> tuple[dict, dict]:
+    """The (A, d) of row (i, j) in exact rationals."""
+    (xi, ui), (xj, uj) = _node(trace, i), _node(trace, j)
+    A = {}
+    _outer(uj, xi - xj, 1, A)
+    if curvature:
+        difference = ui - uj
+        _outer(difference, difference, curvature, A)
+    d = {}
+    if j != STAR:
+        d[j] = Fraction(1)
+    if i != STAR:
+        d[i] = d.get(i, 0) - 1
+    return A, d
+
+
+@dataclass(frozen=True)
+class SmoothStronglyConvex:
+    """F_{μ,L}: L-smooth and μ-strongly convex, 0 ≤ μ < L. Interpolated through h = f − (μ/2)‖· − x*‖², which is
+    (L − μ)-smooth convex: h_i ≥ h_j + ⟨u_j, x_i − x_j⟩ + ‖u_i − u_j‖²/(2(L − μ)); f_i − f* = h_i + (μ/2)‖x_i‖²."""
+
+    L: Fraction
+    mu: Fraction = Fraction(0)
+    name = "smooth-strongly-convex"
+
+    @property
+    def curvature(self) -> Fraction:
+        return 1 / (2 * (exact(self.L) - exact(self.mu)))
+
+    def extra(self, trace: Trace) -> list:
+        """Rows beyond interpolation: none."""
+        return []
+
+    def performance(self, trace: Trace, i: int) -> dict:
+        """The Gram part of f(p_i) − f*: (μ/2)‖p_i − x*‖² (exact)."""
+        Q = {}
+        if self.mu:
+            _outer(trace.points[i], trace.points[i], exact(self.mu) / 2, Q)
+        return Q
+
+
+@dataclass(frozen=True)
+class LipschitzConvex:
+    """Convex and M-Lipschitz: f_i ≥ f_j + ⟨g_j, x_i − x_j⟩ for all i ≠ j, and ‖g_i‖² ≤ M²."""
+
+    M: Fraction
+    name = "lipschitz-convex"
+    curvature = Fraction(0)
+
+    def extra(self, trace: Trace) -> list:
+        """‖u_i‖² ≤ M², one row (A, d, b) per oracle point."""
+        return [({(1 + i, 1 + i): Fraction(1)}, {}, exact(self.M) ** 2) for i in range(len(trace.points))]
+
+    def performance(self, trace: Trace, i: int) -> dict:
+        return {}

@@ -1,0 +1,104 @@
+"""Performance estimation (Drori–Teboulle 2014; Taylor–Hendrickx–Glineur 2017; CLASSICAL) as one cvxpy SDP.
+
+    maximise t  subject to  t ≤ F_i + ⟨Q_i, G⟩            (i measured: the worst case of min_i f(p_i) − f*)
+                            ⟨A_p, G⟩ + d_pᵀF ≤ b_p        (interpolation, class rows, ‖x₀ − x*‖² ≤ R²)
+                            G ⪰ 0,
+every row family assembled as one sparse matrix over vec(G), never one scalar constraint at a time. Solver:
+Clarabel (interior point, reports an exact-enough dual); SCS is never used for a bound. The dual
+(λ ≥ 0 per row, S ⪰ 0) is kept for the exact certificate (bounds/pep/certificate.py).
+"""
+import time
+from dataclasses import dataclass
+
+import cvxpy as cp
+import numpy as np
+import scipy.sparse as sparse
+
+from bounds.pep.classes import _interpolation, pairs
+from bounds.pep.trace import Trace
+
+SOLVER = "CLARABEL"
+SETTINGS = {"tol_gap_abs": 1e-9, "tol_gap_rel": 1e-9, "tol_feas": 1e-9}
+
+
+@dataclass
+class Rows:
+    """All rows of one PEP as sparse matrices: ⟨A, G⟩ + D F + c t ≤ b (A over row-major vec(G))."""
+
+    A: sparse.csr_matrix
+    D: sparse.csr_matrix
+    c: np.ndarray
+    b: np.ndarray
+    kinds: list  # per row: ("interpolation", i, j) | ("extra", k) | ("performance", i) | ("initial",)
+
+
+def _dense_row(entries: dict, n: int) -> np.ndarray:
+    row = np.zeros(n * n)
+    for (k, l), value in entries.items():
+        row[k * n + l] += float(value)
+    return row
+
+
+def assemble(trace: Trace, function_class, radius: float) -> Rows:
+    """Every row of the PEP of `trace` over `function_class` with ‖x₀ − x*‖ ≤ radius."""
+    n, m = trace.dimension, len(trace.points)
+    X = np.zeros((m + 1, n))
+    for i, point in enumerate(trace.points):
+        for k, v in point.items():
+            X[i + 1, k] = float(v)
+    I, J = pairs(m)
+    A_int, D_int = _interpolation(X, I, J, float(function_class.curvature))
+    kinds = [("interpolation", int(i), int(j)) for i, j in zip(I, J)]
+    extra = function_class.extra(trace)
+    performance = [(i, function_class.performance(trace, i)) for i in trace.performance]
+    small = [_dense_row(A, n) for A, _, _ in extra] + [_dense_row(Q, n) * -1 for _, Q in performance]
+    small.append(_dense_row({(0, 0): 1}, n))
+    D_small = np.zeros((len(small), m))
+    for r, (i, _) in enumerate(performance):
+        D_small[len(extra) + r, i] = -1.0
+    kinds += [("extra", k) for k in range(len(extra))] + [("performance", i) for i, _ in performance] + [("initial",)]
+    c = np.concatenate([np.zeros(len(I) + len(extra)), np.ones(len(performance)), [0.0]])
+    b = np.concatenate([np.zeros(len(I)), [float(row[2]) for row in extra], np.zeros(len(performance)),
+                        [float(radius) ** 2]])
+    A = sparse.vstack([A_int, sparse.csr_matrix(np.array(small))]).tocsr()
+    D = sparse.vstack([D_int, sparse.csr_matrix(D_small)]).tocsr()
+    return Rows(A, D, c, b, kinds)
+
+
+@dataclass
+class Solution:
+    """A solved PEP: the worst case (primal), solver status, the dual bound bᵀλ and their gap, the smallest
+    eigenvalues of G and of the dual S, the dual λ, and the wall time of building plus solving."""
+
+    worst_case: float
+    status: str
+    dual_bound: float
+    gap: float
+    min_eig_G: float
+    min_eig_S: float
+    multipliers: np.ndarray
+    rows: Rows
+    seconds: float
+
+
+def solve(trace: Trace, function_class, radius: float = 1.0) -> Solution:
+    """The worst case of the measured f − f* over the class, by Clarabel."""
+    start = time.perf_counter()
+    rows = assemble(trace, function_class, radius)
+    n, m = trace.dimension, len(trace.points)
+    G = cp.Variable((n, n), symmetric=True)
+    F = cp.Variable(m)
+    t = cp.Variable()
+    inequalities = rows.A @ cp.vec(G, order="C") + rows.D @ F + rows.c * t <= rows.b
+    psd = G >> 0
+    problem = cp.Problem(cp.Maximize(t), [inequalities, psd])
+    problem.solve(solver=SOLVER, **SETTINGS)
+    seconds = time.perf_counter() - start
+    if problem.status not in ("optimal", "optimal_inaccurate"):
+        raise RuntimeError(f"the PEP solve ended {problem.status!r}")
+    multipliers = np.asarray(inequalities.dual_value, dtype=float)
+    dual = float(rows.b @ multipliers)
+    S = np.asarray(psd.dual_value, dtype=float)
+    return Solution(float(problem.value), problem.status, dual, abs(dual - problem.value) / max(abs(dual), 1e-300),
+                    float(np.linalg.eigvalsh(G.value).min()), float(np.linalg.eigvalsh((S + S.T) / 2).min()),
+                    multipliers, rows, seconds)
