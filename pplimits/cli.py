@@ -1,4 +1,4 @@
-"""The `pplimits` command line: bounds, bound, run, schedule, regime, verify, report, gate, experiment, engines.
+"""The `pplimits` command line: bounds, bound, run, schedule, regime, verify, report, gate, certify, experiment, engines.
 
 Bad input exits with code 2 and one line naming the parameter and what is allowed.
 """
@@ -164,6 +164,22 @@ def cmd_gate(args):
     return 1 if gate.failed(rows) else 0
 
 
+def cmd_certify(args):
+    """The worst case of a method over a function class (PEP SDP, Clarabel) and its exact certificate."""
+    from bounds.pep.worst_case import worst_case
+
+    result = worst_case(args.method, args.function_class, args.iterations, _assignments(args.set),
+                        exact=not args.no_exact)
+    certified = (f"certified (exact): f − f* ≤ {result['worst_case']:.10g} × (1 + {result['margin']:g}) "
+                 if result["certified"] else f"not certified: {result['certificate']}")
+    text = (f"{args.method} on {args.function_class}, N = {result['iterations']} "
+            f"({', '.join(f'{k}={v}' for k, v in result['params'].items())})\n"
+            f"worst case {result['worst_case']:.12g} ({result['solver']}: {result['solver_status']}, duality gap "
+            f"{result['duality_gap']:.1e}, min eig G {result['min_eig_G']:.1e}, S {result['min_eig_S']:.1e})\n"
+            f"{certified}\n{result['seconds']:.2f} s")
+    _print(result, args.json, text)
+
+
 def cmd_experiment(args):
     """The digits study (experiments/few_shot.py): JSON record with provenance and a PDF of its figures."""
     from algorithms.backend import get_backend
@@ -267,6 +283,15 @@ def build_parser():
     gate.add_argument("--quick", action="store_true", help="the fast subset, run by CI (seconds)")
     gate.add_argument("--baseline", metavar="PATH", help="default reports/baselines/quick.json or full.json")
     gate.add_argument("--update-baseline", action="store_true", help="re-bless: write the current figures as baseline")
+    certify = command("certify", cmd_certify, "exact worst case of a method over a function class (PEP) and its "
+                      "certificate")
+    certify.add_argument("--method", required=True, help="gd, agd, subgradient, stale-gd")
+    certify.add_argument("--class", dest="function_class", required=True,
+                         help="smooth-convex, strongly-convex, lipschitz-convex")
+    certify.add_argument("--iterations", required=True, help="N, 1…200")
+    certify.add_argument("--set", action="append", metavar="NAME=VALUE",
+                         help="step, staleness, beta, mu, L, R (exact rationals: 0.1, 1/3)")
+    certify.add_argument("--no-exact", action="store_true", help="skip the exact rational check")
     experiment = command("experiment", cmd_experiment, "the digits study: PPRS against GD, AGD, subgradient, SGD")
     experiment.add_argument("name", choices=("few-shot", "adversarial"))
     experiment.add_argument("--quick", action="store_true", help="the small variant run by CI (under two minutes)")

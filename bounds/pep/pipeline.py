@@ -1,0 +1,44 @@
+"""Worst cases on the pipeline clock (smooth convex, n = 1, one query enters per tick, a gradient returns 2Δ
+ticks after its query — THEORY.md §1).
+
+- Synchronous pipelined GD: x_k is available at tick 2Δk, so by tick t it has run N = ⌊t/(2Δ)⌋ iterations.
+- Stale-gradient pipeline (the asynchronous pattern): one step per tick with the gradient of the query sent
+  2Δ ticks earlier, x_{k+1} = x_k − γ∇f(x_{k−s}), s = 2Δ − 1, so by tick t it has run N = t steps.
+Measured statement (PEP, exact worst cases over the class, Clarabel): with its best step on a grid, the
+stale-gradient pipeline's worst case at tick t stays at or above the pipelined lower bound
+"smooth-convex.lower.gap-at-time" 3βR²/(32(⌊t/(2Δ)⌋ + 1)²) (DERIVED) — it does not beat the pipeline's limit.
+"""
+from fractions import Fraction
+
+from bounds.claim import parse_values
+from bounds.pep.worst_case import worst_case
+from bounds.registry import registry
+
+LOWER = "smooth-convex.lower.gap-at-time"
+STEP_GRID = tuple(Fraction(k, 4) for k in range(1, 9))  # γ = c/(β(s + 1)), c ∈ {1/4, 1/2, …, 2}
+
+
+def _lower(depth: int, ticks: int, beta, radius) -> float:
+    values = parse_values({"t": ticks, "depth": depth, "beta": beta, "R": radius, "n": 1})
+    return float(registry()[LOWER].evaluate(values))
+
+
+def stale_against_lower(depth: int, ticks: int, beta=Fraction(1), radius=Fraction(1), grid=STEP_GRID) -> dict:
+    """At tick `ticks`: the stale-gradient pipeline's worst case at its best step of the grid, synchronous
+    pipelined GD's (step 1/β), and the pipelined lower bound."""
+    staleness = 2 * depth - 1
+    if ticks <= staleness:
+        raise ValueError(f"ticks must exceed the staleness 2Δ − 1 = {staleness}, got {ticks}")
+    found = {}
+    for c in grid:
+        step = c / (beta * (staleness + 1))
+        result = worst_case("stale-gd", "smooth-convex", ticks, {"beta": beta, "R": radius, "staleness": staleness,
+                                                                 "step": step}, exact=False)
+        found[str(step)] = result["worst_case"]
+    best = min(found, key=found.get)
+    rounds = ticks // (2 * depth)
+    sync = (worst_case("gd", "smooth-convex", rounds, {"beta": beta, "R": radius}, exact=False)["worst_case"]
+            if rounds else float(beta * radius**2 / 2))
+    lower = _lower(depth, ticks, beta, radius)
+    return {"depth": depth, "ticks": ticks, "staleness": staleness, "best_step": best, "stale": found[best],
+            "steps": found, "synchronous_gd": sync, "lower": lower, "holds": found[best] >= lower}

@@ -1,0 +1,110 @@
+"""One call from (method, class, N, parameters) to the worst case, its solver record and its exact certificate.
+
+Worst case of f(x_N) − f* (of min_{k≤N} f(x_k) − f* for the subgradient method) over the class with
+‖x₀ − x*‖ ≤ R. Parameters are exact rationals: "0.1" is 1/10, "1/3" is 1/3.
+Defaults: β = 1, μ = β/10 (strongly-convex), L = 1, R = 1; steps 1/β (gd), R/(L√(N+1)) (subgradient),
+1/(β(s+1)) with staleness s = 1 (stale-gd); agd's step is 1/β.
+"""
+import math
+import time
+from fractions import Fraction
+
+from bounds.pep.certificate import certify
+from bounds.pep.classes import LipschitzConvex, SmoothStronglyConvex
+from bounds.pep.methods import METHODS, trace
+from bounds.pep.sdp import SOLVER, solve
+
+CLASSES = {"smooth-convex": "smooth", "strongly-convex": "smooth", "lipschitz-convex": "lipschitz"}
+FAMILY = {"gd": "smooth", "agd": "smooth", "stale-gd": "smooth", "subgradient": "lipschitz"}
+PARAMETERS = {"smooth": ("beta", "mu", "R", "step", "staleness"), "lipschitz": ("L", "R", "step")}
+MAX_ITERATIONS = 200
+EXACT_LIMIT = 50  # exact certificates are attempted up to this N (cost grows fast beyond)
+
+
+def _rational(name: str, value, positive: bool = True) -> Fraction:
+    try:
+        number = Fraction(str(value))
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"{name} must be a rational number such as 0.1 or 1/3, got {value!r}") from None
+    if positive and number <= 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return number
+
+
+def parameters(method: str, function_class: str, iterations, values: dict) -> tuple[int, dict]:
+    """Checked N and exact parameters with their defaults; one-line ValueError naming what is wrong."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    if function_class not in CLASSES:
+        raise ValueError(f"class must be one of {', '.join(CLASSES)}, got {function_class!r}")
+    family = CLASSES[function_class]
+    if FAMILY[method] != family:
+        allowed = ", ".join(c for c, f in CLASSES.items() if f == FAMILY[method])
+        raise ValueError(f"method {method} runs on class {allowed}, not {function_class}")
+    try:
+        n = int(str(iterations))
+    except ValueError:
+        n = 0
+    if not 1 <= n <= MAX_ITERATIONS:
+        raise ValueError(f"iterations must be an integer in 1…{MAX_ITERATIONS}, got {iterations!r}")
+    unknown = sorted(set(values) - set(PARAMETERS[family]))
+    if unknown:
+        raise ValueError(f"unknown parameter {unknown[0]!r} for class {function_class}; allowed: "
+                         f"{', '.join(PARAMETERS[family])}")
+    if "staleness" in values and method != "stale-gd":
+        raise ValueError("staleness applies to method stale-gd only")
+    if "mu" in values and function_class != "strongly-convex":
+        raise ValueError("mu applies to class strongly-convex only (smooth-convex has mu = 0)")
+    out = {"R": _rational("R", values.get("R", 1))}
+    if family == "lipschitz":
+        out["L"] = _rational("L", values.get("L", 1))
+        default = Fraction(math.sqrt(n + 1)).limit_denominator(10**6)
+        out["step"] = _rational("step", values.get("step", out["R"] / (out["L"] * default)))
+        return n, out
+    out["beta"] = _rational("beta", values.get("beta", 1))
+    out["mu"] = _rational("mu", values.get("mu", out["beta"] / 10)) if function_class == "strongly-convex" else 0
+    if out["mu"] >= out["beta"]:
+        raise ValueError(f"mu must be < beta, got mu={out['mu']}, beta={out['beta']}")
+    if method == "stale-gd":
+        try:
+            staleness = int(str(values.get("staleness", 1)))
+        except ValueError:
+            staleness = -1
+        if not 0 <= staleness < n:
+            raise ValueError(f"staleness must be an integer in 0…{n - 1}, got {values.get('staleness')!r}")
+        out["staleness"] = staleness
+        out["step"] = _rational("step", values.get("step", 1 / (out["beta"] * (staleness + 1))))
+    elif method == "gd":
+        out["step"] = _rational("step", values.get("step", 1 / out["beta"]))
+    elif "step" in values:
+        raise ValueError("agd's step is 1/beta; set beta")
+    return n, out
+
+
+def worst_case(method: str, function_class: str, iterations, values: dict | None = None, exact: bool = True) -> dict:
+    """The worst case, the solver's record and the exact certificate (attempted for N ≤ EXACT_LIMIT)."""
+    start = time.perf_counter()
+    n, params = parameters(method, function_class, iterations, values or {})
+    if CLASSES[function_class] == "lipschitz":
+        cls, traced = LipschitzConvex(params["L"]), trace(method, n, step=params["step"])
+    else:
+        cls = SmoothStronglyConvex(params["beta"], params["mu"])
+        method_params = {"L": params["beta"]} if method == "agd" else {"step": params["step"]}
+        if method == "stale-gd":
+            method_params["staleness"] = params["staleness"]
+        traced = trace(method, n, mu=params["mu"], **method_params)
+    solution = solve(traced, cls, float(params["R"]))
+    result = {"method": method, "class": function_class, "iterations": n,
+              "params": {k: str(v) for k, v in params.items()}, "worst_case": solution.worst_case,
+              "solver": SOLVER, "solver_status": solution.status, "dual_bound": solution.dual_bound,
+              "duality_gap": solution.gap, "min_eig_G": solution.min_eig_G, "min_eig_S": solution.min_eig_S}
+    if exact and n <= EXACT_LIMIT:
+        certificate = certify(traced, cls, solution, params["R"])
+        result.update(certified=certificate.certified, margin=None if certificate.margin is None else
+                      float(certificate.margin), certified_bound=None if certificate.bound is None else
+                      str(certificate.bound), certificate=certificate.reason)
+    else:
+        reason = "not attempted (--no-exact)" if not exact else f"not attempted above N = {EXACT_LIMIT} (cost)"
+        result.update(certified=False, margin=None, certified_bound=None, certificate=reason)
+    result["seconds"] = time.perf_counter() - start
+    return result

@@ -1,0 +1,98 @@
+"""Performance estimation: tight worst cases where the closed form is known, exact certificates that hold
+and fail where they must, the pipeline statement, and the certify command."""
+import json
+import math
+from dataclasses import replace
+from fractions import Fraction
+
+import pytest
+
+from bounds.pep.certificate import certify, schur_pad
+from bounds.pep.classes import LipschitzConvex, SmoothStronglyConvex
+from bounds.pep.methods import trace
+from bounds.pep.pipeline import STEP_GRID, stale_against_lower
+from bounds.pep.sdp import solve
+from bounds.pep.worst_case import worst_case
+from pplimits.cli import main
+
+SMOOTH = SmoothStronglyConvex(Fraction(1))
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 10, 20])
+def test_gd_worst_case_is_drori_teboulle_and_certified(n):
+    """GD, step 1/L: f(x_N) − f* ≤ LR²/(4N + 2), tight (Drori & Teboulle 2014, Thm 3.1; CLASSICAL)."""
+    result = worst_case("gd", "smooth-convex", n)
+    assert result["worst_case"] == pytest.approx(1 / (4 * n + 2), rel=1e-6)
+    assert result["certified"] and result["margin"] <= 1e-6
+    assert Fraction(result["certified_bound"]) >= Fraction(1, 4 * n + 2)  # a proof can't beat the tight value
+
+
+@pytest.mark.parametrize("n", [1, 4, 10])
+def test_subgradient_worst_case_is_rl_over_root_n_and_certified(n):
+    """Constant step R/(L√(N+1)): min_k f(x_k) − f* ≤ RL/√(N+1), tight (Drori & Teboulle 2016, Thm 2;
+    CLASSICAL)."""
+    result = worst_case("subgradient", "lipschitz-convex", n, {"R": "2", "L": "3"})
+    assert result["worst_case"] == pytest.approx(6 / math.sqrt(n + 1), rel=1e-6)
+    assert result["certified"]
+
+
+def test_metamorphic_identities():
+    """Stale GD with staleness 0 is GD; AGD's first step is GD's; GD's worst case falls with N (GD decreases f;
+    AGD's need not); scaling R scales the smooth worst case by R²."""
+    gd = worst_case("gd", "smooth-convex", 6, {"step": "1/2"}, exact=False)["worst_case"]
+    stale = worst_case("stale-gd", "smooth-convex", 6, {"step": "1/2", "staleness": "0"}, exact=False)["worst_case"]
+    assert stale == pytest.approx(gd, rel=1e-7)
+    assert worst_case("agd", "smooth-convex", 1, exact=False)["worst_case"] == pytest.approx(1 / 6, rel=1e-7)
+    values = [worst_case("gd", "strongly-convex", n, {"mu": "1/20"}, exact=False)["worst_case"] for n in (2, 4, 8)]
+    assert values[0] > values[1] > values[2]
+    assert worst_case("gd", "smooth-convex", 3, {"R": "3"}, exact=False)["worst_case"] == \
+        pytest.approx(9 / 14, rel=1e-6)
+
+
+def test_a_bound_below_the_worst_case_is_never_certified():
+    traced = trace("gd", 4, step=1)
+    solution = solve(traced, SMOOTH)
+    assert certify(traced, SMOOTH, solution).certified
+    lowered = replace(solution, worst_case=solution.worst_case * (1 - 1e-4))  # claim something false
+    found = certify(traced, SMOOTH, lowered)
+    assert not found.certified and "exceeds" in found.reason
+
+
+def test_a_corrupted_dual_is_not_a_certificate():
+    traced = trace("agd", 5, L=1)
+    solution = solve(traced, SMOOTH)
+    multipliers = solution.multipliers.copy()
+    interpolation = [p for p, kind in enumerate(solution.rows.kinds) if kind[0] == "interpolation"]
+    multipliers[interpolation] *= 0.5  # half of every interpolation multiplier: S loses its PSD-ness
+    found = certify(traced, SMOOTH, replace(solution, multipliers=multipliers))
+    assert not found.certified
+
+
+def test_schur_padding_is_exact():
+    one = Fraction(1)
+    assert schur_pad([[one, 0 * one], [0 * one, one]]) == 0
+    assert schur_pad([[0 * one, one], [one, one]]) == 1  # [[p, 1], [1, 1]] ⪰ 0 iff p ≥ 1
+    assert schur_pad([[one, 0 * one], [0 * one, -one]]) is None
+    assert schur_pad([[one, one, 0 * one], [one, 0 * one, 0 * one], [0 * one] * 3]) is None  # zero pivot, non-zero row
+
+
+@pytest.mark.parametrize("depth, ticks", [(1, 8), (2, 16)])
+def test_a_stale_gradient_pipeline_does_not_beat_the_pipelined_lower_bound(depth, ticks):
+    row = stale_against_lower(depth, ticks)
+    assert row["holds"] and row["stale"] >= row["lower"]
+    assert Fraction(row["best_step"]) * 2 * depth not in (STEP_GRID[0], STEP_GRID[-1])  # interior optimum of the grid
+
+
+def test_certify_command(capsys):
+    assert main(["certify", "--method", "gd", "--class", "smooth-convex", "--iterations", "3", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert {"worst_case", "certified", "margin", "solver", "solver_status", "seconds"} <= set(result)
+    assert result["solver"] == "CLARABEL" and result["certified"] is True
+    for argv, message in [(["--method", "gd", "--class", "lipschitz-convex"], "method gd runs on class"),
+                          (["--method", "newton", "--class", "smooth-convex"], "method must be one of"),
+                          (["--method", "gd", "--class", "smooth-convex", "--set", "mu=0.1"], "mu applies"),
+                          (["--method", "stale-gd", "--class", "smooth-convex", "--set", "staleness=9"],
+                           "staleness must be")]:
+        assert main(["certify", *argv, "--iterations", "3"]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1
