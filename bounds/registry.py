@@ -3,6 +3,7 @@ from functools import cache
 
 from bounds import nonsmooth_convex, pprs, smooth_convex, smooth_nonconvex, strongly_convex
 from bounds.claim import Claim
+from bounds.pep import claims as pep
 
 SETTINGS = ("smooth-convex", "strongly-convex", "smooth-nonconvex", "nonsmooth-convex")
 
@@ -10,7 +11,7 @@ SETTINGS = ("smooth-convex", "strongly-convex", "smooth-nonconvex", "nonsmooth-c
 @cache
 def registry() -> dict[str, Claim]:
     claims = [*smooth_convex.claims(), *strongly_convex.claims(), *smooth_nonconvex.claims(),
-              *nonsmooth_convex.claims(), *pprs.claims()]
+              *nonsmooth_convex.claims(), *pprs.claims(), *pep.claims()]
     by_id = {c.id: c for c in claims}
     assert len(by_id) == len(claims), "duplicate claim id"
     return by_id

@@ -39,5 +39,6 @@ PARAMETERS = {
     "K": (K, "an integer >= 1"),
     "T": (T, "an integer >= 1"),
     "gamma": (gamma, "a finite number > 0"),
+    "k": (k, "a finite number >= 0 (iterations)"),
 }
 NAME_OF = {symbol: name for name, (symbol, _) in PARAMETERS.items()}

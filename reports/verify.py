@@ -14,6 +14,8 @@ import numpy as np
 from algorithms.clock import SCHEDULES, PipelineModel, makespan
 from algorithms.methods import make_method
 from algorithms.timeline import measured_makespan, simulate, validate
+from bounds.claim import parse_values
+from bounds.pep.worst_case import worst_case
 from bounds.pprs import tuning
 from bounds.registry import registry
 from reports.cache import Cache
@@ -28,6 +30,7 @@ class Check:
     measured: float
     bound: float
     tolerance: float = 0.0  # absolute, for float rounding only (an attained bound, e.g. E(0) = f(x₀) − f*)
+    certified: bool | None = None  # an exact rational certificate proves measured·(1 + margin) (PEP checks)
 
     @property
     def ratio(self) -> float:
@@ -44,8 +47,9 @@ class Check:
         return self.measured == self.bound
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "kind": self.kind, "passed": self.passed, "measured": self.measured,
-                "bound": self.bound, "ratio": self.ratio}
+        found = {"id": self.id, "kind": self.kind, "passed": self.passed, "measured": self.measured,
+                 "bound": self.bound, "ratio": self.ratio}
+        return found if self.certified is None else {**found, "certified": self.certified}
 
 
 def clock_checks(depths, batches):
@@ -182,6 +186,7 @@ def plan(quick: bool):
     pprs = tuning(0.05, lipschitz_max.lipschitz, lipschitz_max.radius, lipschitz_max.dim)
     pprs_method = make_method("pprs", lipschitz_max, samples=pprs["K"], gamma=pprs["gamma"], seed=2019)
     steps = [("clock: closed form against the tick simulator", partial(clock_checks, *grid)),
+             ("tight worst cases: exact PEP certificates", partial(pep_checks, (1, 2, 5) if quick else (1, 2, 5, 10, 20))),
              ("paper Θ-shapes against the derived bounds", order_checks),
              (f"Theorem D over {256 if quick else 1024} seeds", partial(
                  pprs_checks, lipschitz_max, pprs_method, pprs["T"], 256 if quick else 1024))]
@@ -197,6 +202,26 @@ def plan(quick: bool):
             for method in ("gd", "agd"):
                 steps.append((f"{instance.name} {instance.params} {method} Δ={depth}", partial(method_checks, instance, method, model, 1e-6)))
     return steps
+
+
+PEP_CLAIMS = {  # claim: (method, class, parameters, the claim's parameters)
+    "smooth-convex.gd.upper.tight": ("gd", "smooth-convex", {"beta": "1", "R": "1"}, {"beta": 1, "R": 1}),
+    "nonsmooth-convex.subgradient.upper.tight": ("subgradient", "lipschitz-convex", {"L": "1", "R": "1"},
+                                                 {"L": 1, "R": 1}),
+}
+
+
+def pep_checks(iterations):
+    """Each tight claim against the exact PEP worst case at N iterations: worst ≤ claimed bound up to the
+    certificate's margin, and the worst case certified in exact arithmetic (bounds/pep)."""
+    for claim_id, (method, function_class, values, symbols) in PEP_CLAIMS.items():
+        claim = registry()[claim_id]
+        for n in iterations:
+            result = worst_case(method, function_class, n, values)
+            bound = claim.evaluate(parse_values({**symbols, "k": n}))
+            margin = result["margin"] or 0.0
+            yield Check(f"{claim_id}/N={n}", "upper", result["worst_case"], float(bound), margin * float(bound),
+                        certified=result["certified"])
 
 
 def run_checks(quick: bool = False, progress=None, cache: Cache | None = None) -> dict:

@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 
 from bounds.pep.certificate import certify, schur_pad
-from bounds.pep.classes import LipschitzConvex, SmoothStronglyConvex
+from bounds.pep.classes import SmoothStronglyConvex
 from bounds.pep.methods import trace
 from bounds.pep.pipeline import STEP_GRID, stale_against_lower
 from bounds.pep.sdp import solve
