@@ -169,13 +169,15 @@ def cmd_certify(args):
     from bounds.pep.worst_case import worst_case
 
     result = worst_case(args.method, args.function_class, args.iterations, _assignments(args.set),
-                        exact=not args.no_exact)
+                        exact=not args.no_exact, formulation=args.formulation)
     certified = (f"certified (exact): f − f* ≤ {result['worst_case']:.10g} × (1 + {result['margin']:g}) "
                  if result["certified"] else f"not certified: {result['certificate']}")
     text = (f"{args.method} on {args.function_class}, N = {result['iterations']} "
             f"({', '.join(f'{k}={v}' for k, v in result['params'].items())})\n"
-            f"worst case {result['worst_case']:.12g} ({result['solver']}: {result['solver_status']}, duality gap "
-            f"{result['duality_gap']:.1e}, min eig G {result['min_eig_G']:.1e}, S {result['min_eig_S']:.1e})\n"
+            f"worst case {result['worst_case']:.12g} ({result['solver']}: {result['solver_status']}"
+            + (f", duality gap {result['duality_gap']:.1e}, min eig G {result['min_eig_G']:.1e}, S "
+               f"{result['min_eig_S']:.1e}" if "duality_gap" in result else f", {result['formulation']} formulation")
+            + ")\n"
             f"{certified}\n{result['seconds']:.2f} s")
     _print(result, args.json, text)
 
@@ -292,6 +294,8 @@ def build_parser():
     certify.add_argument("--set", action="append", metavar="NAME=VALUE",
                          help="step, staleness, beta, mu, L, R (exact rationals: 0.1, 1/3)")
     certify.add_argument("--no-exact", action="store_true", help="skip the exact rational check")
+    certify.add_argument("--formulation", default="full", choices=("full", "chain"),
+                         help="full (all pairs, certificates) or chain (gd: consecutive pairs, chordal, fast)")
     experiment = command("experiment", cmd_experiment, "the digits study: PPRS against GD, AGD, subgradient, SGD")
     experiment.add_argument("name", choices=("few-shot", "adversarial"))
     experiment.add_argument("--quick", action="store_true", help="the small variant run by CI (under two minutes)")

@@ -96,3 +96,22 @@ def test_certify_command(capsys):
         assert main(["certify", *argv, "--iterations", "3"]) == 2
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("n, values", [(5, {}), (20, {"step": "3/2"}), (12, {"mu": "1/10"}), (25, {"step": "1/2"})])
+def test_the_chain_formulation_equals_the_full_one_for_gd(n, values):
+    """Consecutive pairs on a chordal Gram matrix (a relaxation) reach the all-pairs worst case for GD."""
+    function_class = "strongly-convex" if "mu" in values else "smooth-convex"
+    full = worst_case("gd", function_class, n, values, exact=False)["worst_case"]
+    chain = worst_case("gd", function_class, n, values, formulation="chain")
+    assert chain["worst_case"] == pytest.approx(full, rel=1e-6) and not chain["certified"]
+
+
+def test_the_chain_formulation_reaches_drori_teboulle_at_n_100():
+    assert worst_case("gd", "smooth-convex", 100, formulation="chain")["worst_case"] == \
+        pytest.approx(1 / 402, rel=1e-6)
+
+
+def test_the_chain_formulation_refuses_other_methods():
+    with pytest.raises(ValueError, match="chain formulation is for method gd"):
+        worst_case("agd", "smooth-convex", 3, formulation="chain")
