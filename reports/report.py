@@ -130,7 +130,7 @@ def _summary(doc: Document, result: dict, by_claim: dict, quick: bool) -> None:
     rows += [[k, "—", "verified" if all(c["passed"] for c in by_claim[k]) else "violated", str(len(by_claim[k])),
               tightest(by_claim[k])] for k in families]
     doc.table(["claim / check family", "label", "status", "checks", "tightest measured/bound"], rows,
-              [44, 8, 40, 6, 36], size=6.4)
+              [44, 9, 39, 6, 36], size=6.4)
 
 
 def _engine_clock(doc: Document) -> None:

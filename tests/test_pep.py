@@ -115,3 +115,14 @@ def test_the_chain_formulation_reaches_drori_teboulle_at_n_100():
 def test_the_chain_formulation_refuses_other_methods():
     with pytest.raises(ValueError, match="chain formulation is for method gd"):
         worst_case("agd", "smooth-convex", 3, formulation="chain")
+
+
+def test_certified_status_needs_every_check_certified():
+    from bounds.registry import registry
+    from reports.report import claim_status
+
+    claim = registry()["smooth-convex.gd.upper.tight"]
+    yes, no = {"passed": True, "certified": True}, {"passed": True, "certified": False}
+    assert claim_status(claim, [yes, yes]) == "certified (exact)"
+    assert claim_status(claim, [yes, no]) == "verified"
+    assert claim_status(claim, [yes, {"passed": False, "certified": True}]) == "violated"

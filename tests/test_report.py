@@ -54,7 +54,10 @@ def test_summary_page_gives_each_claim_its_status(reports):
         if claim.label == "RECON":
             assert RECON_STATUS.split(" — ")[0] in line and "verified" not in line
         else:
-            assert any(status in line for status in ("verified", "violated", "not checked")), line
+            assert any(status in line for status in ("verified", "violated", "not checked", "certified (exact)")), line
+    tight = [c for c in registry().values() if c.id.endswith(".tight")]
+    assert tight and all("certified (exact)" in next(line for line in lines if line.startswith(c.id + " "))
+                         for c in tight)
 
 
 def test_report_is_vector_graphics(reports):
