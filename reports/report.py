@@ -47,6 +47,9 @@ def claim_status(claim, checks: list[dict]) -> str:
         return "not checked"
     if any(not c["passed"] for c in checks):
         return "violated"
+    uncertified = sum(c.get("certified") is False for c in checks)
+    if uncertified:
+        return f"verified (exact certificate failed for {uncertified} of {len(checks)})"
     return "certified (exact)" if all(c.get("certified") for c in checks) else "verified"
 
 

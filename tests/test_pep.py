@@ -124,5 +124,5 @@ def test_certified_status_needs_every_check_certified():
     claim = registry()["smooth-convex.gd.upper.tight"]
     yes, no = {"passed": True, "certified": True}, {"passed": True, "certified": False}
     assert claim_status(claim, [yes, yes]) == "certified (exact)"
-    assert claim_status(claim, [yes, no]) == "verified"
+    assert claim_status(claim, [yes, no]) == "verified (exact certificate failed for 1 of 2)"
     assert claim_status(claim, [yes, {"passed": False, "certified": True}]) == "violated"
