@@ -39,13 +39,13 @@ class Certificate:
     seconds: float
 
 
-def _row(trace: Trace, function_class, kind, radius: Fraction):
-    """(A, d, c, b) of one row, exactly."""
+def _row(trace: Trace, function_class, extra: list, kind, radius: Fraction):
+    """(A, d, c, b) of one row, exactly (`extra`: the class's rows beyond interpolation)."""
     if kind[0] == "interpolation":
         A, d = exact_interpolation(trace, kind[1], kind[2], function_class.curvature)
         return A, d, 0, Fraction(0)
     if kind[0] == "extra":
-        A, d, b = function_class.extra(trace)[kind[1]]
+        A, d, b = extra[kind[1]]
         return A, d, 0, b
     if kind[0] == "performance":
         Q = function_class.performance(trace, kind[1])
@@ -95,7 +95,8 @@ def certify(trace: Trace, function_class, solution: Solution, radius=1) -> Certi
         return Certificate(False, None, None, len(lam), "no performance multiplier in the dual", 0.0)
     for p in performance:
         lam[p] /= total
-    rows = {p: _row(trace, function_class, kinds[p], radius) for p in lam}
+    extra = function_class.extra(trace)
+    rows = {p: _row(trace, function_class, extra, kinds[p], radius) for p in lam}
     balance = {}
     for p, (_, d, _, _) in rows.items():
         for i, v in d.items():
@@ -104,7 +105,7 @@ def certify(trace: Trace, function_class, solution: Solution, radius=1) -> Certi
         if r != 0:
             p = index[("interpolation", i, STAR)] if r > 0 else index[("interpolation", STAR, i)]
             lam[p] = lam.get(p, 0) + abs(r)
-            rows.setdefault(p, _row(trace, function_class, kinds[p], radius))
+            rows.setdefault(p, _row(trace, function_class, extra, kinds[p], radius))
     n = trace.dimension
     S = [[Fraction(0)] * n for _ in range(n)]
     for p, (A, _, _, _) in rows.items():
@@ -118,14 +119,12 @@ def certify(trace: Trace, function_class, solution: Solution, radius=1) -> Certi
         spread = claimed * margin / (2 * len(diagonal)) if diagonal else Fraction(0)
         if spread not in tried:
             padded = [row[:] for row in S]
-            extra = Fraction(0)
             for p in diagonal:
-                A, _, _, b = _row(trace, function_class, kinds[p], radius)
+                A, _, _, b = _row(trace, function_class, extra, kinds[p], radius)
                 for (k, l), v in A.items():
                     padded[k][l] += spread / b * v
-                extra += spread
             needed = schur_pad(padded)  # the smallest padding of the initial multiplier that makes S ⪰ 0
-            tried[spread] = None if needed is None else bound + extra + needed * radius**2
+            tried[spread] = None if needed is None else bound + spread * len(diagonal) + needed * radius**2
         certified = tried[spread]
         if certified is not None and certified <= claimed * (1 + margin):
             return Certificate(True, claimed * (1 + margin), margin, len(lam), "exact LDLᵀ over ℚ: S ⪰ 0",

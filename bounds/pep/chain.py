@@ -45,6 +45,8 @@ def steps(trace: Trace) -> list[tuple[float, float]]:
 def solve_chain(trace: Trace, function_class, radius: float = 1.0) -> dict:
     """Worst case of the chain formulation (see the module): {"worst_case", "status", "seconds"}."""
     start = time.perf_counter()
+    if function_class.extra(trace):
+        raise ValueError("the chain formulation is for smooth classes (no rows beyond interpolation)")
     moves, m = steps(trace), len(trace.points)
     # block i holds (p_i, u_i, u_{i+1}) as coordinates 0, 1, 2; p_{i+1} = a p_i + b u_i in it
     local = []
@@ -74,12 +76,7 @@ def solve_chain(trace: Trace, function_class, radius: float = 1.0) -> dict:
     last = local[-1]  # the last point's pairs with x*, in the last block
     add(m - 2, curvature * inner(last["u+"], last["u+"]), {m - 1: -1.0})
     add(m - 2, inner(last["u+"], -last["p+"]) + curvature * inner(last["u+"], last["u+"]), {m - 1: 1.0})
-    for A, _, bound in function_class.extra(trace):  # ‖u_k‖² ≤ M²
-        (k, _), = A
-        point = k - 1
-        block, name = (point, "u") if point < m - 1 else (m - 2, "u+")
-        add(block, inner(local[block][name], local[block][name]), rhs=float(bound))
-    mu = float(getattr(function_class, "mu", 0))
+    mu = float(function_class.mu)
     for i in trace.performance:  # t ≤ F_i + (μ/2)‖p_i‖²
         block, name = (i, "p") if i < m - 1 else (m - 2, "p+")
         add(block, -mu / 2 * inner(local[block][name], local[block][name]), {i: -1.0}, c=1.0)

@@ -26,7 +26,7 @@ def pairs(points: int) -> tuple[np.ndarray, np.ndarray]:
     return i[keep], j[keep]
 
 
-def _interpolation(X: np.ndarray, I, J, curvature: float):
+def interpolation_rows(X: np.ndarray, I, J, curvature: float):
     """Sparse (rows × n²) matrix of ⟨u_j, x_i − x_j⟩ + curvature·‖u_i − u_j‖² over vec(G) (row-major), and the
     (rows × m) matrix d of F_j − F_i. X: (m + 1, n) float coordinates of x* (row 0) and the points."""
     n, m, p = X.shape[1], X.shape[0] - 1, len(I)

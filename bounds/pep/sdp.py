@@ -15,7 +15,7 @@ import cvxpy as cp
 import numpy as np
 import scipy.sparse as sparse
 
-from bounds.pep.classes import _interpolation, pairs
+from bounds.pep.classes import interpolation_rows, pairs
 from bounds.pep.trace import Trace
 
 SOLVER = "CLARABEL"
@@ -48,7 +48,7 @@ def assemble(trace: Trace, function_class, radius: float) -> Rows:
         for k, v in point.items():
             X[i + 1, k] = float(v)
     I, J = pairs(m)
-    A_int, D_int = _interpolation(X, I, J, float(function_class.curvature))
+    A_int, D_int = interpolation_rows(X, I, J, float(function_class.curvature))
     kinds = [("interpolation", int(i), int(j)) for i, j in zip(I, J)]
     extra = function_class.extra(trace)
     performance = [(i, function_class.performance(trace, i)) for i in trace.performance]
