@@ -6,7 +6,7 @@
     python3 dev.py test [ARGS…]     # create/update .venv, then `pytest ARGS…`
 
 Only the standard library is used here, so a fresh machine needs nothing but python3 ≥ 3.11.
-The environment is re-installed whenever pyproject.toml changes (a hash stamp in .venv).
+The environment is re-installed whenever pyproject.toml or setup.py changes (a hash stamp in .venv).
 """
 import hashlib
 import os
@@ -24,7 +24,7 @@ COMMANDS = {**{name: [str(BIN / "pplimits"), name] for name in ("report", "gate"
 
 
 def _wanted_stamp() -> str:
-    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    return hashlib.sha256(b"".join((ROOT / name).read_bytes() for name in ("pyproject.toml", "setup.py"))).hexdigest()
 
 
 def ensure_environment() -> None:

@@ -2,7 +2,7 @@
 
 A backend is an Array API namespace `xp`, the float dtype and the device its arrays live on. Algorithms and
 instances use only the Python Array API standard through the namespace of the arrays they are given
-(worstcase._arrays.array_namespace), so one algorithm code runs on every backend:
+(pplimits._util.arrays.array_namespace), so one algorithm code runs on every backend:
 
 - "numpy" (the default): numpy, float64, CPU; no extra dependency.
 - "jax": jax.numpy with 64-bit floats switched on (`jax_enable_x64`, process-wide) and JAX_HOST_DEVICES CPU
@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from types import ModuleType
 
 import numpy as np
+
+from pplimits._util.checks import UsageError
 
 NAMES = ("numpy", "jax", "torch")
 JAX_HOST_DEVICES = 8  # CPU devices JAX shows on the host (one per pipeline stage for the JAX engine)
@@ -48,7 +50,7 @@ class Backend:
 
 def _numpy(device):
     if device not in (None, "cpu"):
-        raise ValueError(f"backend 'numpy' runs on device 'cpu' only, got {device!r}")
+        raise UsageError(f"backend 'numpy' runs on device 'cpu' only, got {device!r}")
     return Backend("numpy", np, np.float64, "cpu")
 
 
@@ -69,7 +71,7 @@ def _jax(device):
     try:
         chosen = jax.devices(device)[0] if device else jax.devices()[0]
     except RuntimeError as error:
-        raise ValueError(f"backend 'jax' cannot use device {device!r}: {error}") from None
+        raise UsageError(f"backend 'jax' cannot use device {device!r}: {error}") from None
     return Backend("jax", jnp, jnp.float64, chosen)
 
 
@@ -81,7 +83,7 @@ def _torch(device):
         chosen = torch.device(device or "cpu")
         torch.zeros(1, device=chosen)
     except (RuntimeError, AssertionError) as error:  # unknown name, or a device this build or machine lacks
-        raise ValueError(f"backend 'torch' cannot use device {device!r}: {error}") from None
+        raise UsageError(f"backend 'torch' cannot use device {device!r}: {error}") from None
     return Backend("torch", xp, torch.float64, chosen)
 
 
@@ -91,11 +93,11 @@ _LOADERS = {"numpy": _numpy, "jax": _jax, "torch": _torch}
 def get_backend(name: str = "numpy", device=None) -> Backend:
     """The backend `name` on `device` (None: its default); a one-line ValueError if unknown or not installed."""
     if name not in NAMES:
-        raise ValueError(f"backend must be one of {', '.join(NAMES)}, got {name!r}")
+        raise UsageError(f"backend must be one of {', '.join(NAMES)}, got {name!r}")
     try:
         return _LOADERS[name](device)
     except ImportError:
-        raise ValueError(f"backend {name!r} needs the [{name}] extra: pip install 'pplimits[{name}]'") from None
+        raise UsageError(f"backend {name!r} needs the [{name}] extra: pip install 'pplimits[{name}]'") from None
 
 
 def _devices(backend: Backend) -> list[str]:
@@ -133,7 +135,7 @@ def available() -> list[dict]:
             row["devices"] = _devices(backend)
             check, expected = backend.to_numpy(backend.xp.sum(backend.asarray(_CHECK) * 3)), np.sum(_CHECK * 3)
             if check.dtype != np.float64 or check != expected:
-                raise ValueError(f"sum(3·{_CHECK.tolist()}) gave {check!r}, not float64 {expected!r}")
+                raise UsageError(f"sum(3·{_CHECK.tolist()}) gave {check!r}, not float64 {expected!r}")
             row["usable"] = True
         except Exception as error:  # anything that stops the computation makes the backend unusable
             row["reason"] = str(error)

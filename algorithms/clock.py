@@ -1,4 +1,4 @@
-"""Pipeline time model in closed form (THEORY.md §1 "Pipeline timing").
+"""Pipeline time model in closed form (docs/theory.md §1 "Pipeline timing").
 
 Time is counted in integer ticks; an op (one forward or backward pass of one input at one stage)
 takes one tick. Every formula here is DERIVED and validated against the tick-by-tick simulator
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from algorithms.checks import require_choice, require_int
+from pplimits._util.checks import UsageError, require_choice, require_int
 
 SCHEDULES = ("naive", "gpipe")
 DUPLEX_MODES = ("half", "full", "forward")
@@ -30,7 +30,7 @@ def makespan(depth: int, batch: int, schedule: str = "gpipe", duplex: str = "hal
     """Ticks until the last op of `batch` inputs through `depth` stages completes.
 
     naive: 2·B·Δ (B·Δ forward-only); gpipe: 2(B+Δ−1) half, B+2Δ−1 full, B+Δ−1 forward-only.
-    DERIVED, THEORY.md §1 "Pipeline timing"; validated against timeline.simulate in tests.
+    DERIVED, docs/theory.md §1 "Pipeline timing"; validated against timeline.simulate in tests.
     """
     depth, batch = require_int("depth", depth), require_int("batch", batch)
     require_choice("schedule", schedule, SCHEDULES)
@@ -42,7 +42,7 @@ def makespan(depth: int, batch: int, schedule: str = "gpipe", duplex: str = "hal
 class PipelineModel:
     """Clock of synchronous pipelined iterations: depth Δ, n inputs per gradient.
 
-    DERIVED, THEORY.md §1 "Pipeline timing"; validated against timeline.simulate in tests.
+    DERIVED, docs/theory.md §1 "Pipeline timing"; validated against timeline.simulate in tests.
     """
 
     depth: int
@@ -58,7 +58,7 @@ class PipelineModel:
 
     def _require_gradients(self):
         if self.duplex == "forward":
-            raise ValueError("duplex='forward' has no backward pass, so no gradient; use half or full")
+            raise UsageError("duplex='forward' has no backward pass, so no gradient; use half or full")
 
     @property
     def latency(self) -> int:
@@ -93,7 +93,7 @@ class PipelineModel:
             return require_int("time", value, minimum=0) // step
         times = np.asarray(time)
         if times.dtype.kind not in "iu" or not np.can_cast(times.dtype, np.int64):
-            raise ValueError(f"time must be an integer array (int64-castable), got dtype {times.dtype}")
+            raise UsageError(f"time must be an integer array (int64-castable), got dtype {times.dtype}")
         if (times < 0).any():
-            raise ValueError("time must be >= 0")
+            raise UsageError("time must be >= 0")
         return times.astype(np.int64) // np.int64(step)

@@ -1,8 +1,15 @@
 """The methods by command-line name, built from an instance's constants (β, μ) and user overrides."""
 import math
 
-from algorithms.random_smoothing import PPRS, DRSSchedule
-from algorithms.span_methods import AcceleratedGradient, GradientDescent, HeavyBall, RandomSpanMethod, Subgradient
+from pplimits._util.checks import UsageError
+from pplimits.algorithms.random_smoothing import PPRS, DRSSchedule
+from pplimits.algorithms.span_methods import (
+    AcceleratedGradient,
+    GradientDescent,
+    HeavyBall,
+    RandomSpanMethod,
+    Subgradient,
+)
 
 
 def _layers(instance):
@@ -32,9 +39,9 @@ SPAN_METHODS = ("gd", "agd", "heavy-ball", "random-span", "subgradient")
 def make_method(name: str, instance, **overrides):
     """The method `name` tuned to `instance`; one-line ValueError on an unknown name or override."""
     if name not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {name!r}")
+        raise UsageError(f"method must be one of {', '.join(METHODS)}, got {name!r}")
     build, allowed = METHODS[name]
     unknown = sorted(set(overrides) - set(allowed))
     if unknown:
-        raise ValueError(f"unknown parameter {unknown[0]!r} for method {name}; allowed: {', '.join(allowed) or 'none'}")
+        raise UsageError(f"unknown parameter {unknown[0]!r} for method {name}; allowed: {', '.join(allowed) or 'none'}")
     return build(instance, **overrides)

@@ -1,10 +1,12 @@
 """Counter-based Gaussian perturbations: block (seed, iteration, k, layer) is its own Philox stream.
 
-Each pipeline stage can draw its own block X_k⁽ʲ⁾ without communication (THEORY.md §1), and the values
+Each pipeline stage can draw its own block X_k⁽ʲ⁾ without communication (docs/theory.md §1), and the values
 do not depend on how runs, queries or layers are batched or split: block (s, t, k, j) is always the
 first `size_j` normals of Philox keyed by the 128-bit packing of (seed_s, t, k, j).
 """
 import numpy as np
+
+from pplimits._util.checks import UsageError
 
 _MASK = 2**64 - 1
 _LIMITS = {"seed": 2**64, "iteration": 2**32, "k": 2**16, "layer": 2**16}
@@ -13,7 +15,7 @@ _LIMITS = {"seed": 2**64, "iteration": 2**32, "k": 2**16, "layer": 2**16}
 def _key(seed: int, iteration: int, k: int, layer: int) -> int:
     for name, value in (("seed", seed), ("iteration", iteration), ("k", k), ("layer", layer)):
         if not 0 <= value < _LIMITS[name]:
-            raise ValueError(f"{name} must be an integer in [0, {_LIMITS[name]}), got {value!r}")
+            raise UsageError(f"{name} must be an integer in [0, {_LIMITS[name]}), got {value!r}")
     return (seed << 64) | (iteration << 32) | (k << 16) | layer
 
 

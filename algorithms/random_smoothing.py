@@ -14,10 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from algorithms.checks import require_int, require_number, require_numbers
-from algorithms.noise import perturbations
-from algorithms.span_methods import per_run
-from worstcase._arrays import array_namespace as _xp, device
+from pplimits._util.arrays import array_namespace as _xp
+from pplimits._util.arrays import device
+from pplimits._util.checks import require_int, require_number, require_numbers
+from pplimits.algorithms.noise import perturbations
+from pplimits.algorithms.span_methods import per_run
+
+C_SMOOTH = math.sqrt(2 / math.pi)  # c = √(2/π): ∇f_γ of an L-Lipschitz f is (cL/γ)-Lipschitz (docs/theory.md §3)
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class _RandomSmoothing:
 
 @dataclass(frozen=True)
 class PPRS(_RandomSmoothing):
-    """Theorem D (DERIVED, THEORY.md §2.5): α_t = 2/(t+2), constant γ, s_t = (t+1)η/2, η = γ/(2cL),
+    """Theorem D (DERIVED, docs/theory.md §2.5): α_t = 2/(t+2), constant γ, s_t = (t+1)η/2, η = γ/(2cL),
     c = √(2/π). E f(x_T) − f* ≤ 4cLR²/(γT(T+1)) + γL(2T+1)/(12cK) + γL E‖Z‖ for any γ, K, T.
     γ and L may hold one value per run (a grid batched over runs)."""
 
@@ -81,12 +84,12 @@ class PPRS(_RandomSmoothing):
         return self.gamma
 
     def z_step(self, t, dim):
-        return (t + 1) * np.asarray(self.gamma) / (2 * math.sqrt(2 / math.pi) * np.asarray(self.lipschitz)) / 2
+        return (t + 1) * np.asarray(self.gamma) / (2 * C_SMOOTH * np.asarray(self.lipschitz)) / 2
 
 
 @dataclass(frozen=True)
 class DRSSchedule(_RandomSmoothing):
-    """RECON: the DRS schedule of Scaman et al. 2018 that PPRS mirrors (THEORY.md §2.5), constants not
+    """RECON: the DRS schedule of Scaman et al. 2018 that PPRS mirrors (docs/theory.md §2.5), constants not
     recovered: α₀ = 1, α_{t+1} = 2/(1 + √(1 + 4/α_t²)), γ_t = R d^{-1/4} α_t,
     η_t = Rα_t/(2L(d^{1/4} + √((t+1)/K))), s_t = η_t/α_t."""
 

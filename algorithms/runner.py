@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from algorithms.backend import Backend, get_backend
-from algorithms.clock import PipelineModel
+from pplimits.algorithms.backend import Backend, get_backend
+from pplimits.algorithms.clock import PipelineModel
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Gaussian smoothing f_γ(x) = E f(x + γZ), Z ~ N(0, I_d) (THEORY.md §3 "Gaussian smoothing", used by PPRS §2.5).
+"""Gaussian smoothing f_γ(x) = E f(x + γZ), Z ~ N(0, I_d) (docs/theory.md §3 "Gaussian smoothing", used by PPRS §2.5).
 
 For f convex and L-Lipschitz (DERIVED; compare Duchi–Bartlett–Wainwright 2012, Lemma E.3, and
 Nesterov–Spokoiny 2017, Thm 1 and Lemma 2):
@@ -17,8 +17,8 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 from scipy.special import erf, erfc, erfcx
 
-from algorithms.checks import require_int, require_number
-from worstcase._arrays import namespace
+from pplimits._util.arrays import namespace
+from pplimits._util.checks import UsageError, require_int, require_number
 
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 PERTURBATION_BYTES = 64 * 2**20  # largest block of Gaussian perturbations drawn at once
@@ -121,12 +121,12 @@ class MonteCarlo(NamedTuple):
 def _monte_carlo(function, x, gamma, samples, rng, max_bytes) -> MonteCarlo:
     xp, x = namespace(x)
     if x.ndim not in (1, 2):
-        raise ValueError(f"x must have shape (d,) or (S, d), got shape {tuple(x.shape)}")
+        raise UsageError(f"x must have shape (d,) or (S, d), got shape {tuple(x.shape)}")
     gamma = require_number("gamma", gamma, 0.0)
     samples = require_int("samples", samples)
     max_bytes = require_int("max_bytes", max_bytes)
     if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {rng!r}")
+        raise UsageError(f"rng must be a numpy.random.Generator, got {rng!r}")
     axis = x.ndim - 1  # the sample axis of the points: (n, d) or (S, n, d)
     chunk = max(1, min(samples, max_bytes // (math.prod(x.shape) * 8)))  # draws are float64
     centre = xp.expand_dims(x, axis=axis)

@@ -4,7 +4,7 @@ Each method advances S independent runs at once: `queries(state)` returns the (S
 through the pipeline in one synchronous iteration, `update(state, gradients)` consumes the (S, B, d)
 gradients that come back, and `iterate(state)` is the (S, d) point the method would output now.
 Every query lies in x₀ + span(returned gradients), so each method is a span (zero-respecting)
-procedure to which the rounds lemma (THEORY.md §1) applies. Array code uses only the Array API
+procedure to which the rounds lemma (docs/theory.md §1) applies. Array code uses only the Array API
 standard through the namespace of the arrays it is given.
 """
 import math
@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from algorithms.checks import require_int, require_number, require_numbers
-from worstcase._arrays import array_namespace as _xp, device
+from pplimits._util.arrays import array_namespace as _xp
+from pplimits._util.arrays import device
+from pplimits._util.checks import UsageError, require_int, require_number, require_numbers
 
 
 def per_run(value, x):
@@ -21,7 +22,7 @@ def per_run(value, x):
     if np.ndim(value) == 0:
         return float(value)
     if len(value) != x.shape[0]:
-        raise ValueError(f"a hyperparameter with {len(value)} values (one per run) was given {x.shape[0]} runs")
+        raise UsageError(f"a hyperparameter with {len(value)} values (one per run) was given {x.shape[0]} runs")
     return _xp(x).asarray(np.asarray(value, dtype=np.float64), dtype=x.dtype, device=device(x))[:, None]
 
 
@@ -68,7 +69,7 @@ class AcceleratedGradient:
         beta = require_numbers("beta", self.beta, 0.0)
         if isinstance(beta, tuple):
             if self.mu != 0:
-                raise ValueError("mu must be 0 when beta holds one value per run")
+                raise UsageError("mu must be 0 when beta holds one value per run")
         else:
             require_number("mu", self.mu, 0.0, beta, low_open=False)
         object.__setattr__(self, "beta", beta)

@@ -1,4 +1,4 @@
-"""Tick-by-tick pipeline simulator and timeline validator (THEORY.md §1 "Pipeline timing").
+"""Tick-by-tick pipeline simulator and timeline validator (docs/theory.md §1 "Pipeline timing").
 
 `simulate` is the reference model against which the closed forms of `algorithms.clock` are tested;
 it never uses those formulas. An op is identified by (kind, stage, input): kind 'F' or 'B',
@@ -9,8 +9,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from algorithms.checks import require_choice, require_int
-from algorithms.clock import DUPLEX_MODES, SCHEDULES
+from pplimits._util.checks import require_choice, require_int
+from pplimits.algorithms.clock import DUPLEX_MODES, SCHEDULES
 
 # Units of one stage per duplex mode; within a unit, kinds are listed by priority (forward first).
 _UNITS = {"half": (("F", "B"),), "full": (("F",), ("B",)), "forward": (("F",),)}

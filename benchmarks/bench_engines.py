@@ -15,18 +15,15 @@ import argparse
 import os
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
 os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=4")  # before JAX starts
 
 import jax  # noqa: E402
 import numpy as np  # noqa: E402
-
-from algorithms.engines import jax_engine  # noqa: E402
-from algorithms.noise import perturbations  # noqa: E402
 from timing import best_of  # noqa: E402
-from worstcase.layered import network  # noqa: E402
+
+from pplimits.algorithms.engines import jax_engine  # noqa: E402
+from pplimits.algorithms.noise import perturbations  # noqa: E402
+from pplimits.worstcase.layered import network  # noqa: E402
 
 DEPTH, GAMMA, SEED, ITERATION = 4, 0.1, 0, 0
 

@@ -9,12 +9,12 @@ import argparse
 import sys
 
 import numpy as np
-
-from algorithms.clock import PipelineModel
-from algorithms.runner import run
-from algorithms.span_methods import AcceleratedGradient, RandomSpanMethod
 from timing import best_of
-from worstcase import NesterovChain
+
+from pplimits.algorithms.clock import PipelineModel
+from pplimits.algorithms.runner import run
+from pplimits.algorithms.span_methods import AcceleratedGradient, RandomSpanMethod
+from pplimits.worstcase import NesterovChain
 
 
 def main(argv=None):

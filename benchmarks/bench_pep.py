@@ -16,16 +16,11 @@ seconds and the ratios PEPit/ours. Exits 1 on a mismatch, 2 without PEPit.
 import argparse
 import contextlib
 import io
-import os
 import sys
 import time
 import warnings
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-
-from bounds.pep.worst_case import worst_case  # noqa: E402
+from pplimits.bounds.pep.worst_case import worst_case
 
 RTOL = 1e-6
 

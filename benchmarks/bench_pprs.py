@@ -31,21 +31,18 @@ import time
 from dataclasses import replace
 from fractions import Fraction
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the checkout: where the child runs start
 
-import numpy as np  # noqa: E402
+import numpy as np
+from timing import best_of
 
-from algorithms.clock import PipelineModel  # noqa: E402
-from algorithms.noise import perturbations  # noqa: E402
-from algorithms.random_smoothing import PPRS  # noqa: E402
-from algorithms.runner import run  # noqa: E402
-from algorithms.span_methods import Subgradient  # noqa: E402
-from bounds.pprs import tuning  # noqa: E402
-from worstcase import LipschitzMaxFunction  # noqa: E402
-
-from timing import best_of  # noqa: E402
+from pplimits.algorithms.clock import PipelineModel
+from pplimits.algorithms.noise import perturbations
+from pplimits.algorithms.random_smoothing import PPRS
+from pplimits.algorithms.runner import run
+from pplimits.algorithms.span_methods import Subgradient
+from pplimits.bounds.tuning import tuning
+from pplimits.worstcase import LipschitzMaxFunction
 
 GIB = 2**30
 DEPTHS = (4, 8, 16, 32, 64, 128, 256)
@@ -72,8 +69,8 @@ class Progress:
 def pprs_for(instance, eps, samples=None):
     """PPRS with Theorem D's γ (and K unless `samples` overrides it); also returns the tuning."""
     tuned = tuning(eps, instance.lipschitz, instance.radius, instance.dim)
-    method = PPRS(instance.lipschitz, samples=samples or tuned["K"], seed=0,
-                  layer_sizes=instance.layer_sizes, gamma=tuned["gamma"])
+    method = PPRS(instance.lipschitz, samples=samples or tuned.K, seed=0,
+                  layer_sizes=instance.layer_sizes, gamma=tuned.gamma)
     return method, tuned
 
 
@@ -268,7 +265,7 @@ def speedup_exact(dim=16, fraction=0.5, runs=4, inputs=1):
     for depth in DEPTHS:
         model = PipelineModel(depth=depth, inputs=inputs)
         sub_traces[depth] = run(subgradient, instance, model, horizon, runs=runs, stop_below=eps)
-        pprs_traces[depth] = run(method, instance, model, 2 * tuned["T"], runs=runs, stop_below=eps)
+        pprs_traces[depth] = run(method, instance, model, 2 * tuned.T, runs=runs, stop_below=eps)
         values = (sub_traces[depth].values, pprs_traces[depth].values)
         reference = reference or values
         same = all(np.array_equal(a, b) for a, b in zip(values, reference))
@@ -293,7 +290,7 @@ def speedup_linear(dim=2, ratio=8000.0, runs=2, inputs=1, check_prefix=20):
     sub = run(subgradient, instance, base, horizon, runs=runs, stop_below=eps)
     print(f"    subgradient: N_sub={worst_iterations(sub, eps)} ({time.perf_counter() - start:.1f} s)", flush=True)
     start = time.perf_counter()
-    pprs = run(method, Progress(instance, 100, "pprs", "≤" + str(2 * tuned["T"])), base, 2 * tuned["T"], runs=runs,
+    pprs = run(method, Progress(instance, 100, "pprs", "≤" + str(2 * tuned.T)), base, 2 * tuned.T, runs=runs,
                stop_below=eps)
     print(f"    pprs: N_pprs={worst_iterations(pprs, eps)} ({time.perf_counter() - start:.1f} s)", flush=True)
     deep = PipelineModel(depth=DEPTHS[-1], inputs=inputs)  # Δ-independence, spot-checked on a prefix

@@ -5,9 +5,9 @@ the per-round/per-iteration ingredient it starts from.
 """
 import sympy as sp
 
-from bounds.claim import Assumption, Claim
-from bounds.derive import lower_bound_forms, ratio_limit, upper_bound_forms
-from bounds.symbols import d, t, tau, tau_g, tau_g_model
+from pplimits.bounds.claim import Assumption, Claim
+from pplimits.bounds.derive import lower_bound_forms, ratio_limit, upper_bound_forms
+from pplimits.bounds.symbols import d, t, tau, tau_g, tau_g_model
 
 SPAN = Assumption("span (zero-respecting) method: every query lies in x₀ + span of returned gradients")
 CLOCK = Assumption(
@@ -24,7 +24,7 @@ def lower_claims(setting, per_round, source, class_text, construction_dim=None, 
     """
     forms = lower_bound_forms(per_round)
     common = dict(setting=setting, kind="lower", methods="span methods", label="DERIVED",
-                  source=source + " + rounds lemma (THEORY.md §1)", derivation=forms["steps"])
+                  source=source + " + rounds lemma (docs/theory.md §1)", derivation=forms["steps"])
     # at time t the construction for k = ⌊t/τ⌋ rounds; for T_ε ≥ τ·r the one for k = ⌈T_ε/τ⌉ − 1
     rounds = {"gap-at-time": sp.floor(t / tau), "time-to-eps": sp.ceiling(forms["time"] / tau) - 1}
     claims = []

@@ -7,7 +7,8 @@ from functools import cached_property
 
 import sympy as sp
 
-from bounds.symbols import NAME_OF, PARAMETERS
+from pplimits._util.checks import UsageError, parse_number
+from pplimits.bounds.symbols import NAME_OF, PARAMETERS
 
 LABELS = ("PAPER", "RECON", "DERIVED", "CLASSICAL")
 KINDS = ("lower", "upper", "ratio", "order")
@@ -60,13 +61,13 @@ class Claim:
         """The claim's value at numeric `values` (every free symbol given, no checkable assumption failing)."""
         missing = [NAME_OF[s] for s in self.expression.free_symbols if s not in values]
         if missing:
-            raise ValueError(f"{self.id} needs {', '.join(sorted(missing))}; give them with --set NAME=VALUE")
+            raise UsageError(f"{self.id} needs {', '.join(sorted(missing))}; give them with --set NAME=VALUE")
         failed = self.failed_assumptions(values)
         if failed:
-            raise ValueError(f"{self.id} does not apply here: {'; '.join(failed)}")
+            raise UsageError(f"{self.id} does not apply here: {'; '.join(failed)}")
         value = complex(sp.N(self.expression.subs(values), 30))
         if value.imag != 0 or not math.isfinite(value.real):
-            raise ValueError(f"{self.id} is not a finite real number at these parameters")
+            raise UsageError(f"{self.id} is not a finite real number at these parameters")
         value = value.real
         return value
 
@@ -83,22 +84,19 @@ class Claim:
 
 
 def parse_values(assignments: dict[str, object]) -> dict[sp.Symbol, float]:
-    """Validate user-given NAME=VALUE pairs against PARAMETERS; one-line ValueError on bad input."""
+    """NAME=VALUE pairs (typed by a user, or numbers) checked against PARAMETERS, as {symbol: value}."""
     values = {}
     for name, raw in assignments.items():
         if name not in PARAMETERS:
-            raise ValueError(f"unknown parameter '{name}'; allowed: {', '.join(PARAMETERS)}")
-        symbol, allowed = PARAMETERS[name]
+            raise UsageError(f"unknown parameter '{name}'; allowed: {', '.join(PARAMETERS)}")
+        parameter = PARAMETERS[name]
         try:
-            value = float(raw)
-        except (TypeError, ValueError):
-            raise ValueError(f"{name} must be {allowed}, got {raw!r}") from None
-        integer = symbol.is_integer or name == "tau_g"
-        lowest = 0.0 if symbol.is_nonnegative and not symbol.is_positive else None
-        ok = math.isfinite(value) and (value >= 0 if lowest is not None else value > 0)
-        if integer:
-            ok = ok and value == int(value) and value >= 1
+            value = parse_number(name, raw)
+        except UsageError:
+            raise UsageError(f"{name} must be {parameter.allowed}, got {raw!r}") from None
+        ok = value >= 1 and value == int(value) if parameter.integer else (
+            value > 0 if parameter.symbol.is_positive else value >= 0)
         if not ok:
-            raise ValueError(f"{name} must be {allowed}, got {raw!r}")
-        values[symbol] = int(value) if integer else value
+            raise UsageError(f"{name} must be {parameter.allowed}, got {raw!r}")
+        values[parameter.symbol] = int(value) if parameter.integer else value
     return values

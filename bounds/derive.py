@@ -1,12 +1,12 @@
 """The sympy steps shared by every setting: per-round bound → bound at clock time t → time to ε.
 
-Rounds lemma (DERIVED, THEORY.md §1): a span method on a chain function discovers at most one
+Rounds lemma (DERIVED, docs/theory.md §1): a span method on a chain function discovers at most one
 coordinate per latency τ = 2Δ, so a per-round lower bound E(k) becomes E(⌊t/τ⌋) at clock time t.
 A synchronous method whose iteration takes τ_g has done ⌊t/τ_g⌋ iterations at time t.
 """
 import sympy as sp
 
-from bounds.symbols import eps, k, t, tau, tau_g
+from pplimits.bounds.symbols import eps, k, t, tau, tau_g
 
 
 def _solve_for_rounds(per_round: sp.Expr) -> sp.Expr:

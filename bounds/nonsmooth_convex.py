@@ -1,10 +1,10 @@
-"""Non-smooth convex setting (THEORY.md §2.4): span lower bound Ω(Δ(RL/ε)²), subgradient baseline,
+"""Non-smooth convex setting (docs/theory.md §2.4): span lower bound Ω(Δ(RL/ε)²), subgradient baseline,
 and the paper's all-procedure lower bound (RECON)."""
 import sympy as sp
 
-from bounds.builder import lower_claims, ratio_claim, upper_claims
-from bounds.claim import Claim
-from bounds.symbols import L, R, depth, eps, k
+from pplimits.bounds.builder import lower_claims, ratio_claim, upper_claims
+from pplimits.bounds.claim import Claim
+from pplimits.bounds.symbols import L, R, depth, eps, k
 
 SETTING = "nonsmooth-convex"
 CLASS = "a convex L-Lipschitz f with ‖x₀ − x*‖ ≤ R"
@@ -21,7 +21,7 @@ def claims():
     recon_lower = Claim(
         id=f"{SETTING}.recon.lower.time", setting=SETTING, kind="order", quantity="time-to-eps",
         methods="all procedures (randomised included)", label="RECON",
-        source="Colin, Dos Santos, Scaman 2019 (form reconstructed, constants not recovered; THEORY.md §2.4)",
+        source="Colin, Dos Santos, Scaman 2019 (form reconstructed, constants not recovered; docs/theory.md §2.4)",
         statement="Any procedure needs Ω((RL/ε)² + Δ·RL/ε) time; constants unknown, set to 1 here.",
         expression=(R * L / eps) ** 2 + depth * R * L / eps)
     return [*lower, subgradient, ratio, recon_lower]

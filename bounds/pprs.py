@@ -1,18 +1,18 @@
-"""PPRS — Pipeline Parallel Random Smoothing. Theorem D (DERIVED, THEORY.md §2.5) re-derived in sympy:
+"""PPRS — Pipeline Parallel Random Smoothing. Theorem D (DERIVED, docs/theory.md §2.5) re-derived in sympy:
 the three-term bound, γ and K from its optimality conditions, T for accuracy ε, the pipeline time; the
-paper's shape and the DRS schedule (RECON); the regime map against the pipelined subgradient method.
+paper's shape and the DRS schedule (RECON). Claims only: the tuned numbers are in tuning.py, the comparison with
+the pipelined subgradient method in regime.py.
 """
-import math
 from functools import cache
 
 import sympy as sp
 
-from bounds.claim import Assumption, Claim
-from bounds.symbols import K, L, R, T, c_smooth, d, depth, eps, gamma, n
+from pplimits.bounds.claim import Assumption, Claim
+from pplimits.bounds.symbols import K, L, R, T, c_smooth, d, depth, eps, gamma, n
 
 SETTING = "nonsmooth-convex"
 CLASS = Assumption("a convex L-Lipschitz f on R^d (globally) with ‖x₀ − x*‖ ≤ R")
-THEOREM_D = "Theorem D, THEORY.md §2.5 (Lemma A: accelerated SGD on f_γ, β = cL/γ, σ² = L²/K, η = γ/(2cL))"
+THEOREM_D = "Theorem D, docs/theory.md §2.5 (Lemma A: accelerated SGD on f_γ, β = cL/γ, σ² = L²/K, η = γ/(2cL))"
 
 
 @cache
@@ -36,21 +36,6 @@ def derivation() -> dict:
             "leading": leading}
 
 
-def tuning(eps_value: float, lipschitz: float, radius: float, dim: int) -> dict:
-    """Theorem D's default T, K and γ for accuracy ε (from the sympy derivation)."""
-    steps = derivation()
-    values = {eps: eps_value, L: lipschitz, R: radius, d: dim}
-    iterations = int(steps["iterations"].subs(values))
-    return {"T": iterations, "K": int(steps["batch"].subs(values)),
-            "gamma": float(steps["gamma"].subs(values).subs(T, iterations))}
-
-
-def drs_tuning(eps_value: float, lipschitz: float, radius: float, dim: int) -> dict:
-    """The RECON DRS schedule's T and K (Scaman et al. 2018 constants, THEORY.md §2.5) — RECON, not verified."""
-    u = lipschitz * radius / eps_value
-    return {"T": math.ceil(20 * u * dim**0.25), "K": math.ceil(5 * u * dim**-0.25)}
-
-
 def claims():
     steps = derivation()
     common = dict(setting=SETTING, methods="pprs")
@@ -69,7 +54,7 @@ def claims():
                     statement="E f(x_T) − f* after T PPRS iterations with smoothing γ and K samples per iteration.",
                     derivation=derivation_steps, **common)
     time = Claim(id=f"{SETTING}.pprs.upper.time", kind="upper", quantity="time-to-eps", label="DERIVED",
-                 source=THEOREM_D + ", tuned γ, K; clock 2(nK + Δ − 1) per iteration (THEORY.md §1)",
+                 source=THEOREM_D + ", tuned γ, K; clock 2(nK + Δ − 1) per iteration (docs/theory.md §1)",
                  statement="PPRS with Theorem D's tuning has E f(x_T) − f* ≤ ε at this time (in expectation).",
                  expression=steps["time"], assumptions=(CLASS, Assumption("gpipe schedule, half duplex")),
                  derivation=derivation_steps, **common)
@@ -91,26 +76,7 @@ def claims():
     drs_iterations, drs_batch = sp.ceiling(20 * u * d ** sp.Rational(1, 4)), sp.ceiling(5 * u * d ** -sp.Rational(1, 4))
     drs = Claim(id=f"{SETTING}.pprs-drs.upper.time", setting=SETTING, kind="upper", quantity="time-to-eps",
                 methods="pprs-drs", label="RECON",
-                source="DRS schedule, Scaman et al. NeurIPS 2018 (constants reconstructed, THEORY.md §2.5)",
+                source="DRS schedule, Scaman et al. NeurIPS 2018 (constants reconstructed, docs/theory.md §2.5)",
                 statement="DRS-style PPRS: T = ⌈20RLd^{1/4}/ε⌉ batches of K = ⌈5RLd^{-1/4}/ε⌉ — reconstructed, not verifiable as stated.",
                 expression=drs_iterations * 2 * (depth + n * drs_batch - 1), assumptions=(CLASS,))
     return [theorem, time, leading, paper, ratio, drs]
-
-
-def regime(depth_value: int, dim: int, eps_value: float, lipschitz: float = 1.0, radius: float = 1.0,
-           inputs: int = 1) -> dict:
-    """Which bound is smaller at these parameters: PPRS (Theorem D, tuned) or the pipelined subgradient
-    method (⌈(RL/ε)²⌉ gradients of 2(Δ + n − 1)) — both DERIVED upper bounds."""
-    from bounds.registry import get
-
-    values = {eps: eps_value, L: lipschitz, R: radius, d: dim, depth: depth_value, n: inputs}
-    pprs_time = float(get(f"{SETTING}.pprs.upper.time").expression.subs(values))
-    subgradient_time = float(get(f"{SETTING}.subgradient.upper.time").expression.subs(values))
-    tuned = tuning(eps_value, lipschitz, radius, dim)
-    # both iteration counts are independent of Δ, so speed-up ∝ (n + Δ − 1)/(nK + Δ − 1): its log-log
-    # slope in Δ is Δ/(n + Δ − 1) − Δ/(nK + Δ − 1); near-linear where it is ≥ 0.9 (nK ≫ Δ ≫ n)
-    slope = depth_value / (inputs + depth_value - 1) - depth_value / (inputs * tuned["K"] + depth_value - 1)
-    return {"winner": "pprs" if pprs_time < subgradient_time else "subgradient",
-            "speedup": subgradient_time / pprs_time, "pprs_time": pprs_time,
-            "subgradient_time": subgradient_time, "K": tuned["K"], "T": tuned["T"],
-            "depth_slope": slope, "near_linear": slope >= 0.9}

@@ -1,9 +1,10 @@
 """All registered claims, by id. Built once, on first use (the sympy derivations take a moment)."""
 from functools import cache
 
-from bounds import nonsmooth_convex, pprs, smooth_convex, smooth_nonconvex, strongly_convex
-from bounds.claim import Claim
-from bounds.pep import claims as pep
+from pplimits._util.checks import UsageError
+from pplimits.bounds import nonsmooth_convex, pprs, smooth_convex, smooth_nonconvex, strongly_convex
+from pplimits.bounds.claim import Claim
+from pplimits.bounds.pep import claims as pep
 
 SETTINGS = ("smooth-convex", "strongly-convex", "smooth-nonconvex", "nonsmooth-convex")
 
@@ -21,5 +22,5 @@ def get(claim_id: str) -> Claim:
     """The claim with this id; one-line ValueError naming the allowed ids otherwise."""
     claims = registry()
     if claim_id not in claims:
-        raise ValueError(f"claim must be one of {', '.join(claims)}, got {claim_id!r}")
+        raise UsageError(f"claim must be one of {', '.join(claims)}, got {claim_id!r}")
     return claims[claim_id]

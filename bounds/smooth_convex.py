@@ -1,8 +1,8 @@
-"""Smooth convex setting (THEORY.md §2.1): lower Ω(Δ√(βR²/ε)) for span methods, pipelined AGD matches it."""
+"""Smooth convex setting (docs/theory.md §2.1): lower Ω(Δ√(βR²/ε)) for span methods, pipelined AGD matches it."""
 import sympy as sp
 
-from bounds.builder import lower_claims, paper_claim, ratio_claim, upper_claims
-from bounds.symbols import R, beta, depth, eps, k
+from pplimits.bounds.builder import lower_claims, paper_claim, ratio_claim, upper_claims
+from pplimits.bounds.symbols import R, beta, depth, eps, k
 
 CLASS = "a β-smooth convex f with ‖x₀ − x*‖ ≤ R"
 

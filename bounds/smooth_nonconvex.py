@@ -1,9 +1,9 @@
-"""Smooth non-convex setting, ε-stationary points (THEORY.md §2.3): Θ(Δ β D_f / ε²)."""
+"""Smooth non-convex setting, ε-stationary points (docs/theory.md §2.3): Θ(Δ β D_f / ε²)."""
 import sympy as sp
 
-from bounds.builder import SPAN, paper_claim, ratio_claim, upper_claims
-from bounds.claim import Assumption, Claim
-from bounds.symbols import D_f, beta, d, depth, eps, k, tau
+from pplimits.bounds.builder import SPAN, paper_claim, ratio_claim, upper_claims
+from pplimits.bounds.claim import Assumption, Claim
+from pplimits.bounds.symbols import D_f, beta, d, depth, eps, k, tau
 
 SETTING = "smooth-nonconvex"
 CLASS = "a β-smooth f with f(x₀) − inf f ≤ D_f"
@@ -21,7 +21,7 @@ def lower_claim():
     return Claim(
         id=f"{SETTING}.lower.time", setting=SETTING, kind="lower", quantity="time-to-eps",
         methods="span methods", label="DERIVED",
-        source="Carmon–Duchi–Hinder–Sidford 2020 (zero-chain, ‖∇f‖ > ε while x_T = 0) + rounds lemma (THEORY.md §1)",
+        source="Carmon–Duchi–Hinder–Sidford 2020 (zero-chain, ‖∇f‖ > ε while x_T = 0) + rounds lemma (docs/theory.md §1)",
         statement=f"For every span method there is {CLASS} on which reaching ‖∇f‖ ≤ ε takes at least this time.",
         expression=time,
         assumptions=(SPAN, Assumption("d ≥ T, the chain length", sp.Ge(d, sp.floor(chain)))),

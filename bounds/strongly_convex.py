@@ -1,8 +1,8 @@
-"""Smooth strongly convex setting (THEORY.md §2.2, by analogy — not in the paper's abstract)."""
+"""Smooth strongly convex setting (docs/theory.md §2.2, by analogy — not in the paper's abstract)."""
 import sympy as sp
 
-from bounds.builder import lower_claims, ratio_claim, upper_claims
-from bounds.symbols import R, beta, k, mu
+from pplimits.bounds.builder import lower_claims, ratio_claim, upper_claims
+from pplimits.bounds.symbols import R, beta, k, mu
 
 CLASS = "a β-smooth μ-strongly convex f (0 < μ < β) with ‖x₀ − x*‖ ≤ R"
 CONDITION = sp.Lt(mu, beta)

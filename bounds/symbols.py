@@ -1,4 +1,6 @@
-"""The symbols of the pipeline time model (THEORY.md §1–2) and their user-facing names."""
+"""The symbols of the pipeline time model (docs/theory.md §1–2) and their user-facing names."""
+from typing import NamedTuple
+
 import sympy as sp
 
 eps = sp.Symbol("epsilon", positive=True)
@@ -19,26 +21,30 @@ gamma = sp.Symbol("gamma", positive=True)
 c_smooth = sp.sqrt(2 / sp.pi)  # c = √(2/π): the smoothed gradient of L|x| is (cL/γ)-Lipschitz
 
 # Information latency of one query (lower bounds) and time of one synchronous gradient of n inputs
-# through the gpipe half-duplex schedule (upper bounds). THEORY.md §1, DERIVED.
+# through the gpipe half-duplex schedule (upper bounds). docs/theory.md §1, DERIVED.
 tau = 2 * depth
 tau_g = 2 * (depth + n - 1)
 
-# name on the command line -> (symbol, what is allowed)
+class Parameter(NamedTuple):
+    """A user-facing parameter: its symbol, whether it is an integer, and what is allowed (for messages)."""
+    symbol: sp.Symbol
+    integer: bool
+    allowed: str
+
+
+def _parameter(symbol: sp.Symbol, integer: bool = False) -> Parameter:
+    if integer:
+        return Parameter(symbol, True, "an integer >= 1")
+    return Parameter(symbol, False, "a finite number > 0" if symbol.is_positive else "a finite number >= 0")
+
+
+# name on the command line -> Parameter
 PARAMETERS = {
-    "eps": (eps, "a finite number > 0"),
-    "depth": (depth, "an integer >= 1"),
-    "n": (n, "an integer >= 1"),
-    "beta": (beta, "a finite number > 0"),
-    "mu": (mu, "a finite number > 0"),
-    "R": (R, "a finite number > 0"),
-    "D_f": (D_f, "a finite number > 0"),
-    "d": (d, "an integer >= 1"),
-    "t": (t, "a finite number >= 0"),
-    "tau_g": (tau_g_model, "an integer >= 1 (the model's time of one gradient)"),
-    "L": (L, "a finite number > 0"),
-    "K": (K, "an integer >= 1"),
-    "T": (T, "an integer >= 1"),
-    "gamma": (gamma, "a finite number > 0"),
-    "k": (k, "a finite number >= 0 (iterations)"),
+    "eps": _parameter(eps), "depth": _parameter(depth, integer=True), "n": _parameter(n, integer=True),
+    "beta": _parameter(beta), "mu": _parameter(mu), "R": _parameter(R), "D_f": _parameter(D_f),
+    "d": _parameter(d, integer=True), "t": _parameter(t),
+    "tau_g": _parameter(tau_g_model, integer=True),  # the model's time of one gradient, in clock units
+    "L": _parameter(L), "K": _parameter(K, integer=True), "T": _parameter(T, integer=True),
+    "gamma": _parameter(gamma), "k": _parameter(k),  # k: iterations, a real in the gap-at-time forms
 }
-NAME_OF = {symbol: name for name, (symbol, _) in PARAMETERS.items()}
+NAME_OF = {parameter.symbol: name for name, parameter in PARAMETERS.items()}

@@ -4,6 +4,8 @@ import functools
 
 import numpy as np
 
+from pplimits._util.checks import UsageError
+
 CLASSES = 10
 
 
@@ -12,7 +14,7 @@ def _digits() -> tuple[np.ndarray, np.ndarray]:
     try:
         from sklearn.datasets import load_digits
     except ImportError:
-        raise ValueError("the digits study needs scikit-learn: pip install 'pplimits[study]'") from None
+        raise UsageError("the digits study needs scikit-learn: pip install 'pplimits[study]'") from None
     digits = load_digits()
     return digits.data / 16.0, digits.target
 

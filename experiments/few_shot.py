@@ -10,7 +10,7 @@ experimental setup is not available: this study is ours, and what it reports is 
   hinge loss, He initialisation. Task "few-shot": that loss. Task "adversarial": the loss at inputs attacked by
   `attack_steps` projected sign-gradient steps in the ℓ∞ ball of radius `attack_radius`
   (worstcase.adversarial).
-- Clock (DERIVED, THEORY.md §1): an iteration sends B micro-batches through the GPipe pipeline, makespan
+- Clock (DERIVED, docs/theory.md §1): an iteration sends B micro-batches through the GPipe pipeline, makespan
   2(B + Δ − 1), with B = N for GD, AGD and the subgradient method, K·N for PPRS, b for SGD; the adversarial task
   needs attack_steps + 1 such passes per gradient. Budget: the time of `budget` full-batch gradients,
   T = budget · passes · 2(N + Δ − 1), the same for every method. Evaluations (losses, accuracies) are not
@@ -27,24 +27,23 @@ experimental setup is not available: this study is ours, and what it reports is 
   by seed, with its 95 % interval: "PPRS wins" if the interval lies below 0, "PPRS loses" if above, otherwise
   "no significant difference". The same for held-out accuracy.
 """
-import math
 import time
 from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
 
-from algorithms.backend import Backend, get_backend
-from algorithms.clock import makespan
-from algorithms.random_smoothing import PPRS
-from algorithms.span_methods import AcceleratedGradient, DecayingSubgradient, GradientDescent
-from algorithms.statistics import student_ci95
-from experiments.digits import CLASSES, few_shot
-from worstcase.adversarial import AdversarialObjective
-from worstcase.layered import network
+from pplimits._util.checks import UsageError
+from pplimits.algorithms.backend import Backend, get_backend
+from pplimits.algorithms.clock import makespan
+from pplimits.algorithms.random_smoothing import C_SMOOTH, PPRS
+from pplimits.algorithms.span_methods import AcceleratedGradient, DecayingSubgradient, GradientDescent
+from pplimits.algorithms.statistics import student_ci95
+from pplimits.experiments.digits import CLASSES, few_shot
+from pplimits.worstcase.adversarial import AdversarialObjective
+from pplimits.worstcase.layered import network
 
 TASKS = ("few-shot", "adversarial")
 METHODS = ("gd", "agd", "subgradient", "sgd", "pprs")
-C_SMOOTH = math.sqrt(2 / math.pi)  # PPRS's η = γ/(2cL) (algorithms.random_smoothing.PPRS)
 
 
 @dataclass(frozen=True)
@@ -73,9 +72,9 @@ class Plan:
         sizes = {"gd/agd/subgradient": len(self.steps), "sgd": len(self.sgd_steps) * len(self.sgd_batches),
                  "pprs": len(self.pprs_samples) * len(self.pprs_gammas) * len(self.pprs_steps)}
         if len(set(sizes.values())) != 1:
-            raise ValueError(f"every method needs the same number of configurations, got {sizes}")
+            raise UsageError(f"every method needs the same number of configurations, got {sizes}")
         if len(self.seeds) < 2 or set(self.seeds) & set(self.tuning_seeds):
-            raise ValueError("need at least 2 evaluation seeds, disjoint from the tuning seeds")
+            raise UsageError("need at least 2 evaluation seeds, disjoint from the tuning seeds")
 
     @property
     def configurations(self) -> int:
@@ -303,7 +302,7 @@ def verdict(methods: dict) -> dict:
 def study(task: str, quick: bool = False, backend: Backend | None = None, progress=None) -> dict:
     """The whole study for one task: every (Δ, shots) cell; JSON-ready."""
     if task not in TASKS:
-        raise ValueError(f"experiment must be one of {', '.join(TASKS)}, got {task!r}")
+        raise UsageError(f"experiment must be one of {', '.join(TASKS)}, got {task!r}")
     plan, backend = QUICK if quick else FULL, backend or get_backend()
     cells = [cell(task, plan, depth, shots, backend, progress) for depth in plan.depths for shots in plan.shots]
     return {"task": task, "quick": quick, "plan": {**asdict(plan), "configurations": plan.configurations},

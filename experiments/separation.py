@@ -1,4 +1,4 @@
-"""PPRS below the span lower bound: the separation the paper is about, made concrete (THEORY.md §2.4, §2.5).
+"""PPRS below the span lower bound: the separation the paper is about, made concrete (docs/theory.md §2.4, §2.5).
 
 On Nesterov's max function with t coordinates in the max (the globally L-Lipschitz variant
 "max-function-lipschitz": same f*, x*, span gap, so Gaussian perturbations are safe), every span method
@@ -24,7 +24,7 @@ measured too: as a span method it must stay above the bound.
 
 Smallest configuration = fewest coordinates t, then shallowest Δ, then largest ε.
 
-    .venv/bin/python experiments/separation.py [--quick] [--out experiments/out/separation.json]
+    .venv/bin/python -m pplimits.experiments.separation [--quick] [--out experiments/out/separation.json]
 """
 import argparse
 import json
@@ -35,21 +35,17 @@ import sys
 import time
 from dataclasses import replace
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from algorithms.clock import PipelineModel  # noqa: E402
-from algorithms.random_smoothing import PPRS  # noqa: E402
-from algorithms.runner import run  # noqa: E402
-from algorithms.span_methods import Subgradient  # noqa: E402
-from bounds.claim import parse_values  # noqa: E402
-from bounds.pprs import tuning  # noqa: E402
-from bounds.registry import registry  # noqa: E402
-from worstcase import LipschitzMaxFunction  # noqa: E402
-from reports.files import write_atomic  # noqa: E402
+from pplimits._util.files import write_atomic
+from pplimits.algorithms.clock import PipelineModel
+from pplimits.algorithms.random_smoothing import PPRS
+from pplimits.algorithms.runner import run
+from pplimits.algorithms.span_methods import Subgradient
+from pplimits.bounds.claim import parse_values
+from pplimits.bounds.registry import registry
+from pplimits.bounds.tuning import tuning
+from pplimits.worstcase import LipschitzMaxFunction
 
 CLASS_CLAIM = "nonsmooth-convex.lower.time"
 GAMMA_MULTIPLIERS = (1, 2, 4, 8, 16, 32, 64)
@@ -82,8 +78,8 @@ def class_bound(instance, eps, depth, instance_bound):
 
 
 def pprs(instance, tuned, gamma_multiplier, samples_multiplier, seed):
-    return PPRS(instance.lipschitz, samples=samples_multiplier * tuned["K"], seed=seed,
-                layer_sizes=instance.layer_sizes, gamma=gamma_multiplier * tuned["gamma"])
+    return PPRS(instance.lipschitz, samples=samples_multiplier * tuned.K, seed=seed,
+                layer_sizes=instance.layer_sizes, gamma=gamma_multiplier * tuned.gamma)
 
 
 def first_hits(instance, method, eps, runs, cap):
@@ -114,7 +110,7 @@ def tune(instance, tuned, eps, seeds, log):
     results, best = {}, None
     for m in reversed(GAMMA_MULTIPLIERS):
         for k in reversed(SAMPLE_MULTIPLIERS):
-            cap = 2 * tuned["T"] if best is None else min(2 * tuned["T"], 4 * best)
+            cap = 2 * tuned.T if best is None else min(2 * tuned.T, 4 * best)
             start = time.perf_counter()
             _, index, _ = first_hits(instance, pprs(instance, tuned, m, k, TUNING_SEED), eps, seeds, cap)
             worst = int(index.max()) if (index >= 0).all() else None
@@ -128,7 +124,7 @@ def tune(instance, tuned, eps, seeds, log):
 
 def choose(tuning_results, tuned, depth):
     """The grid candidate with the smallest worst-tuning-seed time N·2(K + Δ − 1) at depth Δ."""
-    scored = [(n * 2 * (k * tuned["K"] + depth - 1), m, k) for (m, k), n in tuning_results.items() if n is not None]
+    scored = [(n * 2 * (k * tuned.K + depth - 1), m, k) for (m, k), n in tuning_results.items() if n is not None]
     return min(scored)[1:] if scored else None
 
 
@@ -152,7 +148,7 @@ def configuration(t, spec, depths, seeds, tuning_seeds, log):
     for candidate in sorted({c for by_mode in choices.values() for c in by_mode.values() if c is not None}):
         start = time.perf_counter()
         m, k = candidate
-        trace, index, stay = first_hits(instance, pprs(instance, tuned, m, k, 0), eps, seeds, 2 * tuned["T"])
+        trace, index, stay = first_hits(instance, pprs(instance, tuned, m, k, 0), eps, seeds, 2 * tuned.T)
         evaluated[candidate] = (trace, index, stay)
         reached = int((index >= 0).sum())
         log(f"    evaluate γ={m}·γ_D, K={k * tuned['K']} on seeds 0..{seeds - 1}: reached {reached}/{seeds}, "
@@ -172,7 +168,7 @@ def configuration(t, spec, depths, seeds, tuning_seeds, log):
             rows.append({
                 "t": t, "dim": instance.dim, "eps_spec": spec, "eps": eps, "eps_over_abs_fstar": eps / abs(instance.f_star),
                 "RL_over_eps": lr / eps, "depth": depth, "n": 1, "mode": mode,
-                "gamma_multiplier": m, "K_multiplier": k, "K": k * tuned["K"], "gamma": m * tuned["gamma"],
+                "gamma_multiplier": m, "K_multiplier": k, "K": k * tuned.K, "gamma": m * tuned.gamma,
                 "theorem_d": tuned, "seeds": seeds, "tuning_seeds": tuning_seeds if mode == "grid" else 0,
                 "reached": int((index >= 0).sum()),
                 "N_worst": int(index.max()) if (index >= 0).all() else None,
@@ -226,7 +222,7 @@ def _ints(text):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=os.path.join(ROOT, "experiments", "out", "separation.json"))
+    parser.add_argument("--out", default=os.path.join("experiments", "out", "separation.json"))
     parser.add_argument("--quick", action="store_true", help="t ∈ {16, 64}, ε ∈ {hard, 0.9|f*|}, 16 seeds, 8 tuning seeds")
     parser.add_argument("--chains", type=_ints, help="chain lengths t (= dim), comma-separated")
     parser.add_argument("--accuracies", type=lambda s: tuple(s.split(",")), help="'hard' or fractions c of |f*|")

@@ -4,11 +4,33 @@ Bad input exits with code 2 and one line naming the parameter and what is allowe
 """
 import argparse
 import json
-import math
+import os
 import sys
 import time
 
+from pplimits import __version__
+from pplimits._util.checks import UsageError, parse_assignments, parse_number, require_int, require_positive
+
 USAGE_ERROR = 2
+INTERNAL_ERROR = 1
+# The names --method and --instance accept, listed here so that the parser (and --help) needs no numeric imports;
+# tests/test_cli.py holds them equal to the registries (pplimits.algorithms.methods.METHODS, worstcase.INSTANCES).
+METHOD_NAMES = ("gd", "agd", "heavy-ball", "random-span", "subgradient", "pprs", "pprs-drs")
+INSTANCE_NAMES = ("nesterov-chain", "strongly-convex-chain", "carmon-chain", "random-quadratic", "logistic-regression",
+                  "max-function", "max-function-lipschitz", "l1-regression", "hinge", "linf-regression")
+CERTIFY_METHODS = ("gd", "agd", "subgradient", "stale-gd")
+CERTIFY_CLASSES = ("smooth-convex", "strongly-convex", "lipschitz-convex")
+INTERNAL_ERROR = 1
+# The names --method and --instance accept, listed here so that the parser (and --help) needs no numeric imports;
+# tests/test_cli.py holds them equal to the registries (pplimits.algorithms.methods.METHODS, worstcase.INSTANCES).
+METHOD_NAMES = ("gd", "agd", "heavy-ball", "random-span", "subgradient", "pprs", "pprs-drs")
+INSTANCE_NAMES = ("nesterov-chain", "strongly-convex-chain", "carmon-chain", "random-quadratic", "logistic-regression",
+                  "max-function", "max-function-lipschitz", "l1-regression", "hinge", "linf-regression")
+CERTIFY_METHODS = ("gd", "agd", "subgradient", "stale-gd")
+CERTIFY_CLASSES = ("smooth-convex", "strongly-convex", "lipschitz-convex")
+ISSUES = "the pplimits issue tracker"
+BROKEN_PIPE = 128 + 13  # what a shell reports for a process ended by SIGPIPE
+ENGINE_CLOCK_OUT = "reports/out/engine-clock.json"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -16,26 +38,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(USAGE_ERROR, f"pplimits: error: {message}\n")
 
 
-def _assignments(pairs: list[str]) -> dict[str, str]:
-    values = {}
-    for pair in pairs or []:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise ValueError(f"--set expects NAME=VALUE, got {pair!r}")
-        values[name.strip()] = value.strip()
-    return values
-
-
 def _positive(name, raw, integer=False):
-    """`raw` as a finite number > 0 (an integer ≥ 1 if `integer`), or a one-line ValueError naming `name`."""
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        value = math.nan
-    ok = math.isfinite(value) and value > 0 and (not integer or value == int(value))
-    if not ok:
-        raise ValueError(f"{name} must be {'an integer >= 1' if integer else 'a finite number > 0'}, got {raw!r}")
-    return int(value) if integer else value
+    """A flag's value: a finite number > 0 (an integer >= 1 if `integer`), read exactly as typed."""
+    value = parse_number(name, raw)
+    return require_int(name, value, 1) if integer else require_positive(name, value)
+
+
+def _require_listed(name, value, allowed):
+    if value not in allowed:
+        raise UsageError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
 
 
 def _progress(label, every=2.0):
@@ -57,7 +68,7 @@ def _print(payload, as_json: bool, text: str):
 
 
 def cmd_bounds(args):
-    from bounds.registry import registry
+    from pplimits.bounds.registry import registry
 
     claims = [{"id": c.id, "setting": c.setting, "kind": c.kind, "quantity": c.quantity, "methods": c.methods,
                "label": c.label, "source": c.source, "statement": c.statement, "expression": str(c.expression),
@@ -69,11 +80,11 @@ def cmd_bounds(args):
 
 
 def cmd_bound(args):
-    from bounds.claim import parse_values
-    from bounds.registry import get
+    from pplimits.bounds.claim import parse_values
+    from pplimits.bounds.registry import get
 
     claim = get(args.id)
-    values = parse_values(_assignments(args.set))
+    values = parse_values(parse_assignments(args.set))
     value = claim.evaluate(values)
     payload = {"id": claim.id, "value": value, "expression": str(claim.expression), "label": claim.label,
                "source": claim.source,
@@ -81,22 +92,52 @@ def cmd_bound(args):
     _print(payload, args.json, f"{claim.id} = {value:.6g}   [{claim.label}: {claim.source}]\n  {claim.expression}")
 
 
-def cmd_run(args):
-    from reports.measure import measure_run
+def _run_parameters(assignments: dict, instance_name: str, method_name: str):
+    """`pplimits run`'s --set pairs split into instance parameters, method parameters and the iteration cap."""
+    import inspect
 
-    result = measure_run(
-        method=args.method, instance=args.instance, depth=_positive("depth", args.depth, integer=True),
-        eps=_positive("eps", args.eps), dim=None if args.dim is None else _positive("dim", args.dim, integer=True),
-        assignments=_assignments(args.set), seeds=_positive("seeds", args.seeds, integer=True), inputs=_positive("n", args.n, integer=True),
-        schedule=args.schedule, duplex=args.duplex, progress=_progress(f"{args.method} on {args.instance}"),
-        backend=args.backend)
+    from pplimits.algorithms.methods import METHODS
+    from pplimits.worstcase import INSTANCES
+
+    instance_allowed = [p for p in inspect.signature(INSTANCES[instance_name]).parameters if p != "dim"]
+    method_allowed = METHODS[method_name][1]
+    instance_params, method_params, cap = {}, {}, None
+    for name, value in assignments.items():
+        if name in instance_allowed:
+            instance_params[name] = parse_number(name, value)
+        elif name in method_allowed:
+            method_params[name] = parse_number(name, value)
+        elif name == "max_iterations":
+            cap = require_int(name, parse_number(name, value), 1)
+        else:
+            allowed = [*instance_allowed, *method_allowed, "max_iterations"]
+            raise UsageError(f"unknown parameter {name!r} for {instance_name} / {method_name}; allowed: "
+                             f"{', '.join(allowed)}")
+    return instance_params, method_params, cap
+
+
+def cmd_run(args):
+    from pplimits.algorithms.backend import get_backend
+    from pplimits.algorithms.clock import PipelineModel
+    from pplimits.experiments.measure import build_instance, measure
+
+    _require_listed("method", args.method, METHOD_NAMES)
+    _require_listed("instance", args.instance, INSTANCE_NAMES)
+    eps = _positive("eps", args.eps)
+    instance_params, method_params, cap = _run_parameters(parse_assignments(args.set), args.instance, args.method)
+    model = PipelineModel(depth=_positive("depth", args.depth, integer=True), inputs=_positive("n", args.n, integer=True),
+                          duplex=args.duplex, schedule=args.schedule)
+    instance = build_instance(args.instance, eps, None if args.dim is None else _positive("dim", args.dim, integer=True),
+                              instance_params)
+    result, _ = measure(args.method, instance, model, eps, _positive("seeds", args.seeds, integer=True), method_params,
+                        cap, _progress(f"{args.method} on {args.instance}"), get_backend(args.backend))
     lines = [f"{k:>22}: {v}" for k, v in result.items() if k != "notes"] + [f"{'note':>22}: {n}" for n in result["notes"]]
     _print(result, args.json, "\n".join(lines))
 
 
 def cmd_schedule(args):
-    from algorithms.clock import makespan
-    from algorithms.timeline import as_records, simulate
+    from pplimits.algorithms.clock import makespan
+    from pplimits.algorithms.timeline import as_records, simulate
 
     depth, batch = _positive("depth", args.depth, integer=True), _positive("inputs", args.inputs, integer=True)
     span = makespan(depth, batch, args.schedule, args.duplex)
@@ -107,24 +148,27 @@ def cmd_schedule(args):
 
 
 def cmd_regime(args):
-    from bounds.pprs import regime
+    from dataclasses import asdict
 
-    given = {"L": "1", "R": "1", "n": "1", **_assignments(args.set)}
+    from pplimits.bounds.regime import regime
+
+    given = {"L": "1", "R": "1", "n": "1", **parse_assignments(args.set)}
     unknown = sorted(set(given) - {"L", "R", "n"})
     if unknown:
-        raise ValueError(f"unknown parameter {unknown[0]!r} for regime; allowed: L, R, n")
+        raise UsageError(f"unknown parameter {unknown[0]!r} for regime; allowed: L, R, n")
     result = regime(_positive("depth", args.depth, integer=True), _positive("dim", args.dim, integer=True),
                     _positive("eps", args.eps), lipschitz=_positive("L", given["L"]), radius=_positive("R", given["R"]),
                     inputs=_positive("n", given["n"], integer=True))
-    text = (f"{result['winner']} wins: subgradient {result['subgradient_time']:.6g} vs PPRS {result['pprs_time']:.6g} "
-            f"time units (speed-up {result['speedup']:.3g}x; PPRS T={result['T']}, K={result['K']})")
-    _print(result, args.json, text)
+    text = (f"{result.winner} wins: subgradient {result.subgradient_time:.6g} vs PPRS {result.pprs_time:.6g} "
+            f"time units (speed-up {result.speedup:.3g}x; PPRS T={result.T}, K={result.K})")
+    _print(asdict(result), args.json, text)
 
 
 def cmd_verify(args):
-    from reports.verify import run_checks
+    from pplimits.experiments.matrix import profile
+    from pplimits.reports.verify import run_checks
 
-    result = run_checks(quick=args.quick, progress=sys.stderr)
+    result = run_checks(profile(args.quick), progress=sys.stderr)
     width = max(len(c["id"]) for c in result["checks"])
     rows = [f"{'PASS' if c['passed'] else 'FAIL'}  {c['id']:<{width}}  measured={c['measured']:.6g}  "
             f"bound={c['bound']:.6g}  ratio={c['ratio']:.4g}" for c in result["checks"]]
@@ -134,11 +178,12 @@ def cmd_verify(args):
 
 
 def cmd_report(args):
-    from reports.cache import Cache
-    from reports.report import write_report
+    from pplimits.experiments.matrix import profile
+    from pplimits.reports.cache import Cache
+    from pplimits.reports.report import write_report
 
     start = time.monotonic()
-    pages = write_report(args.out, quick=args.quick, cache=Cache(None if args.no_cache else args.cache),
+    pages = write_report(args.out, profile(args.quick), cache=Cache(None if args.no_cache else args.cache),
                          force=args.force)
     payload = {"out": args.out, "pages": pages, "seconds": round(time.monotonic() - start, 1)}
     _print(payload, args.json, f"report written to {args.out} ({pages} pages, {payload['seconds']} s)")
@@ -146,13 +191,18 @@ def cmd_report(args):
 
 def cmd_gate(args):
     """Exit 1 if a gated figure regressed against the baseline (or vanished from it), else 0."""
-    from reports import gate
+    from pplimits._util.files import checkout_root
+    from pplimits.experiments.matrix import profile
+    from pplimits.reports import gate
 
-    path = args.baseline or gate.default_baseline(args.quick)
-    baseline = None if args.update_baseline else gate.load_baseline(path, args.quick)
-    current, seconds = gate.metrics(args.quick, progress=sys.stderr)
+    matrix = profile(args.quick)
+    if args.update_baseline and not args.baseline and checkout_root() is None:
+        raise UsageError("--update-baseline needs --baseline PATH: the baseline installed with pplimits is read-only")
+    path = args.baseline or gate.default_baseline(matrix)
+    baseline = None if args.update_baseline else gate.load_baseline(path, matrix)
+    current, seconds = gate.metrics(matrix, progress=sys.stderr)
     if args.update_baseline:
-        rows = gate.rebless(path, current, args.quick, notes=sys.stderr)
+        rows = gate.rebless(path, current, matrix, notes=sys.stderr)
         payload = {"baseline": gate.shown(path), "written": True, "rows": rows, "wall_seconds": seconds}
         written = f"baseline written to {payload['baseline']}"
         _print(payload, args.json, "\n".join(filter(None, [gate.table(rows), written])))
@@ -166,9 +216,9 @@ def cmd_gate(args):
 
 def cmd_certify(args):
     """The worst case of a method over a function class (PEP SDP, Clarabel) and its exact certificate."""
-    from bounds.pep.worst_case import worst_case
+    from pplimits.bounds.pep.worst_case import worst_case
 
-    result = worst_case(args.method, args.function_class, args.iterations, _assignments(args.set),
+    result = worst_case(args.method, args.function_class, args.iterations, parse_assignments(args.set),
                         exact=not args.no_exact, formulation=args.formulation)
     certified = (f"certified (exact): f − f* ≤ {result['worst_case']:.10g} × (1 + {result['margin']:g}) "
                  if result["certified"] else f"not certified: {result['certificate']}")
@@ -184,9 +234,9 @@ def cmd_certify(args):
 
 def cmd_experiment(args):
     """The digits study (experiments/few_shot.py): JSON record with provenance and a PDF of its figures."""
-    from algorithms.backend import get_backend
-    from experiments.few_shot import study
-    from reports.experiment import check_out, write_study
+    from pplimits.algorithms.backend import get_backend
+    from pplimits.experiments.few_shot import study
+    from pplimits.reports.experiment import check_out, write_study
 
     backend = get_backend(args.backend)
     check_out(args.name, args.quick, args.out, args.force)
@@ -209,11 +259,11 @@ def _verdict(paired: dict) -> str:
 def cmd_engines(args):
     """The array backends and the pipeline engines: installed, usable, devices; --validate-clock measures the
     engines' wall time against the GPipe makespan and records it for the report."""
-    from algorithms.backend import available
-    from algorithms.engines import engines
+    from pplimits.algorithms.backend import available
+    from pplimits.algorithms.engines import engines
 
     if args.out and not args.validate_clock:
-        raise ValueError("--out is the file --validate-clock writes; add --validate-clock")
+        raise UsageError("--out is the file --validate-clock writes; add --validate-clock")
     backends, pipelines, yes = available(), engines(), {True: "yes", False: "no"}
     lines = [f"{'backend':<9}{'installed':<11}{'usable':<8}{'version':<13}{'devices':<16}reason"]
     lines += [f"{b['name']:<9}{yes[b['installed']]:<11}{yes[b['usable']]:<8}{b['version'] or '-':<13}"
@@ -223,11 +273,12 @@ def cmd_engines(args):
               f"{e['reason']}" for e in pipelines]
     payload = {"backends": backends, "engines": pipelines}
     if args.validate_clock:
-        from reports import engines as clock
+        from pplimits.experiments.engine_clock import measure, record
+        from pplimits.reports.engines import table
 
-        measured = clock.measure(progress=sys.stderr)
-        payload["clock"] = measured | {"written": str(clock.record(measured, args.out or clock.RECORD))}
-        lines += ["", clock.table(measured), f"written to {payload['clock']['written']}"]
+        measured = measure(progress=sys.stderr)
+        payload["clock"] = measured | {"written": str(record(measured, args.out or ENGINE_CLOCK_OUT))}
+        lines += ["", table(measured), f"written to {payload['clock']['written']}"]
     _print(payload, args.json, "\n".join(lines))
 
 
@@ -238,6 +289,7 @@ def _shortened(devices: list[str], shown: int = 2) -> str:
 
 def build_parser():
     parser = _Parser(prog="pplimits", description="Check the bounds of pipeline-parallel optimisation.")
+    parser.add_argument("--version", action="version", version=f"pplimits {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def command(name, handler, help_text):
@@ -251,8 +303,8 @@ def build_parser():
     bound.add_argument("id")
     bound.add_argument("--set", action="append", metavar="NAME=VALUE", help="eps, depth, n, beta, mu, R, D_f, d, t, tau_g")
     run = command("run", cmd_run, "run a method on a hard instance and compare with the bounds")
-    run.add_argument("--method", required=True)
-    run.add_argument("--instance", required=True)
+    run.add_argument("--method", required=True, help=f"one of {', '.join(METHOD_NAMES)}")
+    run.add_argument("--instance", required=True, help=f"one of {', '.join(INSTANCE_NAMES)}")
     run.add_argument("--depth", required=True)
     run.add_argument("--eps", required=True)
     run.add_argument("--dim")
@@ -287,9 +339,8 @@ def build_parser():
     gate.add_argument("--update-baseline", action="store_true", help="re-bless: write the current figures as baseline")
     certify = command("certify", cmd_certify, "exact worst case of a method over a function class (PEP) and its "
                       "certificate")
-    certify.add_argument("--method", required=True, help="gd, agd, subgradient, stale-gd")
-    certify.add_argument("--class", dest="function_class", required=True,
-                         help="smooth-convex, strongly-convex, lipschitz-convex")
+    certify.add_argument("--method", required=True, help=f"one of {', '.join(CERTIFY_METHODS)}")
+    certify.add_argument("--class", dest="function_class", required=True, help=f"one of {', '.join(CERTIFY_CLASSES)}")
     certify.add_argument("--iterations", required=True, help="N, 1…200")
     certify.add_argument("--set", action="append", metavar="NAME=VALUE",
                          help="step, staleness, beta, mu, L, R (exact rationals: 0.1, 1/3)")
@@ -307,8 +358,9 @@ def build_parser():
     engines = command("engines", cmd_engines, "the array backends and pipeline engines: installed, usable, devices")
     engines.add_argument("--validate-clock", action="store_true",
                          help="time each usable engine with 20 ms per stage op against the GPipe makespan")
-    engines.add_argument("--out", metavar="PATH", help="where --validate-clock records (default "
-                         "reports/measurements/engine-clock.json, which the report shows)")
+    engines.add_argument("--out", metavar="PATH",
+                         help=f"where --validate-clock records (default {ENGINE_CLOCK_OUT}; the report shows the record "
+                         "shipped in the package, reports/measurements/engine-clock.json in a checkout)")
     return parser
 
 
@@ -316,9 +368,19 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args) or 0
-    except ValueError as error:
+    except UsageError as error:
         print(f"pplimits {args.command}: error: {error}", file=sys.stderr)
         return USAGE_ERROR
+    except BrokenPipeError:  # the reader left (`pplimits bounds | head`): stop quietly, as a SIGPIPE would
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes stdout
+        return BROKEN_PIPE
+    except Exception as error:  # not the user's input: a bug in pplimits (or a library it calls), said as such
+        if os.environ.get("PPLIMITS_TRACEBACK"):
+            raise
+        print(f"pplimits {args.command}: internal error (a bug in pplimits, not your input): "
+              f"{type(error).__name__}: {error}\n  please report it with the command line; PPLIMITS_TRACEBACK=1 "
+              "shows the traceback", file=sys.stderr)
+        return INTERNAL_ERROR
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Expensive report results on disk, keyed by a hash of our code, the library versions and the parameters.
 
 A report that is interrupted resumes from the steps already stored; any change to the code of
-bounds/, worstcase/, algorithms/ or reports/ (or to numpy, scipy, sympy, cvxpy) starts afresh.
+bounds/, worstcase/, algorithms/, experiments/, reports/ or pplimits/_util/ (or to numpy, scipy, sympy, cvxpy) starts afresh.
 Values go through JSON both ways, so a cached result and a fresh one are the same Python objects.
 """
 import hashlib
@@ -10,10 +10,10 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from reports.files import write_atomic
+from pplimits._util.files import package_sources, write_atomic
 
-ROOT = Path(__file__).resolve().parent.parent
-CODE_PACKAGES = ("bounds", "worstcase", "algorithms", "reports")
+CODE_PACKAGES = ("pplimits.bounds", "pplimits.worstcase", "pplimits.algorithms", "pplimits.experiments",
+                 "pplimits.reports", "pplimits._util")
 LIBRARIES = ("numpy", "scipy", "sympy", "cvxpy")
 
 
@@ -22,8 +22,8 @@ def code_hash() -> str:
     """sha256 over the sources of our computing packages and the versions of the numeric libraries."""
     digest = hashlib.sha256()
     for package in CODE_PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+        for name, source in package_sources(package):
+            digest.update(f"{package}/{name}".encode() + b"\0" + source + b"\0")
     for library in LIBRARIES:
         digest.update(f"{library}=={metadata.version(library)}\0".encode())
     return digest.hexdigest()

@@ -11,7 +11,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from reports.figures.style import MARGIN, PAGE
+from pplimits.reports.figures.style import MARGIN, PAGE
 
 CREATOR = "pplimits"
 MONO = "DejaVu Sans Mono"

@@ -1,36 +1,16 @@
-"""Clock validation of the real pipeline engines: their measured wall time against the model's makespan.
+"""The engines' clock validation as the report shows it: the table, and the record shipped in the package.
 
-Every stage op (one forward or one backward of one micro-batch at one stage) is made to take
-`op_seconds`; the GPipe schedule should then take makespan(Δ, K) · op_seconds = 2(K + Δ − 1) · op_seconds
-(DERIVED, THEORY.md §1). Wall time belongs to the machine, so it is measured by
-`pplimits engines --validate-clock`, recorded with its provenance in reports/measurements/engine-clock.json,
-and the report prints that record: the same inputs give the same report bytes.
+Wall time belongs to the machine, so it is measured by `pplimits engines --validate-clock`
+(experiments/engine_clock.py), recorded with its provenance in reports/measurements/engine-clock.json, and the
+report prints that record: the same inputs give the same report bytes.
 """
 import json
 from pathlib import Path
 
-from algorithms.engines import engine, engines
-from reports.files import write_atomic
-from reports.provenance import provenance
+from pplimits._util.checks import UsageError
+from pplimits._util.files import package_file
 
-RECORD = Path(__file__).resolve().parent / "measurements" / "engine-clock.json"
-TOLERANCE = 0.15  # the issue's target: measured within 15 % of the model
-
-
-def measure(op_seconds: float = 0.02, progress=None) -> dict:
-    """Run each usable engine's validate_clock (Δ ∈ {2, 4}, K ∈ {2, 8}); the others are listed with the reason."""
-    rows, skipped, listed = [], {}, engines()
-    for found in listed:
-        if not found["usable"]:
-            skipped[found["name"]] = found["reason"]
-            continue
-        measured = engine(found["name"]).validate_clock(op_seconds=op_seconds)
-        rows += [{**row, "within_tolerance": abs(row["ratio"] - 1) <= TOLERANCE} for row in measured]
-        if progress is not None:
-            print(f"[engines] {found['name']}: {len(measured)} configurations measured", file=progress, flush=True)
-    return {"op_seconds": op_seconds, "tolerance": TOLERANCE, "rows": rows, "skipped": skipped,
-            "engines": {found["name"]: found["reason"] for found in listed if found["usable"]},
-            "provenance": provenance()}
+RECORD = package_file("pplimits.reports", "measurements", "engine-clock.json")  # read-only default
 
 
 HEADER = ["engine", "Δ", "K", "model s", "measured s", "ratio", "within"]
@@ -50,10 +30,6 @@ def table(result: dict) -> str:
                      for row in [HEADER, *rows(result)])
 
 
-def record(result: dict, path=RECORD) -> Path:
-    return write_atomic(path, json.dumps(result, indent=1, sort_keys=True) + "\n")
-
-
 def load(path=RECORD) -> dict | None:
     """The recorded measurement, or None if there is none (a corrupt record is an error, never ignored)."""
     path = Path(path)
@@ -64,4 +40,4 @@ def load(path=RECORD) -> dict | None:
         assert isinstance(result["rows"], list)
         return result
     except (json.JSONDecodeError, KeyError, TypeError, AssertionError):
-        raise ValueError(f"engine clock record {path} is malformed; re-measure with pplimits engines --validate-clock")
+        raise UsageError(f"engine clock record {path} is malformed; re-measure with pplimits engines --validate-clock")

@@ -3,12 +3,13 @@
 import json
 from pathlib import Path
 
-from reports.document import CREATOR, Document
-from reports.figures import few_shot, style
-from reports.files import write_atomic
-from reports.provenance import provenance
+from pplimits._util.checks import UsageError
+from pplimits._util.files import package_file, write_atomic
+from pplimits._util.provenance import provenance
+from pplimits.reports.document import CREATOR, Document
+from pplimits.reports.figures import few_shot, style
 
-RECORDS = Path(__file__).resolve().parent / "measurements"
+RECORDS = package_file("pplimits.reports", "measurements")  # read-only
 
 
 def paths(task: str, quick: bool, out_dir) -> list[Path]:
@@ -22,7 +23,7 @@ def check_out(task: str, quick: bool, out_dir, force: bool = False) -> None:
     before the study runs, and again before writing."""
     for path in paths(task, quick, out_dir):
         if path.exists() and not force and not _ours(path):
-            raise ValueError(f"out {path} exists and is not a pplimits study record; choose another --out or "
+            raise UsageError(f"out {path} exists and is not a pplimits study record; choose another --out or "
                              "pass --force")
 
 
@@ -72,4 +73,4 @@ def load(task: str, path=None) -> dict | None:
         assert record["task"] == task and isinstance(record["cells"], list)
         return record
     except (json.JSONDecodeError, KeyError, TypeError, AssertionError):
-        raise ValueError(f"study record {path} is malformed; re-run pplimits experiment {task} --out {path.parent}")
+        raise UsageError(f"study record {path} is malformed; re-run pplimits experiment {task} --out {path.parent}")

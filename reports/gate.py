@@ -24,40 +24,27 @@ from pathlib import Path
 
 import sympy as sp
 
-from algorithms.clock import DUPLEX_MODES, SCHEDULES, PipelineModel, makespan
-from bounds.registry import registry
-from reports.files import write_atomic
-from reports.provenance import provenance
-from reports.measure import build_instance, measure
+from pplimits._util.checks import UsageError
+from pplimits._util.files import package_file, write_atomic
+from pplimits._util.provenance import provenance
+from pplimits.algorithms.clock import DUPLEX_MODES, SCHEDULES, PipelineModel, makespan
+from pplimits.bounds.registry import registry
+from pplimits.experiments.matrix import NONSMOOTH_METHODS, PPRS_SEED, SMOOTH_METHODS, Profile
+from pplimits.experiments.measure import build_instance, measure
 
 FORMAT = "pplimits-gate/1"
-BASELINES = Path(__file__).resolve().parent / "baselines"
 DIRECTIONS = ("lower", "higher", "equal")
 TOLERANCE = 0.02
-SMOOTH_METHODS = ("gd", "agd", "heavy-ball")
-PPRS_SEED = 2019
 
 
-def default_baseline(quick: bool) -> Path:
-    return BASELINES / ("quick.json" if quick else "full.json")
+def default_baseline(profile: Profile) -> Path:
+    """The baseline shipped in the package for this profile (reports/baselines/quick.json or full.json)."""
+    return package_file("pplimits.reports", "baselines", f"{profile.name}.json")
 
 
 def _metric(value, direction: str, unit: str) -> dict:
     return {"value": value, "direction": direction, "tolerance": 0.0 if direction == "equal" else TOLERANCE,
             "unit": unit}
-
-
-def _instances(quick: bool):
-    """(label, instance, ε) of the measured instances; the label names the parameters we chose."""
-    specs = [("nesterov-chain", eps, None, {}) for eps in ((1e-3,) if quick else (1e-3, 3e-4))]
-    specs += [("strongly-convex-chain", 1e-6, None, {"mu": 0.01}), ("carmon-chain", 0.05, None, {"chain_length": 4}),
-              ("max-function", 0.05, None, {})]
-    specs += [(name, 1e-6, dim, {"seed": 0, key: value}) for value in (0.0, 0.05)
-              for name, dim, key in (("random-quadratic", 30, "mu"), ("logistic-regression", 10, "reg"))]
-    for name, eps, dim, params in specs:
-        chosen = {**params, **({} if dim is None else {"dim": dim})}
-        label = name + (f"[{','.join(f'{k}={v:g}' for k, v in sorted(chosen.items()))}]" if chosen else "")
-        yield label, build_instance(name, eps, dim, params), eps
 
 
 def _method_metrics(label, instance, method, depth, eps) -> dict:
@@ -102,26 +89,25 @@ def _clock_metrics() -> dict:
             for schedule in SCHEDULES for duplex in DUPLEX_MODES for depth in (4, 16) for batch in (1, 8)}
 
 
-def plan(quick: bool):
+def plan(profile: Profile):
     """The metric groups, as (description, function returning {id: metric}) pairs."""
-    depths = (4,) if quick else (1, 4, 16)
-    seeds = 64 if quick else 256
     groups = [("exact constants of the registered claims", _constant_metrics),
               ("clock makespans", _clock_metrics),
-              (f"pprs on max-function-lipschitz, {seeds} seeds", partial(_pprs_metrics, depths, seeds))]
-    instances = list(_instances(quick))
-    for depth in depths:
-        for label, instance, eps in instances:
-            for method in ("subgradient",) if instance.setting == "nonsmooth-convex" else SMOOTH_METHODS:
+              (f"pprs on max-function-lipschitz, {profile.gate_pprs_seeds} seeds",
+               partial(_pprs_metrics, profile.depths, profile.gate_pprs_seeds))]
+    cases = [(case.label, case.build(), case.eps) for case in (*profile.hard, *profile.benign)]
+    for depth in profile.depths:
+        for label, instance, eps in cases:
+            for method in NONSMOOTH_METHODS if instance.setting == "nonsmooth-convex" else SMOOTH_METHODS:
                 groups.append((f"{label} {method} Δ={depth} ε={eps:g}",
                                partial(_method_metrics, label, instance, method, depth, eps)))
     return groups
 
 
-def metrics(quick: bool, progress=None) -> tuple[dict, dict]:
+def metrics(profile: Profile, progress=None) -> tuple[dict, dict]:
     """(metrics by id, wall-clock seconds by group); one progress line per group goes to `progress`."""
     found, seconds = {}, {}
-    groups = plan(quick)
+    groups = plan(profile)
     for number, (description, compute) in enumerate(groups, 1):
         start = time.perf_counter()
         group = compute()
@@ -214,40 +200,41 @@ def _metric_problem(metric) -> str | None:
     return None
 
 
-def load_baseline(path, quick: bool) -> dict:
+def load_baseline(path, profile: Profile) -> dict:
     """The metrics of the baseline at `path`; a one-line ValueError naming the path and the problem."""
+    quick = profile.quick
     name, mode = shown(path), "--quick" if quick else "full"
     remedy = f"`pplimits gate{' --quick' if quick else ''} --update-baseline`"
     try:
         data = json.loads(Path(path).read_bytes())
     except FileNotFoundError:
-        raise ValueError(f"baseline {name} does not exist; create it with {remedy}") from None
+        raise UsageError(f"baseline {name} does not exist; create it with {remedy}") from None
     except OSError as error:
-        raise ValueError(f"baseline {name} cannot be read ({error.strerror})") from None
+        raise UsageError(f"baseline {name} cannot be read ({error.strerror})") from None
     except ValueError as error:  # JSONDecodeError, UnicodeDecodeError
-        raise ValueError(f"baseline {name} is not valid JSON ({error}); re-create it with {remedy}") from None
+        raise UsageError(f"baseline {name} is not valid JSON ({error}); re-create it with {remedy}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ValueError(f"baseline {name} is not a {FORMAT} file (no \"format\": \"{FORMAT}\" at the top)")
+        raise UsageError(f"baseline {name} is not a {FORMAT} file (no \"format\": \"{FORMAT}\" at the top)")
     if not isinstance(data.get("quick"), bool) or not isinstance(data.get("metrics"), dict):
-        raise ValueError(f"baseline {name} needs \"quick\": true/false and a \"metrics\" object")
+        raise UsageError(f"baseline {name} needs \"quick\": true/false and a \"metrics\" object")
     if data["quick"] != quick:
         made = "--quick" if data["quick"] else "full"
-        raise ValueError(f"baseline {name} was made for the {made} gate, not the {mode} one; "
+        raise UsageError(f"baseline {name} was made for the {made} gate, not the {mode} one; "
                          "pass the matching --baseline")
     for metric_id, metric in data["metrics"].items():
         problem = _metric_problem(metric)
         if problem:
-            raise ValueError(f"baseline {name}: metric {metric_id!r} {problem}")
+            raise UsageError(f"baseline {name}: metric {metric_id!r} {problem}")
     return data["metrics"]
 
 
-def save_baseline(path, metrics: dict, quick: bool) -> None:
+def save_baseline(path, metrics: dict, profile: Profile) -> None:
     """Write the baseline atomically (a reader sees the old file or the new one), with its provenance."""
-    payload = {"format": FORMAT, "quick": quick, "metrics": metrics, "provenance": provenance()}
+    payload = {"format": FORMAT, "quick": profile.quick, "metrics": metrics, "provenance": provenance()}
     write_atomic(path, json.dumps(payload, sort_keys=True, indent=1, allow_nan=False, ensure_ascii=False) + "\n")
 
 
-def rebless(path, current: dict, quick: bool, notes) -> list[dict]:
+def rebless(path, current: dict, profile: Profile, notes) -> list[dict]:
     """Write `current` as the baseline at `path`; return the rows of what changed since the previous one.
 
     A previous file that is not a valid baseline is replaced after a line on `notes` says why.
@@ -255,10 +242,10 @@ def rebless(path, current: dict, quick: bool, notes) -> list[dict]:
     rows = []
     if Path(path).exists():
         try:
-            rows = compare(current, load_baseline(path, quick))
+            rows = compare(current, load_baseline(path, profile))
         except ValueError as error:
             print(f"pplimits gate: not comparing with the previous baseline: {error}", file=notes)
-    save_baseline(path, current, quick)
+    save_baseline(path, current, profile)
     return rows
 
 

@@ -13,15 +13,17 @@ from pathlib import Path
 
 import sympy as sp
 
-from bounds.pep.pipeline import stale_against_lower
-from bounds.registry import SETTINGS, registry
-from reports import engines, experiment
-from reports.cache import Cache, code_hash
-from reports.document import CREATOR, Document
-from reports.figures import convergence, gantt, regime, speedup, style
-from reports.files import write_atomic
-from reports.provenance import provenance
-from reports.verify import RANDOM_SPAN, run_checks
+from pplimits._util.checks import UsageError
+from pplimits._util.files import write_atomic
+from pplimits._util.provenance import provenance
+from pplimits.bounds.registry import SETTINGS, registry
+from pplimits.experiments.matrix import PPRS_SEED, RANDOM_SPAN_SEED, Profile
+from pplimits.experiments.pep_pipeline import stale_against_lower
+from pplimits.reports import engines, experiment
+from pplimits.reports.cache import Cache, code_hash
+from pplimits.reports.document import CREATOR, Document
+from pplimits.reports.figures import convergence, gantt, regime, speedup, style
+from pplimits.reports.verify import run_checks
 
 FIGURES = (convergence, speedup, gantt, regime)
 RECON_STATUS = "reconstructed — not verifiable as stated"
@@ -35,8 +37,15 @@ def claim_of(check_id: str) -> str:
     return check_id.split("/")[0]
 
 
-def _figure_params(module, quick: bool) -> dict:
-    return {"quick": quick} if module in (convergence, speedup) else {}
+MATRIX_FIGURES = (convergence, speedup)  # the figures that measure the profile's matrix
+
+
+def _figure_data(module, profile: Profile, cache: Cache):
+    """(data, cache hit) of a figure: the matrix figures measure `profile`, the others need no parameters."""
+    name = f"figure-{module.__name__.rsplit('.', 1)[1]}"
+    if module in MATRIX_FIGURES:
+        return cache.get(name, {"profile": profile.name}, lambda: module.data(profile))
+    return cache.get(name, {}, module.data)
 
 
 def claim_status(claim, checks: list[dict]) -> str:
@@ -114,12 +123,12 @@ def _clock_table(doc: Document, checks: list[dict]) -> None:
               size=7)
 
 
-def _summary(doc: Document, result: dict, by_claim: dict, quick: bool) -> None:
+def _summary(doc: Document, result: dict, by_claim: dict, profile: Profile) -> None:
     doc.new_page()
     doc.paragraph("pplimits verification report", size=18, weight="bold")
     doc.paragraph("Theoretical Limits of Pipeline Parallel Optimization and Application to Distributed Deep "
                   "Learning (Colin, Dos Santos, Scaman, NeurIPS 2019): every registered claim, checked.", size=9)
-    doc.paragraph(f"{'Quick' if quick else 'Full'} run: {len(result['checks'])} checks, {result['passed']} passed, "
+    doc.paragraph(f"{profile.name.capitalize()} run: {len(result['checks'])} checks, {result['passed']} passed, "
                   f"{result['failed']} failed.", size=10, weight="bold",
                   color="#2ca02c" if result["failed"] == 0 else "#d62728")
     doc.paragraph("Status: verified = every check of the claim passed; violated = at least one failed; not checked "
@@ -145,19 +154,15 @@ def _engine_clock(doc: Document) -> None:
                       "[torch] extras) to record one.")
         return
     doc.paragraph(f"Every stage op sleeps {record['op_seconds'] * 1000:g} ms; the GPipe schedule's model time is "
-                  f"2(K + Δ − 1) ops (DERIVED, THEORY.md §1); target |measured/model − 1| ≤ {record['tolerance']:.0%}. "
+                  f"2(K + Δ − 1) ops (DERIVED, docs/theory.md §1); target |measured/model − 1| ≤ {record['tolerance']:.0%}. "
                   f"Recorded measurement (wall time belongs to its machine): {record['provenance']['machine']}, "
                   f"revision {record['provenance']['revision'][:12]}, {record['provenance']['date']}.")
     doc.table(engines.HEADER, engines.rows(record), engines.WIDTHS, size=7)
 
 
-PEP_PIPELINE = ((1, 8), (1, 16), (2, 16), (2, 32), (4, 32))  # (Δ, tick t); full adds the next two
-PEP_PIPELINE_FULL = ((1, 32), (4, 64))
-
-
-def _pep(doc: Document, cache: Cache, quick: bool) -> None:
-    """Worst cases on the pipeline clock by performance estimation (bounds/pep/pipeline.py)."""
-    settings = PEP_PIPELINE + (() if quick else PEP_PIPELINE_FULL)
+def _pep(doc: Document, cache: Cache, profile: Profile) -> None:
+    """Worst cases on the pipeline clock by performance estimation (experiments/pep_pipeline.py)."""
+    settings = profile.pep_pipeline
     rows, _ = cache.get("pep-pipeline", {"settings": [list(s) for s in settings]},
                         lambda: [stale_against_lower(depth, ticks) for depth, ticks in settings])
     doc.heading("Worst cases on the pipeline clock (performance estimation)")
@@ -239,35 +244,35 @@ def _study(doc: Document, task: str) -> None:
     experiment.add_figures(doc, record)
 
 
-def _provenance(doc: Document, quick: bool, verify_runs: int) -> None:
+def _provenance(doc: Document, profile: Profile) -> None:
     info = provenance()
     doc.heading("Provenance")
-    lines = [f"command: pplimits report{' --quick' if quick else ''}",
+    lines = [f"command: pplimits report{' --quick' if profile.quick else ''}",
              f"git revision: {info['revision']}", f"date (of the revision): {info['date']}",
              f"machine: {info['machine']}",
              "versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()),
              f"code hash (cache key): {code_hash()}"]
     doc.paragraph("\n".join(lines), size=8, mono=True)
     doc.heading("Seeds", level=2)
-    seeds = [f"verify, random span methods: seed {RANDOM_SPAN['method_params']['seed']}, "
-             f"{RANDOM_SPAN['seeds']} runs (run r uses seed + r)",
-             f"verify, Theorem D: PPRS seed 2019, {verify_runs} runs (seeds 2019 … {2018 + verify_runs})",
-             f"convergence figure: random span seed 2019, {20 if quick else 100} runs; PPRS seeds 0 … "
-             f"{31 if quick else 255}; PPRS-DRS seeds 0 … {15 if quick else 127}",
-             f"speed-up figure: PPRS seeds 0 … {31 if quick else 255}",
+    runs, theorem_d, figure = profile.random_span_runs, profile.theorem_d_seeds, profile.seeds_of
+    seeds = [f"verify, random span methods: seed {RANDOM_SPAN_SEED}, {runs} runs (run r uses seed + r)",
+             f"verify, Theorem D: PPRS seed {PPRS_SEED}, {theorem_d} runs (seeds {PPRS_SEED} … {PPRS_SEED + theorem_d - 1})",
+             f"convergence figure: random span seed {RANDOM_SPAN_SEED}, {figure['random-span']} runs; PPRS seeds 0 … "
+             f"{figure['pprs'] - 1}; PPRS-DRS seeds 0 … {figure['pprs-drs'] - 1}",
+             f"speed-up figure: PPRS seeds 0 … {profile.speedup_seeds - 1}",
              "noise: counter-based Philox blocks keyed on (seed, iteration, query k, layer)"]
     doc.paragraph("\n".join(seeds), size=8, mono=True)
 
 
-def build(quick: bool, cache: Cache, progress=sys.stderr) -> tuple[bytes, int]:
+def build(profile: Profile, cache: Cache, progress=sys.stderr) -> tuple[bytes, int]:
     """The report's PDF bytes and its number of pages."""
     style.apply()
-    result = run_checks(quick=quick, progress=progress, cache=cache)
+    result = run_checks(profile, progress=progress, cache=cache)
     by_claim = defaultdict(list)
     for check in result["checks"]:
         by_claim[claim_of(check["id"])].append(check)
     doc = Document("pplimits verification report")
-    _summary(doc, result, by_claim, quick)
+    _summary(doc, result, by_claim, profile)
     claims = registry()
     for setting in SETTINGS:
         doc.heading(SETTING_TITLES[setting])
@@ -276,34 +281,33 @@ def build(quick: bool, cache: Cache, progress=sys.stderr) -> tuple[bytes, int]:
         doc.heading(f"Checks: {setting}", level=2)
         _checks_table(doc, [c for c in result["checks"] if c["id"].split(".")[0] == setting])
     doc.heading("The pipeline clock")
-    doc.paragraph("Closed-form makespans (algorithms/clock.py, DERIVED, THEORY.md §1) against the tick-by-tick "
+    doc.paragraph("Closed-form makespans (algorithms/clock.py, DERIVED, docs/theory.md §1) against the tick-by-tick "
                   "simulator (algorithms/timeline.py), which never uses the formulas; every simulated timeline is "
                   "validated (resources, dependencies, admission).")
     _clock_table(doc, by_claim["clock.makespan"])
     _engine_clock(doc)
     for number, module in enumerate(FIGURES, 1):
         start = time.perf_counter()
-        data, hit = cache.get(f"figure-{module.__name__.rsplit('.', 1)[1]}", _figure_params(module, quick),
-                              lambda: module.data(**_figure_params(module, quick)))
+        data, hit = _figure_data(module, profile, cache)
         doc.figure_page(module.TITLE, lambda fig: module.draw(data, fig), module.caption(data))
         if progress is not None:
             print(f"[figure {number}/{len(FIGURES)}] {module.TITLE} "
                   f"({'cached' if hit else f'{time.perf_counter() - start:.1f} s'})", file=progress, flush=True)
-    _pep(doc, cache, quick)
+    _pep(doc, cache, profile)
     for task in ("few-shot", "adversarial"):
         _study(doc, task)
-    _provenance(doc, quick, 256 if quick else 1024)
+    _provenance(doc, profile)
     return doc.to_bytes(), doc.pages
 
 
-def write_report(path, quick: bool, cache: Cache, force: bool = False, progress=sys.stderr) -> int:
+def write_report(path, profile: Profile, cache: Cache, force: bool = False, progress=sys.stderr) -> int:
     """Build the report and write it atomically to `path`; returns the number of pages.
 
     An existing file at `path` that is not a pplimits report is never overwritten unless `force`.
     """
     path = Path(path)
     if path.exists() and not force and f"/Creator ({CREATOR})".encode() not in path.read_bytes():
-        raise ValueError(f"out {path} exists and is not a pplimits report; choose another path or pass --force")
-    pdf, pages = build(quick, cache, progress)
+        raise UsageError(f"out {path} exists and is not a pplimits report; choose another path or pass --force")
+    pdf, pages = build(profile, cache, progress)
     write_atomic(path, pdf)
     return pages

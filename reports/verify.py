@@ -11,16 +11,25 @@ from functools import partial
 
 import numpy as np
 
-from algorithms.clock import SCHEDULES, PipelineModel, makespan
-from algorithms.methods import make_method
-from algorithms.timeline import measured_makespan, simulate, validate
-from bounds.claim import parse_values
-from bounds.pep.worst_case import worst_case
-from bounds.pprs import tuning
-from bounds.registry import registry
-from reports.cache import Cache
-from reports.measure import bound_values, build_instance, measure
-from worstcase import make_instance
+from pplimits.algorithms.clock import SCHEDULES, PipelineModel, makespan
+from pplimits.algorithms.methods import make_method
+from pplimits.algorithms.random_smoothing import C_SMOOTH
+from pplimits.algorithms.timeline import measured_makespan, simulate, validate
+from pplimits.bounds.claim import parse_values
+from pplimits.bounds.pep.worst_case import worst_case
+from pplimits.bounds.registry import registry
+from pplimits.bounds.tuning import tuning
+from pplimits.experiments.matrix import (
+    BENIGN_EPS,
+    BENIGN_METHODS,
+    NONSMOOTH_METHODS,
+    PPRS_SEED,
+    RANDOM_SPAN_SEED,
+    SMOOTH_METHODS,
+    Profile,
+)
+from pplimits.experiments.measure import bound_values, build_instance, measure
+from pplimits.reports.cache import Cache
 
 
 @dataclass(frozen=True)
@@ -88,7 +97,7 @@ def pointwise_checks(tag, instance, trace, model, values):
 
 
 def _named(values):
-    from bounds.symbols import NAME_OF
+    from pplimits.bounds.symbols import NAME_OF
     return {NAME_OF[s]: v for s, v in values.items()}
 
 
@@ -119,8 +128,8 @@ def order_checks():
     """
     import sympy as sp
 
-    from bounds.derive import relaxed
-    from bounds.symbols import d, depth, eps, n
+    from pplimits.bounds.derive import relaxed
+    from pplimits.bounds.symbols import d, depth, eps, n
 
     claims = registry()
     point = {depth: 4, n: 1, d: 16}
@@ -153,54 +162,45 @@ def pprs_checks(instance, method, horizon, seeds, failure=1e-6):
     (E ≤ B), the variance is ≤ E[g²] ≤ M·B, and Bernstein's inequality bounds P(mean ≥ B + s) by δ =
     `failure`. Needs a globally L-Lipschitz instance.
     """
-    from algorithms.runner import run
+    from pplimits.algorithms.runner import run
 
-    c = math.sqrt(2 / math.pi)
     gamma, samples = method.gamma, method.samples
     trace = run(method, instance, PipelineModel(1), horizon, runs=seeds)
     claim = registry()["nonsmooth-convex.pprs.upper.gap-at-horizon"]
     bound = float(claim.numeric(L=instance.lipschitz, R=instance.radius, T=horizon, K=samples, gamma=gamma, d=instance.dim))
-    reach = instance.lipschitz * (gamma * horizon * (horizon + 1) / (8 * c) + instance.radius)
+    reach = instance.lipschitz * (gamma * horizon * (horizon + 1) / (8 * C_SMOOTH) + instance.radius)
     margin = bernstein_margin(reach, reach * bound, seeds, failure)
     tag = f"{instance.name}/T={horizon},K={samples},gamma={gamma:.3g},seeds={seeds}"
     yield Check(f"{claim.id}/{tag}", "upper", float(trace.values[:, -1].mean()), bound + margin)
 
 
-SPAN_METHODS = ("gd", "agd", "heavy-ball")
-NONSMOOTH_SPAN_METHODS = ("subgradient",)
-RANDOM_SPAN = {"seeds": 100, "method_params": {"seed": 2019, "queries_per_iteration": 3}}
-
-
-def plan(quick: bool):
+def plan(profile: Profile):
     """The checks to run, as (description, generator factory) pairs."""
-    depths = (4,) if quick else (1, 4, 16)
-    hard = [(build_instance("nesterov-chain", eps, None, {}), eps) for eps in ((1e-3,) if quick else (1e-3, 3e-4))]
-    hard += [(build_instance("strongly-convex-chain", 1e-6, None, {"mu": 0.01}), 1e-6),
-             (build_instance("carmon-chain", 0.05, None, {"chain_length": 4 if quick else 8}), 0.05)]
-    nonsmooth = [(build_instance("max-function", eps, None, {}), eps) for eps in ((0.05,) if quick else (0.05, 0.02))]
     lipschitz_max = build_instance("max-function-lipschitz", 0.05, None, {})
-    benign = [make_instance(name, dim=dim, seed=seed, **{key: mu})
-              for seed in ((0,) if quick else (0, 1, 2)) for mu in (0.0, 0.05)
-              for name, dim, key in (("random-quadratic", 30, "mu"), ("logistic-regression", 10, "reg"))]
-    grid = range(1, 6) if quick else range(1, 9), range(1, 7) if quick else range(1, 13)
     pprs = tuning(0.05, lipschitz_max.lipschitz, lipschitz_max.radius, lipschitz_max.dim)
-    pprs_method = make_method("pprs", lipschitz_max, samples=pprs["K"], gamma=pprs["gamma"], seed=2019)
-    steps = [("clock: closed form against the tick simulator", partial(clock_checks, *grid)),
-             ("tight worst cases: exact PEP certificates", partial(pep_checks, (1, 2, 5) if quick else (1, 2, 5, 10, 20))),
+    pprs_method = make_method("pprs", lipschitz_max, samples=pprs.K, gamma=pprs.gamma, seed=PPRS_SEED)
+    random_span = {"seeds": profile.random_span_runs,
+                   "method_params": {"seed": RANDOM_SPAN_SEED, "queries_per_iteration": 3}}
+    steps = [("clock: closed form against the tick simulator",
+              partial(clock_checks, profile.clock_depths, profile.clock_batches)),
+             ("tight worst cases: exact PEP certificates", partial(pep_checks, profile.pep_iterations)),
              ("paper Θ-shapes against the derived bounds", order_checks),
-             (f"Theorem D over {256 if quick else 1024} seeds", partial(
-                 pprs_checks, lipschitz_max, pprs_method, pprs["T"], 256 if quick else 1024))]
-    for depth in depths:
+             (f"Theorem D over {profile.theorem_d_seeds} seeds", partial(
+                 pprs_checks, lipschitz_max, pprs_method, pprs.T, profile.theorem_d_seeds))]
+    hard = [(case.build(), case.eps) for case in profile.hard]
+    benign = [case.build() for case in profile.benign]
+    for depth in profile.depths:
         model = PipelineModel(depth)
-        for instance, eps in hard + nonsmooth:
-            for method in NONSMOOTH_SPAN_METHODS if instance.setting == "nonsmooth-convex" else SPAN_METHODS:
+        for instance, eps in hard:
+            for method in NONSMOOTH_METHODS if instance.setting == "nonsmooth-convex" else SMOOTH_METHODS:
                 steps.append((f"{instance.name} {method} Δ={depth} ε={eps:g}", partial(method_checks, instance, method, model, eps)))
-            steps.append((f"{instance.name} 100 random span methods Δ={depth}", partial(
-                method_checks, instance, "random-span", model, eps, **RANDOM_SPAN,
+            steps.append((f"{instance.name} {profile.random_span_runs} random span methods Δ={depth}", partial(
+                method_checks, instance, "random-span", model, eps, **random_span,
                 max_iterations=instance.span_rounds(eps) + 10)))
         for instance in benign:
-            for method in ("gd", "agd"):
-                steps.append((f"{instance.name} {instance.params} {method} Δ={depth}", partial(method_checks, instance, method, model, 1e-6)))
+            for method in BENIGN_METHODS:
+                steps.append((f"{instance.name} {instance.params} {method} Δ={depth}",
+                              partial(method_checks, instance, method, model, BENIGN_EPS)))
     return steps
 
 
@@ -224,17 +224,17 @@ def pep_checks(iterations):
                         certified=result["certified"])
 
 
-def run_checks(quick: bool = False, progress=None, cache: Cache | None = None) -> dict:
+def run_checks(profile: Profile, progress=None, cache: Cache | None = None) -> dict:
     """Run every planned check; progress lines (one per step) go to `progress` if given.
 
     With a `cache`, each step's checks are stored as they finish, so an interrupted run resumes.
     """
     cache = cache or Cache(None)
     rows = []
-    steps = plan(quick)
+    steps = plan(profile)
     for number, (description, make_checks) in enumerate(steps, 1):
         start = time.perf_counter()
-        found, hit = cache.get("verify", {"quick": quick, "step": description},
+        found, hit = cache.get("verify", {"profile": profile.name, "step": description},
                                lambda: [c.as_dict() for c in make_checks()])
         rows.extend(found)
         if progress is not None:

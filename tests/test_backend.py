@@ -8,14 +8,20 @@ import sys
 import numpy as np
 import pytest
 
-from algorithms.backend import Backend, available, get_backend
-from algorithms.engines import engines
-from algorithms.clock import PipelineModel
-from algorithms.methods import METHODS, make_method
-from algorithms.runner import run
+from pplimits.algorithms.backend import Backend, available, get_backend
+from pplimits.algorithms.clock import PipelineModel
+from pplimits.algorithms.engines import engines
+from pplimits.algorithms.methods import METHODS, make_method
+from pplimits.algorithms.runner import run
 from pplimits.cli import main
-from worstcase import (CarmonChain, L1Regression, LipschitzMaxFunction, LogisticRegression, NesterovChain,
-                       StronglyConvexChain)
+from pplimits.worstcase import (
+    CarmonChain,
+    L1Regression,
+    LipschitzMaxFunction,
+    LogisticRegression,
+    NesterovChain,
+    StronglyConvexChain,
+)
 
 SMOOTH = [NesterovChain(dim=20), StronglyConvexChain(dim=30, mu=0.05), CarmonChain(dim=4, eps=0.1),
           LogisticRegression(dim=5, seed=1)]
@@ -103,7 +109,7 @@ def test_a_missing_extra_is_named(name, monkeypatch, capsys):
     row = {b["name"]: b for b in available()}[name]
     assert row == {"name": name, "installed": False, "usable": False, "version": None, "devices": [],
                    "reason": MISSING.format(name)}
-    monkeypatch.setitem(sys.modules, f"algorithms.engines.{name}_engine", None)  # even if a test imported it
+    monkeypatch.setitem(sys.modules, f"pplimits.algorithms.engines.{name}_engine", None)  # even if a test imported it
     row = {e["name"]: e for e in engines()}[name]
     assert row == {"name": name, "installed": False, "usable": False, "devices": [],
                    "reason": MISSING.replace("backend", "engine").format(name)}
@@ -135,12 +141,13 @@ def test_engines_command_lists_the_backends_and_the_pipeline_engines(capsys):
 
 
 def test_validate_clock_records_where_asked_and_out_needs_it(tmp_path, monkeypatch, capsys):
-    from reports import engines as clock
+    from pplimits.experiments import engine_clock
+    from pplimits.reports import engines as clock
 
     measured = {"op_seconds": 0.02, "tolerance": 0.15, "skipped": {"torch": "why"}, "engines": {}, "provenance": {},
                 "rows": [{"engine": "jax", "depth": 2, "K": 2, "model_seconds": 0.12, "measured_seconds": 0.126,
                           "ratio": 1.05, "within_tolerance": True}]}
-    monkeypatch.setattr(clock, "measure", lambda progress=None: measured)
+    monkeypatch.setattr(engine_clock, "measure", lambda progress=None: measured)
     out = tmp_path / "clock.json"
     assert main(["engines", "--validate-clock", "--out", str(out)]) == 0
     assert clock.load(out) == measured
@@ -153,5 +160,5 @@ def test_validate_clock_records_where_asked_and_out_needs_it(tmp_path, monkeypat
 
 
 def test_importing_the_backends_imports_neither_jax_nor_torch():
-    code = "import sys, algorithms.backend; print(sorted({'jax', 'torch'} & set(sys.modules)))"
+    code = "import sys, pplimits.algorithms.backend; print(sorted({'jax', 'torch'} & set(sys.modules)))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"

@@ -1,4 +1,4 @@
-"""The claims registry: labels and sources, the sympy derivations against THEORY.md's statements,
+"""The claims registry: labels and sources, the sympy derivations against docs/theory.md's statements,
 parameter validation, and the consistency rule (no upper bound below a lower bound of its class)."""
 import math
 
@@ -7,9 +7,9 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bounds.claim import KINDS, LABELS, parse_values
-from bounds.registry import SETTINGS, get, registry
-from bounds.symbols import D_f, R, beta, depth, eps, mu, n, tau, tau_g
+from pplimits.bounds.claim import KINDS, LABELS, parse_values
+from pplimits.bounds.registry import SETTINGS, get, registry
+from pplimits.bounds.symbols import D_f, R, beta, depth, eps, mu, n, tau, tau_g
 
 CLAIMS = registry()
 
@@ -27,7 +27,7 @@ def test_every_claim_is_labelled_sourced_and_well_formed():
 
 
 def test_recon_claims_are_exactly_the_reconstructed_ones():
-    # THEORY.md §2.4–2.5: the all-procedure lower bound, the DRS schedule and anything measured against
+    # docs/theory.md §2.4–2.5: the all-procedure lower bound, the DRS schedule and anything measured against
     # them are RECON; every smooth claim is DERIVED or a PAPER shape.
     recon = {c.id for c in CLAIMS.values() if c.label == "RECON"}
     assert recon == {"nonsmooth-convex.recon.lower.time", "nonsmooth-convex.pprs.ratio", "nonsmooth-convex.pprs-drs.upper.time"}
@@ -38,28 +38,28 @@ def _same(a, b):
 
 
 def test_smooth_convex_lower_time_is_theory_statement():
-    # THEORY §2.1: T_ε ≥ τ(√(3βR²/(32ε)) − 1), τ = 2Δ.
+    # docs/theory.md §2.1: T_ε ≥ τ(√(3βR²/(32ε)) − 1), τ = 2Δ.
     expected = tau * (sp.sqrt(3 * beta * R**2 / (32 * eps)) - 1)
     assert _same(get("smooth-convex.lower.time").expression, sp.Max(0, expected))
 
 
 def test_smooth_convex_agd_upper_time_is_at_most_theory_statement():
-    # THEORY §2.1 states T_ε ≤ τ_g⌈√(2βR²/ε)⌉; solving 2βR²/(k+1)² ≤ ε exactly is one iteration tighter.
+    # docs/theory.md §2.1 states T_ε ≤ τ_g⌈√(2βR²/ε)⌉; solving 2βR²/(k+1)² ≤ ε exactly is one iteration tighter.
     ours = get("smooth-convex.agd.upper.time").expression
     theory = tau_g * sp.ceiling(sp.sqrt(2 * beta * R**2 / eps))
     assert _same(theory - ours, tau_g)
 
 
 def test_ratio_limits_match_theory():
-    # THEORY §2.1: √(64/3) ≈ 4.62 in iterations, ≤ 9.24 when τ_g/τ ≤ 2 (n ≤ Δ + 1).
+    # docs/theory.md §2.1: √(64/3) ≈ 4.62 in iterations, ≤ 9.24 when τ_g/τ ≤ 2 (n ≤ Δ + 1).
     smooth = get("smooth-convex.ratio").expression
     assert _same(smooth.subs(n, 1), sp.sqrt(sp.Rational(64, 3)))
     assert _same(smooth.subs(n, depth + 1), 2 * sp.sqrt(sp.Rational(64, 3)))
-    # THEORY §2.3: constant gap 2·1824 per iteration, ≈ 7.3·10³ with τ_g/τ ≤ 2.
+    # docs/theory.md §2.3: constant gap 2·1824 per iteration, ≈ 7.3·10³ with τ_g/τ ≤ 2.
     nonconvex = get("smooth-nonconvex.ratio").expression
     assert _same(nonconvex.subs(n, 1), 2 * 1824)
     assert _same(nonconvex.subs(n, depth + 1), 4 * 1824)
-    # THEORY §2.2: O(1); by hand, 2 log(1/q) / (−log(1 − 1/√κ)) → 4 as κ → ∞.
+    # docs/theory.md §2.2: O(1); by hand, 2 log(1/q) / (−log(1 − 1/√κ)) → 4 as κ → ∞.
     kappa = sp.Symbol("kappa", positive=True)
     strong = get("strongly-convex.ratio").expression.subs(n, 1).subs(mu, beta / kappa)
     assert sp.limit(strong, kappa, sp.oo) == 4
@@ -73,7 +73,7 @@ def test_nonconvex_constant_1824_comes_from_carmon_constants():
 def test_paper_shapes_are_matched_by_derived_bounds():
     # PAPER: Θ(Δ√(βR²/ε)) and Θ(Δ β D_f/ε²): derived lower and upper times over the shape tend to
     # finite positive constants as ε → 0 (relaxing ceilings, which do not change the limit).
-    from bounds.derive import relaxed
+    from pplimits.bounds.derive import relaxed
 
     for setting in ("smooth-convex", "smooth-nonconvex"):
         shape = get(f"{setting}.paper").expression
@@ -114,7 +114,7 @@ def test_exact_and_numeric_evaluation_agree():
         assert math.isclose(float(claim.numeric(**needed)), exact, rel_tol=1e-9), claim.id
 
 
-# --- consistency rule (THEORY §4): no upper bound below a lower bound valid for the same method class ---
+# --- consistency rule (docs/theory.md §4): no upper bound below a lower bound valid for the same method class ---
 
 SPAN = ("gd", "agd", "subgradient")  # the span lower bounds bind these, not PPRS (randomised)
 log_uniform = lambda lo, hi: st.floats(math.log(lo), math.log(hi)).map(math.exp)  # noqa: E731

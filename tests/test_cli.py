@@ -40,7 +40,7 @@ def test_bound_evaluates_a_claim():
     assert code == 0
     payload = json.loads(out)
     assert set(payload) >= {"id", "value", "expression", "label"}
-    assert math.isclose(payload["value"], 16 * (math.sqrt(3 / 32 / 1e-4) - 1))  # THEORY §2.1 by hand
+    assert math.isclose(payload["value"], 16 * (math.sqrt(3 / 32 / 1e-4) - 1))  # docs/theory.md §2.1 by hand
 
 
 def test_run_reports_times_and_bounds():
@@ -108,8 +108,6 @@ def test_schedule_returns_makespan_and_timeline():
     (("run", "--method", "agd", "--instance", "nesterov-chain", "--depth", "4", "--eps", "1e-3", "--set", "beta"), "--set"),
     (("run", "--method", "agd", "--instance", "strongly-convex-chain", "--depth", "4", "--eps", "1e-3", "--set", "mu=2"), "mu"),
     (("run", "--method", "agd", "--instance", "carmon-chain", "--depth", "4", "--eps", "0.1", "--dim", "3", "--set", "chain_length=5"), "chain_length"),
-    (("run", "--method", "agd", "--instance", "nesterov-chain", "--depth", "4", "--eps", "1e-3", "--dim", "50"), "dim"),
-    (("run", "--method", "agd", "--instance", "strongly-convex-chain", "--depth", "4", "--eps", "1e-6", "--dim", "10"), "dim"),
     (("run", "--method", "heavy-ball", "--instance", "nesterov-chain", "--depth", "4", "--eps", "1e-3", "--set", "step=-1"), "step"),
     (("run", "--method", "random-span", "--instance", "nesterov-chain", "--depth", "4", "--eps", "1e-3", "--set", "seed=1.5"), "seed"),
     (("bound", "smooth-convex.lower.time", "--set", "eps=1e-3", "--set", "depth=2", "--set", "beta=1"), "R"),
@@ -120,7 +118,6 @@ def test_schedule_returns_makespan_and_timeline():
     (("regime", "--depth", "4", "--dim", "10", "--eps", "0.1", "--set", "beta=1"), "beta"),
     (("run", "--method", "pprs", "--instance", "max-function", "--depth", "4", "--eps", "0.05", "--set", "samples=0"), "samples"),
     (("run", "--method", "pprs", "--instance", "max-function", "--depth", "4", "--eps", "0.05", "--set", "gamma=-1"), "gamma"),
-    (("run", "--method", "subgradient", "--instance", "max-function", "--depth", "4", "--eps", "0.05", "--dim", "5"), "dim"),
     (("schedule", "--depth", "4", "--inputs", "2", "--duplex", "quarter"), "duplex"),
 ])
 def test_bad_input_exits_2_with_one_line_naming_the_parameter(args, name):
@@ -141,3 +138,68 @@ def test_verify_quick_passes_with_checks_for_every_setting():
         assert f"{setting}.lower.time" in ids and f"{setting}.ratio" in ids
     assert "nonsmooth-convex.pprs.upper.gap-at-horizon" in ids and "nonsmooth-convex.pprs.paper" in ids
     assert "[1/" in err  # per-step progress on stderr
+
+
+@pytest.mark.parametrize("args", [
+    ("--method", "agd", "--instance", "nesterov-chain", "--depth", "4", "--eps", "1e-3", "--dim", "50"),
+    ("--method", "agd", "--instance", "strongly-convex-chain", "--depth", "4", "--eps", "1e-6", "--dim", "10"),
+    ("--method", "subgradient", "--instance", "max-function", "--depth", "4", "--eps", "0.05", "--dim", "5"),
+])
+def test_a_dimension_below_the_construction_runs_and_says_why_the_class_bound_is_null(args):
+    code, out, err = cli("run", *args, "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["lower_bound_time"] is None and result["upper_bound_time"] is not None
+    assert any(".lower.time" in note and ("does not" in note or "construction" in note) for note in result["notes"]), result["notes"]
+    assert result["instance_lower_bound_time"] is not None  # the instance's own span bound still holds
+
+
+def test_the_listed_names_are_the_registries():
+    from pplimits import cli as module
+    from pplimits.algorithms.backend import NAMES
+    from pplimits.algorithms.clock import DUPLEX_MODES, SCHEDULES
+    from pplimits.algorithms.methods import METHODS
+    from pplimits.bounds.pep.methods import METHODS as CERTIFIABLE
+    from pplimits.bounds.pep.worst_case import CLASSES, FORMULATIONS
+    from pplimits.experiments.few_shot import TASKS
+    from pplimits.worstcase import INSTANCES
+
+    assert module.METHOD_NAMES == tuple(METHODS) and module.INSTANCE_NAMES == tuple(INSTANCES)
+    assert module.CERTIFY_METHODS == CERTIFIABLE and module.CERTIFY_CLASSES == tuple(CLASSES)
+    choices = {(a.dest, tuple(a.choices)) for sub in module.build_parser()._subparsers._group_actions[0].choices.values()
+               for a in sub._actions if a.choices}
+    assert {("schedule", SCHEDULES), ("duplex", DUPLEX_MODES), ("backend", NAMES), ("formulation", FORMULATIONS),
+            ("name", TASKS), ("duplex", DUPLEX_MODES[:2])} == choices
+
+
+def test_help_lists_the_methods_and_instances():
+    code, out, _ = cli("run", "--help")
+    assert code == 0 and "nesterov-chain" in out and "pprs-drs" in out
+
+
+def test_version_and_python_dash_m():
+    from pplimits import __version__
+
+    assert cli("--version")[1].strip() == f"pplimits {__version__}"
+    done = subprocess.run([sys.executable, "-m", "pplimits", "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == f"pplimits {__version__}"
+
+
+def test_a_closed_pipe_ends_quietly():
+    """`pplimits bounds | head -1`: no BrokenPipe traceback."""
+    done = subprocess.run(f"'{PPLIMITS}' bounds | head -1", shell=True, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and len(done.stdout.splitlines()) == 1 and done.stderr == "", done.stderr
+
+
+def test_an_internal_error_is_a_bug_not_bad_input(monkeypatch, capsys):
+    """Only UsageError means bad input (exit 2); a ValueError from deep inside is a bug: exit 1, said so."""
+    from pplimits import cli as module
+
+    def broken(args):
+        raise ValueError("operands could not be broadcast together")
+
+    monkeypatch.setattr(module, "cmd_bounds", broken)
+    monkeypatch.delenv("PPLIMITS_TRACEBACK", raising=False)
+    assert module.main(["bounds"]) == 1
+    err = capsys.readouterr().err
+    assert "internal error" in err and "a bug" in err and "ValueError: operands" in err and "Traceback" not in err

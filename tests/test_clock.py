@@ -7,9 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from algorithms.clock import DUPLEX_MODES, SCHEDULES, PipelineModel, makespan
-from algorithms.timeline import (Op, TimelineError, as_records, measured_makespan, simulate,
-                                 validate)
+from pplimits.algorithms.clock import DUPLEX_MODES, SCHEDULES, PipelineModel, makespan
+from pplimits.algorithms.timeline import Op, TimelineError, as_records, measured_makespan, simulate, validate
 
 MODES = list(itertools.product(SCHEDULES, DUPLEX_MODES))
 

@@ -5,11 +5,11 @@ import pytest
 
 jax = pytest.importorskip("jax")
 
-from algorithms.clock import makespan  # noqa: E402
-from algorithms.engines.jax_engine import smoothed_gradient, validate_clock  # noqa: E402
-from algorithms.noise import perturbations  # noqa: E402
-from worstcase import make_instance  # noqa: E402
-from worstcase.layered import network, pipelined  # noqa: E402
+from pplimits.algorithms.clock import makespan  # noqa: E402
+from pplimits.algorithms.engines.jax_engine import smoothed_gradient, validate_clock  # noqa: E402
+from pplimits.algorithms.noise import perturbations  # noqa: E402
+from pplimits.worstcase import make_instance  # noqa: E402
+from pplimits.worstcase.layered import network, pipelined  # noqa: E402
 
 pytestmark = [pytest.mark.engine,
               pytest.mark.skipif(len(jax.devices()) < 4, reason="needs 4 JAX devices (XLA_FLAGS, tests/conftest.py)")]

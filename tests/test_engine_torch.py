@@ -10,12 +10,12 @@ import pytest
 
 pytest.importorskip("torch", reason="the torch engine needs torch: pip install 'pplimits[torch]'")
 
-from algorithms.clock import makespan  # noqa: E402
-from algorithms.engines import torch_engine  # noqa: E402
-from algorithms.noise import perturbations  # noqa: E402
-from algorithms.timeline import TimelineError  # noqa: E402
-from worstcase import make_instance  # noqa: E402
-from worstcase.layered import network, pipelined  # noqa: E402
+from pplimits.algorithms.clock import makespan  # noqa: E402
+from pplimits.algorithms.engines import torch_engine  # noqa: E402
+from pplimits.algorithms.noise import perturbations  # noqa: E402
+from pplimits.algorithms.timeline import TimelineError  # noqa: E402
+from pplimits.worstcase import make_instance  # noqa: E402
+from pplimits.worstcase.layered import network, pipelined  # noqa: E402
 
 pytestmark = [pytest.mark.engine,
               pytest.mark.skipif(not torch_engine.available()[0], reason=torch_engine.available()[1])]

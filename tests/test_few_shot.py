@@ -8,13 +8,13 @@ import pytest
 
 pytest.importorskip("sklearn", reason="the digits study needs scikit-learn: pip install 'pplimits[study]'")
 
-from algorithms.backend import get_backend  # noqa: E402
-from experiments import few_shot  # noqa: E402
-from experiments.digits import few_shot as draw  # noqa: E402
+from pplimits.algorithms.backend import get_backend  # noqa: E402
 from pplimits.cli import main  # noqa: E402
-from reports.experiment import write_study  # noqa: E402
-from worstcase.adversarial import AdversarialObjective  # noqa: E402
-from worstcase.layered import LayeredObjective, network  # noqa: E402
+from pplimits.experiments import few_shot  # noqa: E402
+from pplimits.experiments.digits import few_shot as draw  # noqa: E402
+from pplimits.reports.experiment import write_study  # noqa: E402
+from pplimits.worstcase.adversarial import AdversarialObjective  # noqa: E402
+from pplimits.worstcase.layered import LayeredObjective, network  # noqa: E402
 
 NUMPY = get_backend()
 PLAN = replace(few_shot.QUICK, depths=(4,), shots=(1,), seeds=(0, 1), budget=20, checkpoints=4, test_size=50)
@@ -169,9 +169,9 @@ def test_the_report_section_states_each_cell_s_verdict(records, tmp_path, monkey
 
     from pypdf import PdfReader
 
-    from reports import experiment
-    from reports.document import Document
-    from reports.report import _study, study_summary
+    from pplimits.reports import experiment
+    from pplimits.reports.document import Document
+    from pplimits.reports.report import _study, study_summary
 
     record = records["few-shot"][0]
     write_study(record, tmp_path)

@@ -1,8 +1,9 @@
 """The schedule figures, the bubbling schedule (gantt) and the regime map (regime): data against the clock and
-bounds.pprs.regime, one labelled rectangle per op, the drawn boundaries, JSON, legibility, byte-identical PDFs."""
+bounds.regime.regime, one labelled rectangle per op, the drawn boundaries, JSON, legibility, byte-identical PDFs."""
 import io
 import json
 import math
+from dataclasses import asdict
 from fractions import Fraction
 
 import numpy as np
@@ -13,9 +14,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
-from algorithms.clock import makespan
-from bounds.pprs import regime as reference
-from reports.figures import gantt, regime, style
+from pplimits.algorithms.clock import makespan
+from pplimits.bounds.regime import regime as reference
+from pplimits.reports.figures import gantt, regime, style
 
 SIZE = (7.1, 8.5)
 GANTT_CASES = [(4, 3), (1, 1), (3, 5), (6, 2)]
@@ -90,7 +91,7 @@ def test_gantt_draws_one_labelled_rectangle_per_op_inside_its_cell(depth, inputs
 @pytest.mark.parametrize("row, column", CELLS)
 def test_regime_cells_equal_bounds_pprs_regime(regime_data, row, column):
     depth, accuracy = regime_data["depths"][column], regime_data["accuracies"][row]
-    expected = reference(depth, 100, 1 / accuracy, lipschitz=1, radius=1, inputs=1)
+    expected = asdict(reference(depth, 100, 1 / accuracy, lipschitz=1, radius=1, inputs=1))
     for key in ("speedup", "winner", "depth_slope", "near_linear"):
         assert regime_data[key][row][column] == expected[key], key
     assert (regime_data["K"][row], regime_data["T"][row]) == (expected["K"], expected["T"])
@@ -103,7 +104,7 @@ def test_regime_with_other_dimension_and_inputs_matches_every_cell():
     data = regime.data(dim=16, inputs=3, depths=(1, 8, 64), accuracies=(10.0, 1000.0))
     for row, accuracy in enumerate(data["accuracies"]):
         for column, depth in enumerate(data["depths"]):
-            expected = reference(depth, 16, 1 / accuracy, inputs=3)
+            expected = asdict(reference(depth, 16, 1 / accuracy, inputs=3))
             assert [data[k][row][column] for k in ("speedup", "winner")] == [expected["speedup"], expected["winner"]]
 
 
@@ -151,7 +152,7 @@ def test_regime_draws_the_winner_boundary_and_hatches_near_linear_cells(regime_d
 def test_data_is_json_ready_and_round_trips(module, regime_data):
     data = regime_data if module is regime else gantt.data()
     assert json_ready(data) and json.loads(json.dumps(data)) == data
-    assert 1 <= module.caption(data).count(". ") + 1 <= 4 and "THEORY.md" in module.caption(data)
+    assert 1 <= module.caption(data).count(". ") + 1 <= 4 and "docs/theory.md" in module.caption(data)
 
 
 @pytest.mark.parametrize("module", [gantt, regime])

@@ -6,10 +6,11 @@ from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 
-from algorithms.methods import METHODS
-from algorithms.span_methods import GradientDescent
+from pplimits.algorithms.methods import METHODS
+from pplimits.algorithms.span_methods import GradientDescent
 from pplimits.cli import main
-from reports import gate
+from pplimits.experiments.matrix import QUICK
+from pplimits.reports import gate
 
 GD_TIME = "time/smooth-convex/nesterov-chain/gd/depth=4,eps=0.001"
 
@@ -27,14 +28,14 @@ def unchanged():
 def cached_metrics(monkeypatch, unchanged):
     """gate.metrics returns the unchanged code's figures without recomputing them."""
     payload = unchanged[1]
-    monkeypatch.setattr(gate, "metrics", lambda quick, progress=None: (payload["metrics"], payload["wall_seconds"]))
+    monkeypatch.setattr(gate, "metrics", lambda profile, progress=None: (payload["metrics"], payload["wall_seconds"]))
 
 
 def test_gate_passes_on_the_unchanged_code(unchanged):
     code, payload, err = unchanged
     assert code == 0
     assert payload["counts"]["regressed"] == payload["counts"]["missing"] == 0
-    assert payload["counts"]["same"] == len(gate.load_baseline(gate.default_baseline(True), True)) > 100
+    assert payload["counts"]["same"] == len(gate.load_baseline(gate.default_baseline(QUICK), QUICK)) > 100
     assert "[gate 1/" in err  # progress on stderr
 
 
@@ -49,9 +50,9 @@ def test_gate_fails_when_gd_is_20_percent_slower(monkeypatch, capsys):
 
 
 def test_gate_prints_what_regressed(monkeypatch, capsys):
-    baseline = gate.load_baseline(gate.default_baseline(True), True)
+    baseline = gate.load_baseline(gate.default_baseline(QUICK), QUICK)
     current = {**baseline, GD_TIME: {**baseline[GD_TIME], "value": baseline[GD_TIME]["value"] * 2}}
-    monkeypatch.setattr(gate, "metrics", lambda quick, progress=None: (current, {"group": 0.5}))
+    monkeypatch.setattr(gate, "metrics", lambda profile, progress=None: (current, {"group": 0.5}))
     assert main(["gate", "--quick"]) == 1
     out = capsys.readouterr().out
     assert f"regressed  {GD_TIME}" in out and "+100.0%" in out

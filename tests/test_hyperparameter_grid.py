@@ -5,11 +5,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from algorithms.clock import PipelineModel
-from algorithms.random_smoothing import PPRS
-from algorithms.runner import run
-from algorithms.span_methods import AcceleratedGradient, DecayingSubgradient, GradientDescent
-from worstcase import L1Regression, LipschitzMaxFunction, NesterovChain
+from pplimits.algorithms.clock import PipelineModel
+from pplimits.algorithms.random_smoothing import PPRS
+from pplimits.algorithms.runner import run
+from pplimits.algorithms.span_methods import AcceleratedGradient, DecayingSubgradient, GradientDescent
+from pplimits.worstcase import L1Regression, LipschitzMaxFunction, NesterovChain
 
 MODEL = PipelineModel(depth=3)
 GRIDS = {  # name: (instance, build from one value or a tuple)

@@ -3,11 +3,11 @@ hard instance is the instance, and PPRS runs on a network through the ordinary r
 import numpy as np
 import pytest
 
-from algorithms.clock import PipelineModel
-from algorithms.methods import make_method
-from algorithms.runner import run
-from worstcase import make_instance
-from worstcase.layered import ACTIVATIONS, LOSSES, network, pipelined
+from pplimits.algorithms.clock import PipelineModel
+from pplimits.algorithms.methods import make_method
+from pplimits.algorithms.runner import run
+from pplimits.worstcase import make_instance
+from pplimits.worstcase.layered import ACTIVATIONS, LOSSES, network, pipelined
 
 CASES = [(a, l) for a in ACTIVATIONS for l in LOSSES]
 

@@ -1,4 +1,4 @@
-"""Non-smooth claims: Theorem D re-derived in sympy against THEORY.md's statement, the span bound, the
+"""Non-smooth claims: Theorem D re-derived in sympy against docs/theory.md's statement, the span bound, the
 regime map, and the counter-based noise (independent of batching)."""
 import math
 
@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from algorithms.noise import gaussian_block, perturbations
-from bounds.pprs import derivation, regime, tuning
-from bounds.registry import get
-from bounds.symbols import L, R, T, d, depth, eps, n, tau
+from pplimits.algorithms.noise import gaussian_block, perturbations
+from pplimits.bounds.pprs import derivation
+from pplimits.bounds.regime import regime
+from pplimits.bounds.registry import get
+from pplimits.bounds.symbols import L, R, T, d, depth, eps, n, tau
+from pplimits.bounds.tuning import tuning
 
 C = sp.sqrt(2 / sp.pi)
 
@@ -20,15 +22,15 @@ def _same(a, b):
 
 def test_theorem_d_tuning_is_theory_statement():
     steps = derivation()
-    # THEORY §2.5: γ = R√(2c)/(T d^{1/4}), K = (2T+1)/(12c√d), tuned bound 4√(2c)·LR d^{1/4}/T
+    # docs/theory.md §2.5: γ = R√(2c)/(T d^{1/4}), K = (2T+1)/(12c√d), tuned bound 4√(2c)·LR d^{1/4}/T
     assert _same(steps["gamma"], R * sp.sqrt(2 * C) / (T * d ** sp.Rational(1, 4)))
     assert _same(steps["samples"], (2 * T + 1) / (12 * C * sp.sqrt(d)))
     assert _same(steps["tuned"], 4 * sp.sqrt(2 * C) * L * R * d ** sp.Rational(1, 4) / T)
-    assert abs(float(4 * sp.sqrt(2 * C)) - 5.053) < 5e-4  # THEORY's ≈ 5.053
+    assert abs(float(4 * sp.sqrt(2 * C)) - 5.053) < 5e-4  # docs/theory.md's ≈ 5.053
 
 
 def test_theorem_d_leading_constants_match_theory():
-    # THEORY §2.5: T_ε ≈ 10.1 Δ LR d^{1/4}/ε + 10.7 n (LR/ε)² (two-decimal rounding there)
+    # docs/theory.md §2.5: T_ε ≈ 10.1 Δ LR d^{1/4}/ε + 10.7 n (LR/ε)² (two-decimal rounding there)
     leading = sp.expand(derivation()["leading"])
     depth_coefficient = leading.coeff(depth) * eps / (L * R * d ** sp.Rational(1, 4))
     n_coefficient = leading.coeff(n) * eps**2 / (L * R) ** 2
@@ -37,13 +39,13 @@ def test_theorem_d_leading_constants_match_theory():
 
 def test_tuning_numbers():
     tuned = tuning(1e-2, 1.0, 1.0, 10_000)
-    assert tuned["T"] == math.ceil(float(4 * sp.sqrt(2 * C)) * 10 / 1e-2)
-    assert tuned["K"] == math.ceil((2 * tuned["T"] + 1) / (12 * float(C) * 100))
-    assert math.isclose(tuned["gamma"], math.sqrt(2 * float(C)) / (tuned["T"] * 10))
+    assert tuned.T == math.ceil(float(4 * sp.sqrt(2 * C)) * 10 / 1e-2)
+    assert tuned.K == math.ceil((2 * tuned.T + 1) / (12 * float(C) * 100))
+    assert math.isclose(tuned.gamma, math.sqrt(2 * float(C)) / (tuned.T * 10))
 
 
 def test_span_lower_bound_and_subgradient_ratio_match_theory():
-    # THEORY §2.4: T_ε ≥ τ((LR/(2ε) − 1)² − 1); span ratio ≈ 8 with τ_g/τ ≤ 2
+    # docs/theory.md §2.4: T_ε ≥ τ((LR/(2ε) − 1)² − 1); span ratio ≈ 8 with τ_g/τ ≤ 2
     expected = tau * ((L * R / (2 * eps) - 1) ** 2 - 1)
     assert _same(get("nonsmooth-convex.lower.time").expression, sp.Max(0, expected))
     ratio = get("nonsmooth-convex.ratio").expression
@@ -60,15 +62,15 @@ def test_pprs_ratio_is_order_d_to_the_quarter_and_recon_labelled():
 
 @pytest.mark.parametrize("depth_value", [1, 2, 4])
 def test_regime_subgradient_wins_shallow_pipelines(depth_value):
-    assert regime(depth_value, 100, 1e-2)["winner"] == "subgradient"
+    assert regime(depth_value, 100, 1e-2).winner == "subgradient"
 
 
 @pytest.mark.parametrize("depth_value", [64, 256, 1024])
 def test_regime_pprs_wins_deep_pipelines_when_rl_over_eps_is_large(depth_value):
-    # THEORY: PPRS wins roughly when Δ ≳ 5n and RL/ε ≳ 5 d^{1/4}
+    # docs/theory.md: PPRS wins roughly when Δ ≳ 5n and RL/ε ≳ 5 d^{1/4}
     result = regime(depth_value, 100, 1e-2)
-    assert result["winner"] == "pprs" and result["speedup"] > 1
-    assert math.isclose(result["speedup"], result["subgradient_time"] / result["pprs_time"])
+    assert result.winner == "pprs" and result.speedup > 1
+    assert math.isclose(result.speedup, result.subgradient_time / result.pprs_time)
 
 
 def test_noise_does_not_depend_on_batching():
@@ -98,6 +100,6 @@ def test_noise_is_standard_normal():
 def test_regime_slope_matches_the_speedup_between_neighbouring_depths():
     # the speed-up's local log-log slope in Δ, from two nearby depths, equals the closed form reported
     low, high = regime(40, 16, 1e-3), regime(41, 16, 1e-3)
-    measured = math.log(high["speedup"] / low["speedup"]) / math.log(41 / 40)
-    assert abs(measured - (low["depth_slope"] + high["depth_slope"]) / 2) < 1e-3
-    assert low["near_linear"] and not regime(2000, 16, 1e-3)["near_linear"]  # K = 528 here: nK ≫ Δ fails
+    measured = math.log(high.speedup / low.speedup) / math.log(41 / 40)
+    assert abs(measured - (low.depth_slope + high.depth_slope) / 2) < 1e-3
+    assert low.near_linear and not regime(2000, 16, 1e-3).near_linear  # K = 528 here: nK ≫ Δ fails

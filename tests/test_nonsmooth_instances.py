@@ -12,8 +12,9 @@ import scipy.optimize
 import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
+from instance_checks import assert_batched_and_read_only
 
-from worstcase import (
+from pplimits.worstcase import (
     INSTANCES,
     Hinge,
     L1Regression,
@@ -22,8 +23,7 @@ from worstcase import (
     MaxFunction,
     make_instance,
 )
-from worstcase.hinge import non_separable
-from instance_checks import assert_batched_and_read_only
+from pplimits.worstcase.hinge import non_separable
 
 CASES = {
     "max": lambda: MaxFunction(8, chain_length=5),
@@ -437,7 +437,7 @@ BAD_PARAMETERS = [
     (MaxFunction, {"dim": 5, "R": float("nan")}, "R"),
     (MaxFunction, {"dim": 5, "chain_length": 6}, "chain_length"),
     (MaxFunction, {"dim": 5, "chain_length": 0}, "chain_length"),
-    (MaxFunction, {"dim": 5, "chain_length": 2.0}, "chain_length"),
+    (MaxFunction, {"dim": 5, "chain_length": 2.5}, "chain_length"),
     (LipschitzMaxFunction, {"dim": 5, "L": -1.0}, "L"),
     (LipschitzMaxFunction, {"dim": 5, "R": False}, "R"),
     (LipschitzMaxFunction, {"dim": 5, "chain_length": 6}, "chain_length"),
@@ -446,7 +446,7 @@ BAD_PARAMETERS = [
     (L1Regression, {"dim": 5, "seed": -1}, "seed"),
     (Hinge, {"dim": 5, "seed": True}, "seed"),
     (Hinge, {"dim": 5, "samples": 1.5}, "samples"),
-    (LinfRegression, {"dim": 2.0}, "dim"),
+    (LinfRegression, {"dim": 2.5}, "dim"),
     (LinfRegression, {"dim": 5, "seed": float("nan")}, "seed"),
 ]
 

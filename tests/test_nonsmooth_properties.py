@@ -15,13 +15,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from algorithms.clock import PipelineModel
-from algorithms.methods import make_method
-from algorithms.random_smoothing import PPRS
-from algorithms.runner import run
-from bounds.pprs import tuning
-from reports.verify import pprs_checks
-from worstcase import Hinge, L1Regression, LinfRegression, LipschitzMaxFunction, MaxFunction
+from pplimits.algorithms.clock import PipelineModel
+from pplimits.algorithms.methods import make_method
+from pplimits.algorithms.random_smoothing import PPRS
+from pplimits.algorithms.runner import run
+from pplimits.bounds.tuning import tuning
+from pplimits.reports.verify import pprs_checks
+from pplimits.worstcase import Hinge, L1Regression, LinfRegression, LipschitzMaxFunction, MaxFunction
 
 
 def log_uniform(lo, hi):
@@ -75,7 +75,7 @@ PPRS_CASES = [
 def _pprs(instance, params, method_class=PPRS):
     if params is None:  # Theorem D's tuning for ε = LR/4
         tuned = tuning(instance.lipschitz * instance.radius / 4, instance.lipschitz, instance.radius, instance.dim)
-        params = {"gamma": tuned["gamma"], "samples": tuned["K"], "horizon": tuned["T"]}
+        params = {"gamma": tuned.gamma, "samples": tuned.K, "horizon": tuned.T}
     method = method_class(instance.lipschitz, samples=params["samples"], gamma=params["gamma"], seed=7,
                           layer_sizes=instance.layer_sizes)
     return method, params["horizon"]

@@ -7,13 +7,13 @@ from fractions import Fraction
 
 import pytest
 
-from bounds.pep.certificate import certify, schur_pad
-from bounds.pep.classes import SmoothStronglyConvex
-from bounds.pep.methods import trace
-from bounds.pep.pipeline import STEP_GRID, stale_against_lower
-from bounds.pep.sdp import solve
-from bounds.pep.worst_case import worst_case
+from pplimits.bounds.pep.certificate import certify, schur_pad
+from pplimits.bounds.pep.classes import SmoothStronglyConvex
+from pplimits.bounds.pep.methods import trace
+from pplimits.bounds.pep.sdp import solve
+from pplimits.bounds.pep.worst_case import worst_case
 from pplimits.cli import main
+from pplimits.experiments.pep_pipeline import STEP_GRID, stale_against_lower
 
 SMOOTH = SmoothStronglyConvex(Fraction(1))
 
@@ -118,8 +118,8 @@ def test_the_chain_formulation_refuses_other_methods():
 
 
 def test_certified_status_needs_every_check_certified():
-    from bounds.registry import registry
-    from reports.report import claim_status
+    from pplimits.bounds.registry import registry
+    from pplimits.reports.report import claim_status
 
     claim = registry()["smooth-convex.gd.upper.tight"]
     yes, no = {"passed": True, "certified": True}, {"passed": True, "certified": False}

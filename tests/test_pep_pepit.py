@@ -23,13 +23,11 @@ import pytest
 
 pytest.importorskip("PEPit", reason="the PEPit cross-check needs pepit: pip install pepit")
 
-from PEPit.examples.unconstrained_convex_minimization.accelerated_gradient_convex import (  # noqa: E402
-    wc_accelerated_gradient_convex)
+from PEPit.examples.unconstrained_convex_minimization.accelerated_gradient_convex import wc_accelerated_gradient_convex  # noqa: E402
 from PEPit.examples.unconstrained_convex_minimization.gradient_descent import wc_gradient_descent  # noqa: E402
-from PEPit.examples.unconstrained_convex_minimization.subgradient_method import (  # noqa: E402
-    wc_subgradient_method)
+from PEPit.examples.unconstrained_convex_minimization.subgradient_method import wc_subgradient_method  # noqa: E402
 
-from bounds.pep.worst_case import worst_case  # noqa: E402
+from pplimits.bounds.pep.worst_case import worst_case  # noqa: E402
 
 SOLVER = "CLARABEL"
 SIZES = (1, 2, 5, 10, 20)

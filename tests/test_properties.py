@@ -15,13 +15,13 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from algorithms.clock import PipelineModel
-from algorithms.methods import make_method
-from algorithms.runner import run
-from bounds.claim import parse_values
-from bounds.registry import get
-from reports.measure import build_instance, measure
-from worstcase import CarmonChain, LogisticRegression, NesterovChain, RandomQuadratic, StronglyConvexChain
+from pplimits.algorithms.clock import PipelineModel
+from pplimits.algorithms.methods import make_method
+from pplimits.algorithms.runner import run
+from pplimits.bounds.claim import parse_values
+from pplimits.bounds.registry import get
+from pplimits.experiments.measure import build_instance, measure
+from pplimits.worstcase import CarmonChain, LogisticRegression, NesterovChain, RandomQuadratic, StronglyConvexChain
 
 
 def log_uniform(lo, hi):
@@ -174,7 +174,7 @@ def test_b_upper_bound_check_catches_a_slow_method():
     # GD with a 100× smaller step is still a span method but breaks AGD's bound: the check sees it.
     instance = NesterovChain(dim=50)
     model = PipelineModel(depth=2)
-    from algorithms.span_methods import GradientDescent
+    from pplimits.algorithms.span_methods import GradientDescent
 
     trace = run(GradientDescent(instance.beta * 100), instance, model, iterations=200)
     bound = get("smooth-convex.agd.upper.gap-at-time").numeric(t=trace.times[1:], beta=1.0, R=instance.radius, depth=2, n=1)

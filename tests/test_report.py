@@ -4,12 +4,13 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from bounds.registry import SETTINGS, registry
+from pplimits.bounds.registry import SETTINGS, registry
 from pplimits.cli import main
-from reports import verify
-from reports.cache import Cache
-from reports.figures import convergence, gantt, regime, speedup
-from reports.report import RECON_STATUS, SETTING_TITLES
+from pplimits.experiments.matrix import QUICK
+from pplimits.reports import verify
+from pplimits.reports.cache import Cache
+from pplimits.reports.figures import convergence, gantt, regime, speedup
+from pplimits.reports.report import RECON_STATUS, SETTING_TITLES
 
 
 @pytest.fixture(scope="module")
@@ -81,11 +82,11 @@ def test_an_interrupted_run_resumes_from_the_cache(tmp_path, monkeypatch):
             raise KeyboardInterrupt  # the first run dies in step 3
         return [verify.Check(f"step-{number}", "equal", 1.0, 1.0)]
 
-    monkeypatch.setattr(verify, "plan", lambda quick: [(f"step {i}", lambda i=i: step(i)) for i in range(1, 5)])
+    monkeypatch.setattr(verify, "plan", lambda profile: [(f"step {i}", lambda i=i: step(i)) for i in range(1, 5)])
     cache = Cache(tmp_path)
     with pytest.raises(KeyboardInterrupt):
-        verify.run_checks(cache=cache)
-    result = verify.run_checks(cache=cache)
+        verify.run_checks(QUICK, cache=cache)
+    result = verify.run_checks(QUICK, cache=cache)
     assert calls == [1, 2, 3, 3, 4] and result["passed"] == 4
 
 
@@ -94,6 +95,6 @@ def test_cache_keys_on_parameters_and_code(tmp_path, monkeypatch):
     assert cache.get("x", {"a": 1}, lambda: [1.5]) == ([1.5], False)
     assert cache.get("x", {"a": 1}, lambda: [2.5]) == ([1.5], True)
     assert cache.get("x", {"a": 2}, lambda: [2.5]) == ([2.5], False)
-    monkeypatch.setattr("reports.cache.code_hash", lambda: "changed code")
+    monkeypatch.setattr("pplimits.reports.cache.code_hash", lambda: "changed code")
     assert cache.get("x", {"a": 1}, lambda: [3.5]) == ([3.5], False)
     assert Cache(None).get("x", {"a": 1}, lambda: [4.5]) == ([4.5], False)

@@ -2,11 +2,11 @@
 import numpy as np
 import pytest
 
-from algorithms.clock import PipelineModel
-from algorithms.methods import make_method
-from algorithms.runner import Trace, run
-from algorithms.span_methods import AcceleratedGradient, GradientDescent, RandomSpanMethod
-from worstcase import NesterovChain, RandomQuadratic
+from pplimits.algorithms.clock import PipelineModel
+from pplimits.algorithms.methods import make_method
+from pplimits.algorithms.runner import Trace, run
+from pplimits.algorithms.span_methods import AcceleratedGradient, GradientDescent, RandomSpanMethod
+from pplimits.worstcase import NesterovChain, RandomQuadratic
 
 
 def test_naive_schedule_iterate_k_is_available_at_2_delta_k():

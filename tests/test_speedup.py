@@ -1,4 +1,4 @@
-"""PPRS's speed-up over the pipelined subgradient method in depth Δ (THEORY.md §1, §2.5).
+"""PPRS's speed-up over the pipelined subgradient method in depth Δ (docs/theory.md §1, §2.5).
 
 Depth enters only the clock: one subgradient iteration takes 2(n + Δ − 1), one PPRS iteration
 2(nK + Δ − 1), and the iterates do not depend on Δ (the perturbation is one block, not split per stage).
@@ -12,12 +12,12 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from algorithms.clock import PipelineModel
-from algorithms.random_smoothing import PPRS
-from algorithms.runner import run
-from algorithms.span_methods import Subgradient
-from bounds.pprs import tuning
-from worstcase import LipschitzMaxFunction
+from pplimits.algorithms.clock import PipelineModel
+from pplimits.algorithms.random_smoothing import PPRS
+from pplimits.algorithms.runner import run
+from pplimits.algorithms.span_methods import Subgradient
+from pplimits.bounds.tuning import tuning
+from pplimits.worstcase import LipschitzMaxFunction
 
 DEPTHS = (4, 8, 16, 32, 64, 128, 256)
 
@@ -40,8 +40,8 @@ def methods(instance, eps):
     """Subgradient with horizon ⌈(RL/ε)²⌉ and PPRS with Theorem D's K, γ; PPRS's iteration cap 2T."""
     tuned = tuning(eps, instance.lipschitz, instance.radius, instance.dim)
     horizon = math.ceil((instance.lipschitz * instance.radius / eps) ** 2)
-    pprs = PPRS(instance.lipschitz, samples=tuned["K"], seed=0, layer_sizes=instance.layer_sizes, gamma=tuned["gamma"])
-    return (Subgradient(instance.lipschitz, instance.radius, horizon), horizon), (pprs, 2 * tuned["T"])
+    pprs = PPRS(instance.lipschitz, samples=tuned.K, seed=0, layer_sizes=instance.layer_sizes, gamma=tuned.gamma)
+    return (Subgradient(instance.lipschitz, instance.radius, horizon), horizon), (pprs, 2 * tuned.T)
 
 
 def worst_iterations(trace, eps) -> int:

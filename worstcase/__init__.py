@@ -5,6 +5,8 @@ f_star, f0, radius, params, and array-namespace-generic value(x) and gradient(x)
 """
 import inspect
 
+from pplimits._util.checks import UsageError
+
 from .carmon_chain import CarmonChain
 from .hinge import Hinge
 from .l1_regression import L1Regression
@@ -26,12 +28,12 @@ INSTANCES = {
 def make_instance(name, **params):
     """Build the instance registered under ``name`` from keyword parameters."""
     if not isinstance(name, str) or name not in INSTANCES:
-        raise ValueError(f"instance must be one of {', '.join(INSTANCES)}, got {name!r}")
+        raise UsageError(f"instance must be one of {', '.join(INSTANCES)}, got {name!r}")
     cls = INSTANCES[name]
     allowed = sorted(p for p in inspect.signature(cls).parameters)
     for key in params:
         if key not in allowed:
-            raise ValueError(f"unknown parameter {key!r} for {name}; allowed: {', '.join(allowed)}")
+            raise UsageError(f"unknown parameter {key!r} for {name}; allowed: {', '.join(allowed)}")
     return cls(**params)
 
 

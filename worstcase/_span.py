@@ -1,4 +1,4 @@
-"""Rounds a span method needs on a chain before its criterion can reach ε (rounds lemma, THEORY §1)."""
+"""Rounds a span method needs on a chain before its criterion can reach ε (rounds lemma, docs/theory.md §1)."""
 import numpy as np
 
 

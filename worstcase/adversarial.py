@@ -7,7 +7,8 @@ stand-in for the inner max over ‖δ_i‖∞ ≤ ρ. Its gradient is the networ
 One evaluation runs `steps` + 1 forward-backward passes of the batch through the pipeline (`passes`).
 Everything is batched over θ's leading axes, like worstcase.layered.
 """
-from ._arrays import constant, device
+from pplimits._util.arrays import constant, device
+from pplimits._util.checks import UsageError
 
 
 class AdversarialObjective:
@@ -15,7 +16,7 @@ class AdversarialObjective:
 
     def __init__(self, objective, radius: float, steps: int):
         if not radius > 0 or not isinstance(steps, int) or steps < 1:
-            raise ValueError(f"the attack needs radius > 0 and steps >= 1, got radius={radius!r}, steps={steps!r}")
+            raise UsageError(f"the attack needs radius > 0 and steps >= 1, got radius={radius!r}, steps={steps!r}")
         self.objective, self.attack_radius, self.steps = objective, float(radius), steps
         self.passes = steps + 1
         for name in ("dim", "layer_sizes", "x0", "depth", "lipschitz", "radius", "setting", "criterion", "f_star"):

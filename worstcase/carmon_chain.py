@@ -16,9 +16,10 @@ import math
 import numpy as np
 from scipy.special import ndtr
 
-from . import _validate
+from pplimits._util import checks
+from pplimits._util.arrays import device, namespace, pad_zeros
+
 from ._span import rounds_to_reach
-from ._arrays import device, namespace, pad_zeros
 
 _SQRT_E = math.sqrt(math.e)
 _PHI_MAX = math.sqrt(2.0 * math.pi * math.e)  # Phi(+inf)
@@ -57,12 +58,12 @@ class CarmonChain:
     criterion = "grad-norm"
 
     def __init__(self, dim, beta=1.0, eps=0.1, chain_length=None):
-        self.dim = _validate.integer("dim", dim, 1)
-        self.beta = _validate.positive_float("beta", beta)
-        self.eps = _validate.positive_float("eps", eps)
+        self.dim = checks.require_int("dim", dim, 1)
+        self.beta = checks.require_positive("beta", beta)
+        self.eps = checks.require_positive("eps", eps)
         if chain_length is None:
             chain_length = self.dim
-        self.chain_length = _validate.integer("chain_length", chain_length, 1, self.dim)
+        self.chain_length = checks.require_int("chain_length", chain_length, 1, self.dim)
         self.mu = 0.0
         self.params = {"dim": self.dim, "beta": self.beta, "eps": self.eps, "chain_length": self.chain_length}
         self.lam = 152.0 * self.eps / self.beta
@@ -106,5 +107,5 @@ class CarmonChain:
         """A certified lower bound (not exact) on ||grad f(x)|| over span(e_1..e_k): eps for k < T
         (x_T = 0 there, Carmon et al. 2020 Lemma 3; numerically the minimum is about 1.341 eps), 0 for
         k >= T."""
-        k = _validate.rounds(k)
+        k = checks.require_rounds(k)
         return np.where(k < self.chain_length, self.eps, 0.0)[()]

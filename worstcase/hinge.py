@@ -19,7 +19,9 @@ import cvxpy as cp
 import numpy as np
 import scipy.optimize
 
-from ._arrays import constant, namespace
+from pplimits._util.arrays import constant, namespace
+from pplimits._util.checks import UsageError
+
 from .l1_regression import SeededNonsmooth
 from .logistic_regression import _draw
 
@@ -52,7 +54,7 @@ class Hinge(SeededNonsmooth):
             if non_separable(self.features, self.labels):
                 break
         else:
-            raise ValueError(f"samples must give non-separable labels: samples={self.samples} gave separable "
+            raise UsageError(f"samples must give non-separable labels: samples={self.samples} gave separable "
                              f"data for dim={self.dim} in {_MAX_DRAWS} draws; use more samples")
         spectral = float(np.linalg.norm(self.features, 2)) / math.sqrt(self.samples)
         self.lipschitz = min(spectral, float(np.mean(np.linalg.norm(self.features, axis=1))))

@@ -14,8 +14,8 @@ import math
 import cvxpy as cp
 import numpy as np
 
-from . import _validate
-from ._arrays import constant, namespace
+from pplimits._util import checks
+from pplimits._util.arrays import constant, namespace
 
 _NOISE_DOF = 2.0
 
@@ -37,11 +37,11 @@ class SeededNonsmooth:
 
     def _start(self, dim, samples, seed):
         """Validate (dim, samples = 4 dim by default, seed); return the seeded generator."""
-        self.dim = _validate.integer("dim", dim, 1)
+        self.dim = checks.require_int("dim", dim, 1)
         if samples is None:
             samples = 4 * self.dim
-        self.samples = _validate.integer("samples", samples, 1)
-        self.seed = _validate.integer("seed", seed, 0)
+        self.samples = checks.require_int("samples", samples, 1)
+        self.seed = checks.require_int("seed", seed, 0)
         self.params = {"dim": self.dim, "samples": self.samples, "seed": self.seed}
         self.layer_sizes = (self.dim,)
         self.x0 = np.zeros(self.dim)

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate
-from ._arrays import constant, device, namespace
+from pplimits._util import checks
+from pplimits._util.arrays import constant, device, namespace
 
 ACTIVATIONS = ("relu", "abs", "maxpool", "identity")
 LOSSES = ("hinge", "l1")
@@ -41,7 +41,7 @@ class Dense:
 
     def __post_init__(self):
         if self.residual and self.features != self.inputs:
-            raise ValueError(f"a residual layer needs as many features as inputs, got {self.inputs} → {self.features}")
+            raise checks.UsageError(f"a residual layer needs as many features as inputs, got {self.inputs} → {self.features}")
 
     @property
     def size(self) -> int:
@@ -269,13 +269,13 @@ def network(depth: int, width: int = 16, activation: str = "relu", loss: str = "
     same shape. θ₀: He-scaled Gaussian weights, zero biases (seeded). `lipschitz` is the L used to scale
     PPRS's steps (a user estimate: no global constant is claimed for a network).
     """
-    depth = _validate.integer("depth", depth, 1)
-    width = _validate.integer("width", width, 2 if activation == "maxpool" else 1)
-    seed = _validate.integer("seed", seed, 0)
+    depth = checks.require_int("depth", depth, 1)
+    width = checks.require_int("width", width, 2 if activation == "maxpool" else 1)
+    seed = checks.require_int("seed", seed, 0)
     if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
+        raise checks.UsageError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
     if loss not in LOSSES:
-        raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {loss!r}")
+        raise checks.UsageError(f"loss must be one of {', '.join(LOSSES)}, got {loss!r}")
     rng = np.random.default_rng(seed)
     if features is None:
         features = rng.standard_normal((samples, input_dim))
@@ -301,7 +301,7 @@ def network(depth: int, width: int = 16, activation: str = "relu", loss: str = "
 
 def pipelined(instance, depth: int) -> LayeredObjective:
     """`instance` as a Δ-stage pipeline that adds latency only (see the module docstring)."""
-    depth = _validate.integer("depth", depth, 1)
+    depth = checks.require_int("depth", depth, 1)
     stages = [Carry(instance.dim)] + [PassOn() for _ in range(depth - 1)]
     wrapped = LayeredObjective(f"pipelined-{instance.name}", stages, InstanceLoss(instance), np.zeros((1, 0)),
                                instance.x0, getattr(instance, "lipschitz", math.inf), instance.radius,

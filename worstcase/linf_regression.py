@@ -12,7 +12,8 @@ tolerances: f* to solver precision (~1e-8), not exact; radius = ||x*|| for that 
 import cvxpy as cp
 import numpy as np
 
-from ._arrays import constant, device, namespace
+from pplimits._util.arrays import constant, device, namespace
+
 from .l1_regression import SeededNonsmooth, regression_data
 
 

@@ -14,7 +14,8 @@ The resisting oracle (first maximising index) and the zero-chain property are un
 """
 import cvxpy as cp
 
-from . import _validate
+from pplimits._util import checks
+
 from .max_function import MaxFunction
 
 
@@ -25,7 +26,7 @@ class LipschitzMaxFunction(MaxFunction):
 
     def lipschitz_at(self, radius) -> float:
         """A Lipschitz constant of f on B(0, radius): gamma + mu min(radius, R) (<= L everywhere)."""
-        return self.gamma + self.mu * min(_validate.nonnegative_float("radius", radius), self._ball)
+        return self.gamma + self.mu * min(checks.require_nonnegative("radius", radius), self._ball)
 
     def _penalty(self, xp, x):
         """H_R(||x||): ||x||^2 / 2 inside B(0, R) (the max function's formula), R (||x|| - R/2) outside."""

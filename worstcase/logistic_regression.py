@@ -16,8 +16,8 @@ from a damped Newton solve to ||grad f(x*)|| <= 1e-13: f* to machine precision, 
 import numpy as np
 import scipy.linalg
 
-from . import _validate
-from ._arrays import constant, namespace
+from pplimits._util import checks
+from pplimits._util.arrays import constant, namespace
 
 _FLIP_FRACTION = 0.2
 _MAX_DRAWS = 20
@@ -82,12 +82,12 @@ class LogisticRegression:
     criterion = "gap"
 
     def __init__(self, dim, samples=None, seed=0, reg=0.0):
-        self.dim = _validate.integer("dim", dim, 1)
+        self.dim = checks.require_int("dim", dim, 1)
         if samples is None:
             samples = 4 * self.dim
-        self.samples = _validate.integer("samples", samples, 1)
-        self.seed = _validate.integer("seed", seed, 0)
-        self.reg = _validate.nonnegative_float("reg", reg)
+        self.samples = checks.require_int("samples", samples, 1)
+        self.seed = checks.require_int("seed", seed, 0)
+        self.reg = checks.require_nonnegative("reg", reg)
         self.setting = "smooth-convex" if self.reg == 0.0 else "strongly-convex"
         self.params = {"dim": self.dim, "samples": self.samples, "seed": self.seed, "reg": self.reg}
         rng = np.random.default_rng(self.seed)
@@ -97,7 +97,7 @@ class LogisticRegression:
             if unregularised is not None or self.samples <= self.dim:
                 break
         if self.reg == 0.0 and unregularised is None:
-            raise ValueError(f"samples={self.samples} gives (nearly) linearly separable data for "
+            raise checks.UsageError(f"samples={self.samples} gives (nearly) linearly separable data for "
                              f"dim={self.dim}, so no minimiser is certified with reg == 0; "
                              "use reg > 0 or more samples")
         self.beta = float(np.linalg.norm(self.features, 2)) ** 2 / (4.0 * self.samples) + self.reg

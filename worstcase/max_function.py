@@ -1,4 +1,4 @@
-"""Nesterov's worst non-smooth convex function (CLASSICAL: Nesterov 2004, Thm 3.2.1; THEORY §2.4, §3).
+"""Nesterov's worst non-smooth convex function (CLASSICAL: Nesterov 2004, Thm 3.2.1; docs/theory.md §2.4, §3).
 
 f(x) = gamma max_{i<=t} x_i + (mu/2) ||x||^2, t = chain_length, gamma = L sqrt(t)/(1 + sqrt(t)),
 mu = L/((1 + sqrt(t)) R). Minimiser x*_i = -gamma/(mu t) = -R/sqrt(t) for i <= t, 0 beyond, so
@@ -16,8 +16,9 @@ import math
 import cvxpy as cp
 import numpy as np
 
-from . import _validate
-from ._arrays import device, namespace
+from pplimits._util import checks
+from pplimits._util.arrays import device, namespace
+
 from ._span import rounds_to_reach
 
 _CVXPY_TOL = 1e-10  # Clarabel gap/feasibility tolerances; tighter ones flag the Huber variant "inaccurate"
@@ -32,12 +33,12 @@ class MaxFunction:
     beta = math.inf
 
     def __init__(self, dim, L=1.0, R=1.0, chain_length=None):
-        self.dim = _validate.integer("dim", dim, 1)
-        self.lipschitz = _validate.positive_float("L", L)  # on B(0, R); outside, gamma + mu ||x||
-        self._ball = _validate.positive_float("R", R)
+        self.dim = checks.require_int("dim", dim, 1)
+        self.lipschitz = checks.require_positive("L", L)  # on B(0, R); outside, gamma + mu ||x||
+        self._ball = checks.require_positive("R", R)
         if chain_length is None:
             chain_length = self.dim
-        self.chain_length = _validate.integer("chain_length", chain_length, 1, self.dim)
+        self.chain_length = checks.require_int("chain_length", chain_length, 1, self.dim)
         t = self.chain_length
         self.params = {"dim": self.dim, "L": self.lipschitz, "R": self._ball, "chain_length": t}
         self.layer_sizes = (self.dim,)
@@ -52,7 +53,7 @@ class MaxFunction:
 
     def lipschitz_at(self, radius) -> float:
         """A Lipschitz constant of f on B(0, radius): gamma + mu radius (= L at radius = R)."""
-        return self.gamma + self.mu * _validate.nonnegative_float("radius", radius)
+        return self.gamma + self.mu * checks.require_nonnegative("radius", radius)
 
     def _penalty(self, xp, x):
         """The regulariser divided by mu: ||x||^2 / 2, shape (...,)."""
@@ -83,13 +84,13 @@ class MaxFunction:
 
     def span_gap(self, k):
         """E(k) = min over span(e_1..e_k) of f, minus f* (exact): -f* for k < t, 0 for k >= t."""
-        k = _validate.rounds(k)
+        k = checks.require_rounds(k)
         gap = np.where(k < self.chain_length, -self.f_star, 0.0)
         return gap[()]
 
     def span_gap_cvxpy(self, k: int) -> float:
         """E(k) by solving min f subject to x_{k+1..dim} = 0 with cvxpy + Clarabel (a cross-check)."""
-        k = int(_validate.rounds(k))
+        k = int(checks.require_rounds(k))
         x = cp.Variable(self.dim)
         objective = self.gamma * cp.max(x[: self.chain_length]) + self.mu * self._penalty_cvxpy(x)
         constraints = [x[k:] == 0] if k < self.dim else []

@@ -5,7 +5,7 @@ f(x) = (beta/4) (1/2 x^T A x - x_1), A = tridiag(-1, 2, -1) on the first m = cha
 a gradient at a point supported on e_1..e_j is supported on e_1..e_{j+1}, so after k rounds a span
 method's iterate lies in span(e_1..e_k).
 
-Closed forms (DERIVED, THEORY §3): x*_i = 1 - i/(m+1) for i <= m, f* = -(beta/8)(1 - 1/(m+1)), and the
+Closed forms (DERIVED, docs/theory.md §3): x*_i = 1 - i/(m+1) for i <= m, f* = -(beta/8)(1 - 1/(m+1)), and the
 restricted minimum over span(e_1..e_k) is the same chain of length k, so
 E(k) = (beta/8)(1/(k+1) - 1/(m+1)) for k < m, 0 for k >= m.
 """
@@ -14,9 +14,10 @@ from fractions import Fraction
 import cvxpy as cp
 import numpy as np
 
-from . import _validate
+from pplimits._util import checks
+from pplimits._util.arrays import namespace, pad_zeros, shift_first
+
 from ._span import rounds_to_reach
-from ._arrays import namespace, pad_zeros, shift_first
 
 
 class NesterovChain:
@@ -27,11 +28,11 @@ class NesterovChain:
     criterion = "gap"
 
     def __init__(self, dim, beta=1.0, chain_length=None):
-        self.dim = _validate.integer("dim", dim, 1)
-        self.beta = _validate.positive_float("beta", beta)
+        self.dim = checks.require_int("dim", dim, 1)
+        self.beta = checks.require_positive("beta", beta)
         if chain_length is None:
             chain_length = self.dim
-        self.chain_length = _validate.integer("chain_length", chain_length, 1, self.dim)
+        self.chain_length = checks.require_int("chain_length", chain_length, 1, self.dim)
         self.mu = 0.0
         m = self.chain_length
         self.params = {"dim": self.dim, "beta": self.beta, "chain_length": m}
@@ -43,7 +44,7 @@ class NesterovChain:
 
     @classmethod
     def sized_for(cls, eps, beta=1.0):
-        """The hard instance for accuracy eps (DERIVED, THEORY §2.1): chain_length = dim = 2k + 1.
+        """The hard instance for accuracy eps (DERIVED, docs/theory.md §2.1): chain_length = dim = 2k + 1.
 
         k is the largest integer >= 0 with 3 beta ||x*||^2 / (32 (k+1)^2) > eps, where
         ||x*||^2 = (2k+1)(4k+3)/(12(k+1)), i.e. beta (2k+1)(4k+3) / (128 (k+1)^3) > eps. On this
@@ -52,15 +53,15 @@ class NesterovChain:
         The left side decreases in k, so k is found by doubling and bisection, compared in exact
         rational arithmetic.
         """
-        eps = _validate.positive_float("eps", eps)
-        beta = _validate.positive_float("beta", beta)
+        eps = checks.require_positive("eps", eps)
+        beta = checks.require_positive("beta", beta)
         b, e = Fraction(beta), Fraction(eps)
 
         def hard(k: int) -> bool:
             return b * (2 * k + 1) * (4 * k + 3) > 128 * e * (k + 1) ** 3
 
         if not hard(0):
-            raise ValueError(f"eps must be < 3*beta/128 for the chain construction, got {eps!r}")
+            raise checks.UsageError(f"eps must be < 3*beta/128 for the chain construction, got {eps!r}")
         low, high = 0, 1
         while hard(high):
             low, high = high, 2 * high
@@ -92,13 +93,13 @@ class NesterovChain:
 
     def span_gap(self, k):
         """E(k) = min over span(e_1..e_k) of f, minus f* (exact): (beta/8)(1/(k+1) - 1/(m+1)), k < m."""
-        k = np.minimum(_validate.rounds(k), self.chain_length)
+        k = np.minimum(checks.require_rounds(k), self.chain_length)
         gap = (self.beta / 8.0) * (1.0 / (k + 1.0) - 1.0 / (self.chain_length + 1.0))
         return gap[()]
 
     def span_gap_cvxpy(self, k: int) -> float:
         """E(k) by solving min f subject to x_{k+1..dim} = 0 with cvxpy + Clarabel (a cross-check)."""
-        k = int(_validate.rounds(k))
+        k = int(checks.require_rounds(k))
         m = self.chain_length
         x = cp.Variable(self.dim)
         steps = np.eye(m + 1, self.dim) - np.eye(m + 1, self.dim, k=-1)  # x_1, x_2 - x_1, .., -x_m

@@ -8,8 +8,8 @@ f* = 0 exactly.
 """
 import numpy as np
 
-from . import _validate
-from ._arrays import constant, namespace
+from pplimits._util import checks
+from pplimits._util.arrays import constant, namespace
 
 
 class RandomQuadratic:
@@ -19,13 +19,13 @@ class RandomQuadratic:
     criterion = "gap"
 
     def __init__(self, dim, seed=0, beta=1.0, mu=0.0, radius=1.0):
-        self.dim = _validate.integer("dim", dim, 1)
-        self.seed = _validate.integer("seed", seed, 0)
-        self.beta = _validate.positive_float("beta", beta)
-        self.mu = _validate.interval_float(
+        self.dim = checks.require_int("dim", dim, 1)
+        self.seed = checks.require_int("seed", seed, 0)
+        self.beta = checks.require_positive("beta", beta)
+        self.mu = checks.require_interval(
             "mu", mu, 0.0, self.beta, strict=False, rule=f"0 <= mu <= beta = {self.beta!r}"
         )
-        radius = _validate.positive_float("radius", radius)
+        radius = checks.require_positive("radius", radius)
         self.setting = "smooth-convex" if self.mu == 0.0 else "strongly-convex"
         self.params = {"dim": self.dim, "seed": self.seed, "beta": self.beta, "mu": self.mu, "radius": radius}
         rng = np.random.default_rng(self.seed)

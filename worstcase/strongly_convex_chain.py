@@ -21,9 +21,10 @@ import math
 import cvxpy as cp
 import numpy as np
 
-from . import _validate
+from pplimits._util import checks
+from pplimits._util.arrays import namespace, pad_zeros, shift_first
+
 from ._span import rounds_to_reach
-from ._arrays import namespace, pad_zeros, shift_first
 
 
 class StronglyConvexChain:
@@ -34,9 +35,9 @@ class StronglyConvexChain:
     criterion = "gap"
 
     def __init__(self, dim, beta=1.0, mu=0.01):
-        self.dim = _validate.integer("dim", dim, 1)
-        self.beta = _validate.positive_float("beta", beta)
-        self.mu = _validate.interval_float(
+        self.dim = checks.require_int("dim", dim, 1)
+        self.beta = checks.require_positive("beta", beta)
+        self.mu = checks.require_interval(
             "mu", mu, 0.0, self.beta, strict=True, rule=f"0 < mu < beta = {self.beta!r}"
         )
         self.params = {"dim": self.dim, "beta": self.beta, "mu": self.mu}
@@ -80,7 +81,7 @@ class StronglyConvexChain:
 
     def span_gap(self, k):
         """E(k) = min over span(e_1..e_k) of f, minus f* (exact closed form above)."""
-        k = _validate.rounds(k)
+        k = checks.require_rounds(k)
         kk = np.minimum(k, self.dim)
         d = self.dim
         numerator = self._one_minus_q2 * (self._pow_q(2 * kk + 1) + self._pow_q(2 * d))
@@ -90,7 +91,7 @@ class StronglyConvexChain:
 
     def span_gap_cvxpy(self, k: int) -> float:
         """E(k) by solving min f subject to x_{k+1..dim} = 0 with cvxpy + Clarabel (a cross-check)."""
-        k = int(_validate.rounds(k))
+        k = int(checks.require_rounds(k))
         x = cp.Variable(self.dim)
         steps = np.eye(self.dim) - np.eye(self.dim, k=-1)  # (x_1, x_2 - x_1, ..., x_d - x_{d-1})
         chain = cp.sum_squares(steps @ x) - 2.0 * x[0]

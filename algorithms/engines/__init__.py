@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from algorithms.clock import makespan
-from worstcase.layered import network
+from pplimits._util.checks import UsageError
+from pplimits.algorithms.clock import makespan
+from pplimits.worstcase.layered import network
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ def clock_objective(depth: int):
 
 
 def clock_row(engine: str, depth: int, samples: int, op_seconds: float, measured: float) -> dict:
-    """One row of clock validation: the GPipe makespan 2(K + Δ − 1) · op_seconds (DERIVED, THEORY.md §1)
+    """One row of clock validation: the GPipe makespan 2(K + Δ − 1) · op_seconds (DERIVED, docs/theory.md §1)
     against the measured wall time."""
     model = makespan(depth, samples, "gpipe", "half") * op_seconds
     return {"engine": engine, "depth": depth, "K": samples, "model_seconds": model, "measured_seconds": measured,
@@ -58,5 +59,5 @@ def engines() -> list[dict]:
 def engine(name: str):
     """The engine module `name` (algorithms.engines.jax_engine or torch_engine); ImportError if its extra is missing."""
     if name not in ENGINES:
-        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {name!r}")
-    return importlib.import_module(f"algorithms.engines.{name}_engine")
+        raise UsageError(f"engine must be one of {', '.join(ENGINES)}, got {name!r}")
+    return importlib.import_module(f"pplimits.algorithms.engines.{name}_engine")

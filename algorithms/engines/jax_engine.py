@@ -15,7 +15,7 @@ stage sums its block's gradients and scales by 1/K. The loop stops when every st
 
 The clock: DERIVED: the tick loop is the GPipe schedule, makespan 2(K + Δ − 1) — `ticks` counts the loop
 steps actually run and tests/test_engine_jax.py checks it against algorithms.clock.makespan(Δ, K, "gpipe",
-"half") (THEORY.md §1). With op_seconds > 0 every op also sleeps that long in a host callback; sleeping
+"half") (docs/theory.md §1). With op_seconds > 0 every op also sleeps that long in a host callback; sleeping
 releases the GIL, so the ops of different devices overlap (also on CPU devices faked with
 XLA_FLAGS=--xla_force_host_platform_device_count=N), and a run takes about makespan · op_seconds
 (`validate_clock` measures it).
@@ -26,11 +26,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from algorithms.backend import configure_jax
-from algorithms.checks import require_int, require_number
-from algorithms.clock import makespan
-from algorithms.engines import EngineRun, clock_objective, clock_row
-from algorithms.noise import gaussian_block
+from pplimits._util.checks import UsageError, require_int, require_number
+from pplimits.algorithms.backend import configure_jax
+from pplimits.algorithms.clock import makespan
+from pplimits.algorithms.engines import EngineRun, clock_objective, clock_row
+from pplimits.algorithms.noise import gaussian_block
 
 jax = configure_jax()  # float64, and host CPU devices for the stages (before JAX starts its devices)
 import jax.numpy as jnp  # noqa: E402
@@ -161,7 +161,7 @@ def _compiled(objective, samples, op_seconds):
     """(compiled tick loop, mesh, layout) for an objective, K and op time; traced and compiled once."""
     depth, found = objective.depth, len(jax.devices())
     if found < depth:
-        raise ValueError(f"the JAX engine needs {depth} devices (one per stage), found {found}; on CPU set "
+        raise UsageError(f"the JAX engine needs {depth} devices (one per stage), found {found}; on CPU set "
                          f"XLA_FLAGS=--xla_force_host_platform_device_count={depth} before JAX starts")
     widths = _widths(objective)
     layout = _Layout(objective.inputs.shape[0], max(widths + [1]), max(objective.layer_sizes + (1,)), tuple(widths))

@@ -7,7 +7,7 @@ n_microbatches = K, micro-batch k being query k; gloo on CPU, NCCL on GPU (one G
 
     torchrun --standalone --nproc_per_node=Δ -m algorithms.engines.torch_worker PROBLEM OUTDIR
 
-The clock: DERIVED (THEORY.md §1): each stage logs the ops it runs, in order; `ticks` is the makespan of those
+The clock: DERIVED (docs/theory.md §1): each stage logs the ops it runs, in order; `ticks` is the makespan of those
 orders with unit ops (each op as early as its stage's previous op and its dependency allow), accepted only if
 algorithms.timeline.validate finds every stage ran exactly K forwards and K backwards as a valid half-duplex
 timeline; for GPipe it is 2(K + Δ − 1) = algorithms.clock.makespan(Δ, K) (tests/test_engine_torch.py). With
@@ -26,9 +26,9 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from algorithms.checks import require_choice, require_int, require_number
-from algorithms.engines import EngineRun, clock_objective, clock_row
-from algorithms.timeline import Op, TimelineError, measured_makespan, validate
+from pplimits._util.checks import UsageError, require_choice, require_int, require_number
+from pplimits.algorithms.engines import EngineRun, clock_objective, clock_row
+from pplimits.algorithms.timeline import Op, TimelineError, measured_makespan, validate
 
 ROOT = Path(__file__).resolve().parents[2]
 TORCHRUN = Path(sys.executable).with_name("torchrun")
@@ -52,7 +52,7 @@ def available() -> tuple[bool, str]:
 
 def command(problem, out_dir, ranks: int) -> list[str]:
     """The single-host torchrun command running the worker on a problem file, one rank per stage."""
-    return [str(TORCHRUN), "--standalone", f"--nproc_per_node={ranks}", "-m", "algorithms.engines.torch_worker",
+    return [str(TORCHRUN), "--standalone", f"--nproc_per_node={ranks}", "-m", "pplimits.algorithms.engines.torch_worker",
             str(problem), str(out_dir)]
 
 
@@ -119,9 +119,9 @@ def write_problem(path, cases, device: str = "cpu", timeout: float = 120) -> int
     cases = [_checked(case) for case in cases]
     ranks = cases[0]["objective"].depth
     if any(case["objective"].depth != ranks for case in cases):
-        raise ValueError("cases of one launch must share their depth (one rank per stage)")
+        raise UsageError("cases of one launch must share their depth (one rank per stage)")
     if device == "cuda" and torch.cuda.device_count() < 1:
-        raise ValueError("device 'cuda' needs a GPU per rank; torch sees none here")
+        raise UsageError("device 'cuda' needs a GPU per rank; torch sees none here")
     Path(path).write_bytes(pickle.dumps({"device": device, "timeout": timeout, "cases": cases}))
     return ranks
 
@@ -132,7 +132,7 @@ def read_results(out_dir, problem) -> list[EngineRun]:
     ranks = cases[0]["objective"].depth
     missing = [f"rank{j}.pkl" for j in range(ranks) if not (Path(out_dir) / f"rank{j}.pkl").exists()]
     if missing:
-        raise ValueError(f"{out_dir} lacks {', '.join(missing)}: every rank must finish and its file be gathered there")
+        raise UsageError(f"{out_dir} lacks {', '.join(missing)}: every rank must finish and its file be gathered there")
     results = [pickle.loads((Path(out_dir) / f"rank{j}.pkl").read_bytes()) for j in range(ranks)]
     runs = []
     for i, case in enumerate(cases):
@@ -147,7 +147,7 @@ def _checked(case) -> dict:
     objective = case["objective"]
     theta = np.asarray(case["theta"], dtype=np.float64)
     if theta.shape != (objective.dim,):
-        raise ValueError(f"theta must have shape ({objective.dim},), got {theta.shape}")
+        raise UsageError(f"theta must have shape ({objective.dim},), got {theta.shape}")
     return {"objective": objective, "theta": theta, "gamma": require_number("gamma", case["gamma"], 0.0, low_open=False),
             "samples": require_int("samples", case["samples"]), "seed": require_int("seed", case["seed"], 0),
             "iteration": require_int("iteration", case["iteration"], 0),

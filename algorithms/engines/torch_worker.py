@@ -27,7 +27,8 @@ import torch.distributed as dist
 from torch.distributed.elastic.multiprocessing.errors import record
 from torch.distributed.pipelining import PipelineStage, ScheduleGPipe
 
-from algorithms.noise import gaussian_block
+from pplimits._util.checks import UsageError
+from pplimits.algorithms.noise import gaussian_block
 
 # worstcase.layered asks arrays for x.__array_namespace__(), which torch tensors lack: lend array-api-compat's.
 if not hasattr(torch.Tensor, "__array_namespace__"):
@@ -125,7 +126,7 @@ def main(problem_path, out_dir):
     rank, world, local = (int(os.environ[name]) for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK"))
     depths = {case["objective"].depth for case in problem["cases"]}
     if depths != {world}:
-        raise ValueError(f"every case needs one rank per stage: depths {sorted(depths)}, {world} ranks")
+        raise UsageError(f"every case needs one rank per stage: depths {sorted(depths)}, {world} ranks")
     cuda = problem["device"] == "cuda"
     device = torch.device("cuda", local) if cuda else torch.device("cpu")
     dist.init_process_group("nccl" if cuda else "gloo", timeout=timedelta(seconds=problem["timeout"]),

@@ -18,9 +18,9 @@ from fractions import Fraction
 
 from sympy.polys.domains import QQ
 
-from bounds.pep.classes import STAR, exact_interpolation
-from bounds.pep.sdp import Solution
-from bounds.pep.trace import Trace, exact
+from pplimits.bounds.pep.classes import STAR, exact_interpolation
+from pplimits.bounds.pep.sdp import Solution
+from pplimits.bounds.pep.trace import Trace, exact
 
 MARGINS = (0, Fraction(1, 10**9), Fraction(1, 10**8), Fraction(1, 10**7), Fraction(1, 10**6))
 DROP = 1e-10

@@ -19,9 +19,9 @@ import cvxpy as cp
 import numpy as np
 import scipy.sparse as sparse
 
-from bounds.pep.sdp import SOLVER
-from bounds.pep.trace import Trace
-
+from pplimits._util.checks import UsageError
+from pplimits.bounds.pep.sdp import SOLVER
+from pplimits.bounds.pep.trace import Trace
 
 TIGHT = {"tol_gap_abs": 1e-12, "tol_gap_rel": 1e-11, "tol_feas": 1e-11, "max_iter": 400}  # small blocks: cheap
 
@@ -30,14 +30,14 @@ def steps(trace: Trace) -> list[tuple[float, float]]:
     """(a_i, b_i) with p_{i+1} = a_i p_i + b_i u_i for every consecutive pair of oracle points; ValueError if the
     method does not move like that (use the full formulation)."""
     if len(trace.points) < 2 or trace.points[0] != {0: 1}:
-        raise ValueError("the chain formulation needs x₀ as the first of at least two oracle points")
+        raise UsageError("the chain formulation needs x₀ as the first of at least two oracle points")
     found = []
     for i in range(len(trace.points) - 1):
         current, following = trace.points[i], trace.points[i + 1]
         a = following.get(0, 0) / current[0]
         difference = following - a * current
         if set(difference) != {1 + i}:
-            raise ValueError("the chain formulation needs a method that moves by one gradient per step (gd)")
+            raise UsageError("the chain formulation needs a method that moves by one gradient per step (gd)")
         found.append((float(a), float(difference[1 + i])))
     return found
 
@@ -46,7 +46,7 @@ def solve_chain(trace: Trace, function_class, radius: float = 1.0) -> dict:
     """Worst case of the chain formulation (see the module): {"worst_case", "status", "seconds"}."""
     start = time.perf_counter()
     if function_class.extra(trace):
-        raise ValueError("the chain formulation is for smooth classes (no rows beyond interpolation)")
+        raise UsageError("the chain formulation is for smooth classes (no rows beyond interpolation)")
     moves, m = steps(trace), len(trace.points)
     # block i holds (p_i, u_i, u_{i+1}) as coordinates 0, 1, 2; p_{i+1} = a p_i + b u_i in it
     local = []

@@ -7,8 +7,8 @@
 """
 import sympy as sp
 
-from bounds.claim import Assumption, Claim
-from bounds.symbols import L, R, beta, k
+from pplimits.bounds.claim import Assumption, Claim
+from pplimits.bounds.symbols import L, R, beta, k
 
 
 def claims():

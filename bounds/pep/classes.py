@@ -13,7 +13,7 @@ from fractions import Fraction
 import numpy as np
 import scipy.sparse as sparse
 
-from bounds.pep.trace import Trace, Vector, exact
+from pplimits.bounds.pep.trace import Trace, Vector, exact
 
 STAR = -1
 

@@ -11,7 +11,7 @@
 import math
 from fractions import Fraction
 
-from bounds.pep.trace import Trace, exact
+from pplimits.bounds.pep.trace import Trace, exact
 
 METHODS = ("gd", "agd", "subgradient", "stale-gd")
 

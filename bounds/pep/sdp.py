@@ -15,8 +15,8 @@ import cvxpy as cp
 import numpy as np
 import scipy.sparse as sparse
 
-from bounds.pep.classes import interpolation_rows, pairs
-from bounds.pep.trace import Trace
+from pplimits.bounds.pep.classes import interpolation_rows, pairs
+from pplimits.bounds.pep.trace import Trace
 
 SOLVER = "CLARABEL"
 SETTINGS = {"tol_gap_abs": 1e-9, "tol_gap_rel": 1e-9, "tol_feas": 1e-9}

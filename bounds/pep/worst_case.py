@@ -9,53 +9,51 @@ import math
 import time
 from fractions import Fraction
 
-from bounds.pep.certificate import certify
-from bounds.pep.chain import solve_chain
-from bounds.pep.classes import LipschitzConvex, SmoothStronglyConvex
-from bounds.pep.methods import METHODS, trace
-from bounds.pep.sdp import SOLVER, solve
+from pplimits._util.checks import UsageError, parse_value
+from pplimits.bounds.pep.certificate import certify
+from pplimits.bounds.pep.chain import solve_chain
+from pplimits.bounds.pep.classes import LipschitzConvex, SmoothStronglyConvex
+from pplimits.bounds.pep.methods import METHODS, trace
+from pplimits.bounds.pep.sdp import SOLVER, solve
 
 CLASSES = {"smooth-convex": "smooth", "strongly-convex": "smooth", "lipschitz-convex": "lipschitz"}
 FAMILY = {"gd": "smooth", "agd": "smooth", "stale-gd": "smooth", "subgradient": "lipschitz"}
-PARAMETERS = {"smooth": ("beta", "mu", "R", "step", "staleness"), "lipschitz": ("L", "R", "step")}
+CLASS_PARAMETERS = {"smooth": ("beta", "mu", "R", "step", "staleness"), "lipschitz": ("L", "R", "step")}
 MAX_ITERATIONS = 200
 EXACT_LIMIT = 50  # exact certificates are attempted up to this N (cost grows fast beyond)
 
 
 def _rational(name: str, value, positive: bool = True) -> Fraction:
-    try:
-        number = Fraction(str(value))
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(f"{name} must be a rational number such as 0.1 or 1/3, got {value!r}") from None
+    number = parse_value(name, value)
     if positive and number <= 0:
-        raise ValueError(f"{name} must be > 0, got {value!r}")
+        raise UsageError(f"{name} must be > 0, got {value!r}")
     return number
 
 
 def parameters(method: str, function_class: str, iterations, values: dict) -> tuple[int, dict]:
     """Checked N and exact parameters with their defaults; one-line ValueError naming what is wrong."""
     if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+        raise UsageError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     if function_class not in CLASSES:
-        raise ValueError(f"class must be one of {', '.join(CLASSES)}, got {function_class!r}")
+        raise UsageError(f"class must be one of {', '.join(CLASSES)}, got {function_class!r}")
     family = CLASSES[function_class]
     if FAMILY[method] != family:
         allowed = ", ".join(c for c, f in CLASSES.items() if f == FAMILY[method])
-        raise ValueError(f"method {method} runs on class {allowed}, not {function_class}")
+        raise UsageError(f"method {method} runs on class {allowed}, not {function_class}")
     try:
         n = int(str(iterations))
     except ValueError:
         n = 0
     if not 1 <= n <= MAX_ITERATIONS:
-        raise ValueError(f"iterations must be an integer in 1…{MAX_ITERATIONS}, got {iterations!r}")
-    unknown = sorted(set(values) - set(PARAMETERS[family]))
+        raise UsageError(f"iterations must be an integer in 1…{MAX_ITERATIONS}, got {iterations!r}")
+    unknown = sorted(set(values) - set(CLASS_PARAMETERS[family]))
     if unknown:
-        raise ValueError(f"unknown parameter {unknown[0]!r} for class {function_class}; allowed: "
-                         f"{', '.join(PARAMETERS[family])}")
+        raise UsageError(f"unknown parameter {unknown[0]!r} for class {function_class}; allowed: "
+                         f"{', '.join(CLASS_PARAMETERS[family])}")
     if "staleness" in values and method != "stale-gd":
-        raise ValueError("staleness applies to method stale-gd only")
+        raise UsageError("staleness applies to method stale-gd only")
     if "mu" in values and function_class != "strongly-convex":
-        raise ValueError("mu applies to class strongly-convex only (smooth-convex has mu = 0)")
+        raise UsageError("mu applies to class strongly-convex only (smooth-convex has mu = 0)")
     out = {"R": _rational("R", values.get("R", 1))}
     if family == "lipschitz":
         out["L"] = _rational("L", values.get("L", 1))
@@ -65,20 +63,20 @@ def parameters(method: str, function_class: str, iterations, values: dict) -> tu
     out["beta"] = _rational("beta", values.get("beta", 1))
     out["mu"] = _rational("mu", values.get("mu", out["beta"] / 10)) if function_class == "strongly-convex" else 0
     if out["mu"] >= out["beta"]:
-        raise ValueError(f"mu must be < beta, got mu={out['mu']}, beta={out['beta']}")
+        raise UsageError(f"mu must be < beta, got mu={out['mu']}, beta={out['beta']}")
     if method == "stale-gd":
         try:
             staleness = int(str(values.get("staleness", 1)))
         except ValueError:
             staleness = -1
         if not 0 <= staleness < n:
-            raise ValueError(f"staleness must be an integer in 0…{n - 1}, got {values.get('staleness')!r}")
+            raise UsageError(f"staleness must be an integer in 0…{n - 1}, got {values.get('staleness')!r}")
         out["staleness"] = staleness
         out["step"] = _rational("step", values.get("step", 1 / (out["beta"] * (staleness + 1))))
     elif method == "gd":
         out["step"] = _rational("step", values.get("step", 1 / out["beta"]))
     elif "step" in values:
-        raise ValueError("agd's step is 1/beta; set beta")
+        raise UsageError("agd's step is 1/beta; set beta")
     return n, out
 
 
@@ -92,9 +90,9 @@ def worst_case(method: str, function_class: str, iterations, values: dict | None
     (bounds/pep/chain.py), an upper bound equal to the full value where cross-checked, fast for long runs."""
     start = time.perf_counter()
     if formulation not in FORMULATIONS:
-        raise ValueError(f"formulation must be one of {', '.join(FORMULATIONS)}, got {formulation!r}")
+        raise UsageError(f"formulation must be one of {', '.join(FORMULATIONS)}, got {formulation!r}")
     if formulation == "chain" and method != "gd":
-        raise ValueError(f"the chain formulation is for method gd, not {method}; use --formulation full")
+        raise UsageError(f"the chain formulation is for method gd, not {method}; use --formulation full")
     n, params = parameters(method, function_class, iterations, values or {})
     if CLASSES[function_class] == "lipschitz":
         cls, traced = LipschitzConvex(params["L"]), trace(method, n, step=params["step"])

@@ -14,11 +14,12 @@ bound binds every run), PPRS by the seed mean with its 95 % Student-t band.
 
 import numpy as np
 
-from algorithms.clock import PipelineModel
-from algorithms.statistics import student_ci95
-from bounds.registry import registry
-from reports.figures.style import LOWER_STYLE, METHOD_STYLE, UPPER_STYLE
-from reports.measure import bound_values, build_instance, measure
+from pplimits.algorithms.clock import PipelineModel
+from pplimits.algorithms.statistics import student_ci95
+from pplimits.bounds.registry import registry
+from pplimits.experiments.matrix import QUICK, RANDOM_SPAN_SEED, Profile
+from pplimits.experiments.measure import bound_values, build_instance, measure
+from pplimits.reports.figures.style import LOWER_STYLE, METHOD_STYLE, UPPER_STYLE
 
 TITLE = "Convergence in pipeline time, between the bound envelopes"
 DEPTH = 4
@@ -37,7 +38,7 @@ def _log_indices(last: int) -> np.ndarray:
 
 
 def _named(values) -> dict:
-    from bounds.symbols import NAME_OF
+    from pplimits.bounds.symbols import NAME_OF
     return {NAME_OF[s]: v for s, v in values.items()}
 
 
@@ -62,7 +63,7 @@ def _time_claim(claim_id, values) -> dict | None:
 
 def _curve(method, instance, model, eps, seeds):
     random_span = method == "random-span"  # never reaches ε before the span bound: run just past it
-    summary, trace = measure(method, instance, model, eps, seeds, {"seed": 2019} if random_span else None,
+    summary, trace = measure(method, instance, model, eps, seeds, {"seed": RANDOM_SPAN_SEED} if random_span else None,
                              2 * instance.span_rounds(eps) + 10 if random_span else None)
     index = _log_indices(trace.iterations)
     values = trace.values[:, index]
@@ -80,10 +81,10 @@ def _curve(method, instance, model, eps, seeds):
     return curve
 
 
-def data(quick: bool = True) -> dict:
+def data(profile: Profile = QUICK) -> dict:
     """Traces and envelopes for every panel (Δ = 4, n = 1, gpipe half duplex); JSON-ready."""
     model = PipelineModel(DEPTH)
-    seeds = {"random-span": 20 if quick else 100, "pprs": 32 if quick else 256, "pprs-drs": 16 if quick else 128}
+    seeds = profile.seeds_of
     panels = []
     for name, eps, params, methods in PANELS:
         instance = build_instance(name, eps, None, params)

@@ -5,7 +5,7 @@ linear from 0 and cut at 1.3 × the largest mean after the first checkpoint (the
 would flatten everything else)."""
 import numpy as np
 
-from reports.figures.style import METHOD_STYLE
+from pplimits.reports.figures.style import METHOD_STYLE
 
 METRICS = {"loss": "training loss", "accuracy": "held-out accuracy"}
 

@@ -3,13 +3,13 @@
 n inputs through Δ stages, half duplex, simulated tick by tick (`algorithms.timeline.simulate`): one input
 at a time (naive, makespan 2nΔ) against the synchronous batch (GPipe, 2(n + Δ − 1)). Blank cells are the
 bubbles; in the batched schedule each stage idles a fraction (Δ − 1)/(n + Δ − 1) of the time.
-DERIVED, THEORY.md §1 "Pipeline timing"; the paper's Figure 2 (PAPER).
+DERIVED, docs/theory.md §1 "Pipeline timing"; the paper's Figure 2 (PAPER).
 """
 from matplotlib.patches import Patch, Rectangle
 
-from algorithms.clock import makespan
-from algorithms.timeline import as_records, simulate
-from reports.figures.style import BACKWARD_COLOR, FORWARD_COLOR
+from pplimits.algorithms.clock import makespan
+from pplimits.algorithms.timeline import as_records, simulate
+from pplimits.reports.figures.style import BACKWARD_COLOR, FORWARD_COLOR
 
 TITLE = "The bubbling schedule: one input at a time against a pipelined batch"
 SCHEDULES = {"naive": ("naive, one input at a time", "2nΔ"), "gpipe": ("pipelined batch (GPipe)", "2(n + Δ − 1)")}
@@ -35,7 +35,7 @@ def caption(data) -> str:
             "cell Fk (Bk) is the forward (backward) pass of input k at that stage. One input at a time takes "
             f"2nΔ = {naive} time units, the pipelined batch 2(n + Δ − 1) = {gpipe}; blank cells are the bubbles, "
             f"a fraction (Δ − 1)/(n + Δ − 1) = {bubble_fraction(data):.0%} of each stage's time in the batched "
-            "schedule (DERIVED, THEORY.md §1 \"Pipeline timing\"; the paper's Figure 2 is this scheme, once per PPRS "
+            "schedule (DERIVED, docs/theory.md §1 \"Pipeline timing\"; the paper's Figure 2 is this scheme, once per PPRS "
             "iteration).")
 
 

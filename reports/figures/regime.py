@@ -1,10 +1,12 @@
 """The regime map: over pipeline depth Δ and accuracy RL/ε, which DERIVED upper bound on the time to ε is smaller,
 PPRS (Theorem D, γ and K tuned) or the pipelined subgradient method, and by how much.
 
-Each cell is `bounds.pprs.regime(Δ, d, ε, L = R = 1, n)`: speed-up = subgradient time / PPRS time (both in time
+Each cell is `bounds.regime.regime(Δ, d, ε, L = R = 1, n)`: speed-up = subgradient time / PPRS time (both in time
 units), the winner, and the log-log slope of the speed-up in Δ, near-linear where ≥ 0.9 (Δ ≪ nK).
-Theorem D: PAPER shape, DERIVED constants (bounds/pprs.py, THEORY.md §2.5); clock THEORY.md §1.
+Theorem D: PAPER shape, DERIVED constants (bounds/pprs.py, docs/theory.md §2.5); clock docs/theory.md §1.
 """
+from dataclasses import asdict
+
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import CenteredNorm, LinearSegmentedColormap, ListedColormap
@@ -12,8 +14,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-from bounds.pprs import regime
-from reports.figures.style import METHOD_STYLE
+from pplimits.bounds.regime import regime
+from pplimits.reports.figures.style import METHOD_STYLE
 
 TITLE = "Regime map: PPRS against the pipelined subgradient method"
 DEPTHS = tuple(2**i for i in range(11))
@@ -28,7 +30,7 @@ NEAR_STYLE = {"color": "black", "linewidth": 0.8, "linestyle": "--"}
 
 def data(dim: int = 100, inputs: int = 1, depths=DEPTHS, accuracies=ACCURACIES) -> dict:
     """Per cell (row: RL/ε, column: Δ) speed-up, winner, depth slope and near-linear flag; K and T per row."""
-    rows = [[regime(depth, dim, 1 / accuracy, inputs=inputs) for depth in depths] for accuracy in accuracies]
+    rows = [[asdict(regime(depth, dim, 1 / accuracy, inputs=inputs)) for depth in depths] for accuracy in accuracies]
     cells = {key: [[cell[key] for cell in row] for row in rows]
              for key in ("speedup", "winner", "depth_slope", "near_linear")}
     return {"dim": dim, "inputs": inputs, "depths": list(depths), "accuracies": [float(a) for a in accuracies],
@@ -42,8 +44,8 @@ def caption(data) -> str:
             f"from ×{min(speedups):.2g} to ×{max(speedups):.3g} on this grid. The subgradient bound wins for "
             "shallow pipelines and low accuracy, PPRS for deep pipelines and high accuracy; the speed-up is "
             f"near-linear in Δ (hatched) only while Δ ≪ nK, K = {data['K'][0]} … {data['K'][-1]} samples per "
-            "iteration here. Sources: Theorem D (PAPER shape, DERIVED constants in bounds/pprs.py, THEORY.md §2.5), "
-            "clock THEORY.md §1.")
+            "iteration here. Sources: Theorem D (PAPER shape, DERIVED constants in bounds/pprs.py, docs/theory.md §2.5), "
+            "clock docs/theory.md §1.")
 
 
 def _edges(centres) -> np.ndarray:

@@ -5,12 +5,13 @@ bound and the methods' DERIVED upper bounds, all ∝ (Δ + n − 1). Non-smooth 
 (max-function-lipschitz): the pipelined subgradient method against PPRS (Theorem D tuning, PAPER shape,
 DERIVED constants), whose batch of nK queries shares one pipeline fill, so its time grows ∝ (nK + Δ − 1):
 the measured speed-up time_subgradient/time_PPRS grows near-linearly in Δ while Δ ≪ nK.
-Each point is a separate measurement at that depth (`reports.measure.measure`); a randomised method's
+Each point is a separate measurement at that depth (`experiments.measure.measure`); a randomised method's
 time to ε is the time at which every seed has reached ε.
 """
-from algorithms.clock import PipelineModel
-from reports.figures.style import LOWER_STYLE, METHOD_STYLE, UPPER_STYLE
-from reports.measure import build_instance, measure
+from pplimits.algorithms.clock import PipelineModel
+from pplimits.experiments.matrix import QUICK, Profile
+from pplimits.experiments.measure import build_instance, measure
+from pplimits.reports.figures.style import LOWER_STYLE, METHOD_STYLE, UPPER_STYLE
 
 TITLE = "Time to ε against pipeline depth: the speed-up"
 PANELS = (  # instance, ε, instance parameters, methods
@@ -19,10 +20,9 @@ PANELS = (  # instance, ε, instance parameters, methods
 )
 
 
-def data(quick: bool = True) -> dict:
+def data(profile: Profile = QUICK) -> dict:
     """Measured times to ε and the bounds at each depth, for each panel; JSON-ready."""
-    depths = [1, 4, 16, 64, 256] if quick else [2**i for i in range(11)]
-    seeds = 32 if quick else 256
+    depths, seeds = list(profile.speedup_depths), profile.speedup_seeds
     panels = []
     for name, eps, params, methods in PANELS:
         instance = build_instance(name, eps, None, params)

@@ -4,21 +4,21 @@ The class lower bound (a worst case over the function class) is reported for an 
 that instance certifies it: where it does not exceed the instance's own exact span bound
 τ·k(ε), k(ε) = the rounds any span method needs on it (rounds lemma + the instance's span gap E(k)).
 """
-import inspect
 import math
 
 import numpy as np
 
-from algorithms.backend import Backend, get_backend
-from algorithms.clock import PipelineModel
-from algorithms.methods import METHODS, SPAN_METHODS, make_method
-from algorithms.runner import run
-from algorithms.statistics import student_ci95
-from bounds.claim import parse_values
-from bounds.pprs import drs_tuning, tuning
-from bounds.registry import registry
-from worstcase import INSTANCES, make_instance
-from worstcase.nesterov_chain import NesterovChain
+from pplimits._util.checks import UsageError
+from pplimits.algorithms.backend import Backend
+from pplimits.algorithms.clock import PipelineModel
+from pplimits.algorithms.methods import SPAN_METHODS, make_method
+from pplimits.algorithms.runner import run
+from pplimits.algorithms.statistics import student_ci95
+from pplimits.bounds.claim import parse_values
+from pplimits.bounds.registry import registry
+from pplimits.bounds.tuning import drs_tuning, tuning
+from pplimits.worstcase import INSTANCES, make_instance
+from pplimits.worstcase.nesterov_chain import NesterovChain
 
 DEFAULT_DIM = {"random-quadratic": 50, "logistic-regression": 20}
 CARMON_DEFAULT_CHAIN = 10
@@ -28,39 +28,28 @@ ITERATION_CAP = 200_000
 def build_instance(name: str, eps: float, dim: int | None, params: dict):
     """The instance `name`, sized for eps where the user gave no dimension.
 
-    A given dimension smaller than the lower-bound construction needs at this eps is refused.
+    A given dimension smaller than the lower-bound construction needs at eps is still a valid instance;
+    `measure` then reports the class bound as None with the reason in its notes.
     """
     if name not in INSTANCES:
-        raise ValueError(f"instance must be one of {', '.join(INSTANCES)}, got {name!r}")
+        raise UsageError(f"instance must be one of {', '.join(INSTANCES)}, got {name!r}")
     if name == "carmon-chain":
         params = {"eps": eps, **params}
         if dim is None:
             dim = int(params.setdefault("chain_length", CARMON_DEFAULT_CHAIN))
-    if name == "nesterov-chain":
-        if dim is None and "chain_length" not in params:
-            return NesterovChain.sized_for(eps, **params)
-        _require_construction_dim(name, dim, NesterovChain.sized_for(eps, **params).dim, eps)
-    if name in ("max-function", "max-function-lipschitz"):
+    if name == "nesterov-chain" and dim is None and "chain_length" not in params:
+        return NesterovChain.sized_for(eps, **params)
+    if name in ("max-function", "max-function-lipschitz") and dim is None:
+        # the hard instance for eps: t = ⌈(LR/(2ε) − 1)²⌉ − 1 coordinates in the max
         probe = make_instance(name, dim=1, **params)
-        needed = _rounds("nonsmooth-convex.lower.time", {"eps": eps, "L": probe.lipschitz, "R": probe.radius})
-        _require_construction_dim(name, dim, needed, eps)
-        if dim is None:  # the hard instance for eps: t = ⌈(LR/(2ε) − 1)²⌉ − 1 coordinates in the max
-            dim = needed
-    if name == "strongly-convex-chain":
-        probe = make_instance(name, dim=1, **params)
-        _require_construction_dim(name, dim, _strongly_convex_rounds(probe, "strongly-convex.lower.time", eps) + 1, eps)
-        if dim is None:  # d ≫ k: twice the AGD iterations to eps, plus slack
-            dim = 2 * _strongly_convex_rounds(probe, "strongly-convex.agd.upper.time", eps) + 50
+        dim = _rounds("nonsmooth-convex.lower.time", {"eps": eps, "L": probe.lipschitz, "R": probe.radius})
+    if name == "strongly-convex-chain" and dim is None:  # d ≫ k: twice the AGD iterations to eps, plus slack
+        dim = 2 * _strongly_convex_rounds(make_instance(name, dim=1, **params), "strongly-convex.agd.upper.time", eps) + 50
     if dim is None:
         dim = params.get("chain_length", DEFAULT_DIM.get(name))
     if dim is None:
-        raise ValueError(f"dim is required for {name}: give --dim D")
+        raise UsageError(f"dim is required for {name}: give --dim D")
     return make_instance(name, dim=dim, **params)
-
-
-def _require_construction_dim(name, dim, needed, eps):
-    if dim is not None and dim < needed:
-        raise ValueError(f"dim must be >= {needed} for the {name} lower-bound construction at eps={eps:g}, got {dim}")
 
 
 def _rounds(claim_id, values: dict) -> int:
@@ -72,36 +61,6 @@ def _strongly_convex_rounds(chain, claim_id, eps) -> int:
     """_rounds on Nesterov's infinite strongly convex chain, whose minimiser has R² = q²/(1 − q²)."""
     radius = chain.q / math.sqrt(1 - chain.q**2)
     return _rounds(claim_id, {"eps": eps, "beta": chain.beta, "mu": chain.mu, "R": radius})
-
-
-def _split(assignments: dict, instance_name: str, method_name: str):
-    """Split --set pairs into instance parameters, method parameters and the iteration cap."""
-    instance_allowed = [p for p in inspect.signature(INSTANCES[instance_name]).parameters if p != "dim"]
-    method_allowed = METHODS[method_name][1] if method_name in METHODS else ()
-    instance_params, method_params, cap = {}, {}, None
-    for name, value in assignments.items():
-        if name in instance_allowed:
-            instance_params[name] = _number(name, value)
-        elif name in method_allowed:
-            method_params[name] = _number(name, value)
-        elif name == "max_iterations":
-            cap = _number(name, value)
-            if not (isinstance(cap, int) and cap >= 1):
-                raise ValueError(f"max_iterations must be an integer >= 1, got {value!r}")
-        else:
-            allowed = [*instance_allowed, *method_allowed, "max_iterations"]
-            raise ValueError(f"unknown parameter {name!r} for {instance_name} / {method_name}; allowed: {', '.join(allowed)}")
-    return instance_params, method_params, cap
-
-
-def _number(name, raw):
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {raw!r}") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {raw!r}")
-    return int(value) if value.is_integer() else value
 
 
 def bound_values(instance, model: PipelineModel, eps: float):
@@ -135,7 +94,7 @@ def tuned_parameters(method_name: str, instance, eps: float) -> tuple[dict, int 
     if method_name in ("pprs", "pprs-drs"):
         tune = tuning if method_name == "pprs" else drs_tuning
         tuned = tune(eps, instance.lipschitz, instance.radius, instance.dim)
-        return {"samples": tuned["K"], **({"gamma": tuned["gamma"]} if "gamma" in tuned else {})}, tuned["T"]
+        return {"samples": tuned.K, **({"gamma": tuned.gamma} if tuned.gamma is not None else {})}, tuned.T
     return {}, None
 
 
@@ -200,16 +159,3 @@ def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds:
         "notes": notes,
     }
     return summary, trace
-
-
-def measure_run(method, instance, depth, eps, dim, assignments, seeds, inputs, schedule, duplex, progress=None,
-                backend: str = "numpy") -> dict:
-    """The `pplimits run` command: parse, build, measure on the backend named `backend`."""
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
-    if instance not in INSTANCES:
-        raise ValueError(f"instance must be one of {', '.join(INSTANCES)}, got {instance!r}")
-    instance_params, method_params, cap = _split(assignments, instance, method)
-    model = PipelineModel(depth=depth, inputs=inputs, duplex=duplex, schedule=schedule)
-    built = build_instance(instance, eps, dim, instance_params)
-    return measure(method, built, model, eps, seeds, method_params, cap, progress, get_backend(backend))[0]

@@ -9,14 +9,20 @@ import platform
 import subprocess
 from importlib import metadata
 
-from reports.cache import ROOT
+from pplimits import __version__
+from pplimits._util.files import checkout_root
 
 PACKAGES = ("pplimits", "numpy", "scipy", "sympy", "cvxpy", "matplotlib")
 
 
 def _git(*args) -> str | None:
+    """git's answer in pplimits' own checkout; None when pplimits is installed from a wheel (never ask the git
+    repository a wheel happens to be installed under) or git is not there."""
+    root = checkout_root()
+    if root is None:
+        return None
     try:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10,
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10,
                               env={**os.environ, "TZ": "UTC"})
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -37,7 +43,7 @@ def provenance() -> dict:
         revision += " + uncommitted changes"
     commit_date = _git("show", "-s", "--format=%cd", "--date=format-local:%Y-%m-%d %H:%M UTC", "HEAD")
     return {
-        "revision": revision or "unknown (not a git checkout)",
+        "revision": revision or f"pplimits {__version__} (installed, not a git checkout)",
         "date": _date(commit_date),
         "versions": {"python": platform.python_version(),
                      **{name: metadata.version(name) for name in PACKAGES}},

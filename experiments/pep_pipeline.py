@@ -1,5 +1,5 @@
 """Worst cases on the pipeline clock (smooth convex, n = 1, one query enters per tick, a gradient returns 2Δ
-ticks after its query — THEORY.md §1).
+ticks after its query — docs/theory.md §1).
 
 - Synchronous pipelined GD: x_k is available at tick 2Δk, so by tick t it has run N = ⌊t/(2Δ)⌋ iterations.
 - Stale-gradient pipeline (the asynchronous pattern): one step per tick with the gradient of the query sent
@@ -10,9 +10,10 @@ stale-gradient pipeline's worst case at tick t stays at or above the pipelined l
 """
 from fractions import Fraction
 
-from bounds.claim import parse_values
-from bounds.pep.worst_case import worst_case
-from bounds.registry import registry
+from pplimits._util.checks import UsageError
+from pplimits.bounds.claim import parse_values
+from pplimits.bounds.pep.worst_case import worst_case
+from pplimits.bounds.registry import registry
 
 LOWER = "smooth-convex.lower.gap-at-time"
 STEP_GRID = tuple(Fraction(k, 4) for k in range(1, 9))  # γ = c/(β(s + 1)), c ∈ {1/4, 1/2, …, 2}
@@ -28,7 +29,7 @@ def stale_against_lower(depth: int, ticks: int, beta=Fraction(1), radius=Fractio
     pipelined GD's (step 1/β), and the pipelined lower bound."""
     staleness = 2 * depth - 1
     if ticks <= staleness:
-        raise ValueError(f"ticks must exceed the staleness 2Δ − 1 = {staleness}, got {ticks}")
+        raise UsageError(f"ticks must exceed the staleness 2Δ − 1 = {staleness}, got {ticks}")
     found = {}
     for c in grid:
         step = c / (beta * (staleness + 1))

@@ -1,0 +1,30 @@
+"""PPRS's schedule for accuracy ε: Theorem D's T, K, γ (DERIVED, from the sympy derivation in pprs.py) and the
+RECON DRS schedule (docs/theory.md §2.5)."""
+import math
+from dataclasses import dataclass
+
+from pplimits.bounds.pprs import derivation
+from pplimits.bounds.symbols import L, R, T, d, eps
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """T iterations of K smoothed queries each, smoothing radius γ (None where the schedule sets none)."""
+    T: int
+    K: int
+    gamma: float | None = None
+
+
+def tuning(eps_value: float, lipschitz: float, radius: float, dim: int) -> Tuning:
+    """Theorem D's default T, K and γ for accuracy ε (from the sympy derivation) — DERIVED."""
+    steps = derivation()
+    values = {eps: eps_value, L: lipschitz, R: radius, d: dim}
+    iterations = int(steps["iterations"].subs(values))
+    return Tuning(T=iterations, K=int(steps["batch"].subs(values)),
+                  gamma=float(steps["gamma"].subs(values).subs(T, iterations)))
+
+
+def drs_tuning(eps_value: float, lipschitz: float, radius: float, dim: int) -> Tuning:
+    """The RECON DRS schedule's T and K (Scaman et al. 2018 constants, docs/theory.md §2.5) — RECON, not verified."""
+    u = lipschitz * radius / eps_value
+    return Tuning(T=math.ceil(20 * u * dim**0.25), K=math.ceil(5 * u * dim**-0.25))
