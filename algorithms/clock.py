@@ -2,7 +2,7 @@
 
 Time is counted in integer ticks; an op (one forward or backward pass of one input at one stage)
 takes one tick. Every formula here is DERIVED and validated against the tick-by-tick simulator
-`algorithms.timeline.simulate` in tests/test_clock.py.
+`algorithms.timeline.simulate` in tests/algorithms/test_clock.py.
 """
 from dataclasses import dataclass
 

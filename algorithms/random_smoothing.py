@@ -19,8 +19,7 @@ from pplimits._util.arrays import device
 from pplimits._util.checks import require_int, require_number, require_numbers
 from pplimits.algorithms.noise import perturbations
 from pplimits.algorithms.span_methods import per_run
-
-C_SMOOTH = math.sqrt(2 / math.pi)  # c = √(2/π): ∇f_γ of an L-Lipschitz f is (cL/γ)-Lipschitz (docs/theory.md §3)
+from pplimits.bounds.smoothing import C_SMOOTH
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pplimits.algorithms.clock import PipelineModel
 
 
 @dataclass(frozen=True)
-class Trace:
+class Run:
     """Criterion (f − f* or ‖∇f‖) of the iterate available at each clock time, for S runs."""
 
     method: str
@@ -45,7 +45,7 @@ def _criterion(instance, x, xp):
 
 
 def run(method, instance, model: PipelineModel, iterations: int, runs: int = 1,
-        backend: Backend | None = None, stop_below: float | None = None, progress=None) -> Trace:
+        backend: Backend | None = None, stop_below: float | None = None, progress=None) -> Run:
     """Advance `runs` copies of `method` on `instance` for up to `iterations` synchronous iterations.
 
     Stops early once every run has reached `stop_below` (if given); calls progress(k, iterations) after
@@ -68,4 +68,4 @@ def run(method, instance, model: PipelineModel, iterations: int, runs: int = 1,
             progress(len(values) - 1, iterations)
     values = np.stack(values, axis=1).astype(np.float64)
     times = model.iteration_times(values.shape[1] - 1, queries=method.queries_per_iteration)
-    return Trace(method.name, instance.name, instance.criterion, times, values, method.queries_per_iteration)
+    return Run(method.name, instance.name, instance.criterion, times, values, method.queries_per_iteration)

@@ -28,7 +28,7 @@ RTOL = 1e-6
 def ours(n, formulation):
     start = time.perf_counter()
     value = worst_case("gd", "smooth-convex", n, {"beta": "1", "step": "1", "R": "1"}, exact=False,
-                       formulation=formulation)["worst_case"]
+                       formulation=formulation).worst_case
     return value, time.perf_counter() - start
 
 

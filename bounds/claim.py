@@ -12,6 +12,38 @@ from pplimits.bounds.symbols import NAME_OF, PARAMETERS
 
 LABELS = ("PAPER", "RECON", "DERIVED", "CLASSICAL")
 KINDS = ("lower", "upper", "ratio", "order")
+BOUNDS = ("lower.time", "lower.gap-at-time", "upper.time", "upper.gap-at-time", "upper.time-leading",
+          "upper.gap-at-horizon", "upper.tight", "ratio", "paper")
+
+
+@dataclass(frozen=True)
+class ClaimKey:
+    """A claim's typed identity, for looking it up (`registry.find`): claim ids are composed here and nowhere else.
+
+    `subject` is whom the claim is about: a method (gd, agd, subgradient, pprs, …), "recon" for the
+    reconstructed bound over all procedures, or None for the class (every span method).
+    """
+
+    setting: str
+    bound: str
+    subject: str | None = None
+
+    def __post_init__(self):
+        if self.bound not in BOUNDS:
+            raise UsageError(f"bound must be one of {', '.join(BOUNDS)}, got {self.bound!r}")
+
+    @property
+    def id(self) -> str:
+        return ".".join(part for part in (self.setting, self.subject, self.bound) if part)
+
+    @classmethod
+    def of(cls, claim_id: str) -> ClaimKey:
+        """The key of a registered id (`setting[.subject].bound`)."""
+        setting, _, rest = claim_id.partition(".")
+        bound = next((b for b in sorted(BOUNDS, key=len, reverse=True) if rest == b or rest.endswith("." + b)), None)
+        if bound is None:
+            raise UsageError(f"{claim_id!r} is not a claim id (setting[.subject].bound)")
+        return cls(setting, bound, rest[: -len(bound) - 1] or None)
 
 
 @dataclass(frozen=True)
@@ -50,7 +82,12 @@ class Claim:
     derivation: tuple[tuple[str, sp.Basic], ...] = field(default=(), compare=False)
 
     def __post_init__(self):
-        assert self.label in LABELS and self.kind in KINDS, (self.label, self.kind)
+        if self.label not in LABELS or self.kind not in KINDS or ClaimKey.of(self.id).setting != self.setting:
+            raise ValueError(f"claim {self.id}: label {self.label!r}, kind {self.kind!r}, setting {self.setting!r}")
+
+    @property
+    def key(self) -> ClaimKey:
+        return ClaimKey.of(self.id)
 
     @property
     def parameters(self) -> list[str]:
@@ -98,5 +135,5 @@ def parse_values(assignments: dict[str, object]) -> dict[sp.Symbol, float]:
             value > 0 if parameter.symbol.is_positive else value >= 0)
         if not ok:
             raise UsageError(f"{name} must be {parameter.allowed}, got {raw!r}")
-        values[parameter.symbol] = int(value) if parameter.integer else value
+        values[parameter.symbol] = int(value) if parameter.integer else float(value)  # read exactly, evaluated as before
     return values

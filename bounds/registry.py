@@ -3,7 +3,7 @@ from functools import cache
 
 from pplimits._util.checks import UsageError
 from pplimits.bounds import nonsmooth_convex, pprs, smooth_convex, smooth_nonconvex, strongly_convex
-from pplimits.bounds.claim import Claim
+from pplimits.bounds.claim import Claim, ClaimKey
 from pplimits.bounds.pep import claims as pep
 
 SETTINGS = ("smooth-convex", "strongly-convex", "smooth-nonconvex", "nonsmooth-convex")
@@ -16,6 +16,11 @@ def registry() -> dict[str, Claim]:
     by_id = {c.id: c for c in claims}
     assert len(by_id) == len(claims), "duplicate claim id"
     return by_id
+
+
+def find(key: ClaimKey) -> Claim | None:
+    """The claim with this typed key, or None if none is registered."""
+    return registry().get(key.id)
 
 
 def get(claim_id: str) -> Claim:

@@ -35,15 +35,16 @@ import numpy as np
 from pplimits._util.checks import UsageError
 from pplimits.algorithms.backend import Backend, get_backend
 from pplimits.algorithms.clock import makespan
-from pplimits.algorithms.random_smoothing import C_SMOOTH, PPRS
+from pplimits.algorithms.random_smoothing import PPRS
 from pplimits.algorithms.span_methods import AcceleratedGradient, DecayingSubgradient, GradientDescent
 from pplimits.algorithms.statistics import student_ci95
+from pplimits.bounds.smoothing import C_SMOOTH
 from pplimits.experiments.digits import CLASSES, few_shot
 from pplimits.worstcase.adversarial import AdversarialObjective
 from pplimits.worstcase.layered import network
 
 TASKS = ("few-shot", "adversarial")
-METHODS = ("gd", "agd", "subgradient", "sgd", "pprs")
+STUDY_METHODS = ("gd", "agd", "subgradient", "sgd", "pprs")
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,7 @@ def _summary(values: np.ndarray) -> dict:
 def cell(task: str, plan: Plan, depth: int, shots: int, backend: Backend, progress=None) -> dict:
     """Every method at (Δ, shots): tuned on the tuning seeds, then measured on the evaluation seeds."""
     methods = {}
-    for name in METHODS:
+    for name in STUDY_METHODS:
         start = time.perf_counter()
         chosen, scores = tune(name, task, plan, depth, shots, backend)
         runs = [run_method(name, task, plan, depth, shots, seed, backend, only=chosen) for seed in plan.seeds]
@@ -284,7 +285,7 @@ def _paired(pprs: list, other: list, lower_is_better: bool) -> dict:
 
 def verdict(methods: dict) -> dict:
     """PPRS against the best other method (lowest mean final loss; highest mean final accuracy), paired by seed."""
-    others = [name for name in METHODS if name != "pprs"]
+    others = [name for name in STUDY_METHODS if name != "pprs"]
 
     def mean_of(name, key):
         values = np.array(methods[name][key], dtype=float)
@@ -292,7 +293,7 @@ def verdict(methods: dict) -> dict:
 
     by_loss = min(others, key=lambda name: mean_of(name, "final_loss"))
     by_accuracy = max(others, key=lambda name: mean_of(name, "final_accuracy"))
-    best = min(METHODS, key=lambda name: mean_of(name, "final_loss"))
+    best = min(STUDY_METHODS, key=lambda name: mean_of(name, "final_loss"))
     return {"lowest_loss": best, "loss_baseline": by_loss,
             "loss": _paired(methods["pprs"]["final_loss"], methods[by_loss]["final_loss"], True),
             "accuracy_baseline": by_accuracy,
@@ -306,4 +307,4 @@ def study(task: str, quick: bool = False, backend: Backend | None = None, progre
     plan, backend = QUICK if quick else FULL, backend or get_backend()
     cells = [cell(task, plan, depth, shots, backend, progress) for depth in plan.depths for shots in plan.shots]
     return {"task": task, "quick": quick, "plan": {**asdict(plan), "configurations": plan.configurations},
-            "backend": backend.name, "methods": list(METHODS), "cells": cells}
+            "backend": backend.name, "methods": list(STUDY_METHODS), "cells": cells}

@@ -11,7 +11,7 @@ SMOOTH_METHODS = ("gd", "agd", "heavy-ball")  # the deterministic span methods m
 NONSMOOTH_METHODS = ("subgradient",)  # … and on non-smooth ones
 BENIGN_METHODS = ("gd", "agd")  # verify's methods on the benign (non-hard) instances
 BENIGN_EPS = 1e-6
-RANDOM_SPAN_SEED = 2019  # random span method r uses seed + r
+RANDOM_SPAN_SEED = 2019  # one numpy Generator with this seed draws every random span run
 PPRS_SEED = 2019  # Theorem D's check and the gate's PPRS runs use seeds PPRS_SEED + r
 
 

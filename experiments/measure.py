@@ -5,6 +5,7 @@ that instance certifies it: where it does not exceed the instance's own exact sp
 τ·k(ε), k(ε) = the rounds any span method needs on it (rounds lemma + the instance's span gap E(k)).
 """
 import math
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -12,10 +13,10 @@ from pplimits._util.checks import UsageError
 from pplimits.algorithms.backend import Backend
 from pplimits.algorithms.clock import PipelineModel
 from pplimits.algorithms.methods import SPAN_METHODS, make_method
-from pplimits.algorithms.runner import run
+from pplimits.algorithms.runner import Run, run
 from pplimits.algorithms.statistics import student_ci95
-from pplimits.bounds.claim import parse_values
-from pplimits.bounds.registry import registry
+from pplimits.bounds.claim import ClaimKey, parse_values
+from pplimits.bounds.registry import find
 from pplimits.bounds.tuning import drs_tuning, tuning
 from pplimits.worstcase import INSTANCES, make_instance
 from pplimits.worstcase.nesterov_chain import NesterovChain
@@ -42,9 +43,10 @@ def build_instance(name: str, eps: float, dim: int | None, params: dict):
     if name in ("max-function", "max-function-lipschitz") and dim is None:
         # the hard instance for eps: t = ⌈(LR/(2ε) − 1)²⌉ − 1 coordinates in the max
         probe = make_instance(name, dim=1, **params)
-        dim = _rounds("nonsmooth-convex.lower.time", {"eps": eps, "L": probe.lipschitz, "R": probe.radius})
+        dim = _rounds(ClaimKey("nonsmooth-convex", "lower.time"), {"eps": eps, "L": probe.lipschitz, "R": probe.radius})
     if name == "strongly-convex-chain" and dim is None:  # d ≫ k: twice the AGD iterations to eps, plus slack
-        dim = 2 * _strongly_convex_rounds(make_instance(name, dim=1, **params), "strongly-convex.agd.upper.time", eps) + 50
+        dim = 2 * _strongly_convex_rounds(make_instance(name, dim=1, **params),
+                                         ClaimKey("strongly-convex", "upper.time", "agd"), eps) + 50
     if dim is None:
         dim = params.get("chain_length", DEFAULT_DIM.get(name))
     if dim is None:
@@ -52,15 +54,54 @@ def build_instance(name: str, eps: float, dim: int | None, params: dict):
     return make_instance(name, dim=dim, **params)
 
 
-def _rounds(claim_id, values: dict) -> int:
+def _rounds(key: ClaimKey, values: dict) -> int:
     """Rounds (iterations) a time claim implies: the claim at Δ = 1, n = 1, where one round takes 2 units."""
-    return math.ceil(registry()[claim_id].evaluate(parse_values({**values, "depth": 1, "n": 1, "tau_g": 2})) / 2)
+    return math.ceil(find(key).evaluate(parse_values({**values, "depth": 1, "n": 1, "tau_g": 2})) / 2)
 
 
-def _strongly_convex_rounds(chain, claim_id, eps) -> int:
+def _strongly_convex_rounds(chain, key: ClaimKey, eps) -> int:
     """_rounds on Nesterov's infinite strongly convex chain, whose minimiser has R² = q²/(1 − q²)."""
     radius = chain.q / math.sqrt(1 - chain.q**2)
-    return _rounds(claim_id, {"eps": eps, "beta": chain.beta, "mu": chain.mu, "R": radius})
+    return _rounds(key, {"eps": eps, "beta": chain.beta, "mu": chain.mu, "R": radius})
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """A method run on an instance through the pipeline (times in clock units), next to the registered bounds.
+
+    n: inputs per gradient; seeds: independent runs, batched; K, gamma: PPRS's samples per iteration and
+    smoothing (None for other methods); gap_*: f(x_T) − f* (or ‖∇f‖) at the last iterate, over the seeds.
+    A bound that does not apply is None, with the reason in `notes`.
+    """
+
+    method: str
+    instance: str
+    setting: str
+    criterion: str
+    depth: int
+    n: int
+    schedule: str
+    duplex: str
+    eps: float
+    dim: int
+    seeds: int
+    instance_params: dict
+    time_to_eps: float | None
+    iterations: int
+    gradient_queries: int
+    final_gap: float | None
+    gap_mean: float | None
+    gap_ci95: float | None
+    K: int | None
+    gamma: float | None
+    lower_bound_time: float | None
+    instance_lower_bound_time: float | None
+    upper_bound_time: float | None
+    notes: tuple[str, ...]
+
+    def as_dict(self) -> dict:
+        """JSON-ready, in field order (notes as a list)."""
+        return {**asdict(self), "notes": list(self.notes)}
 
 
 def bound_values(instance, model: PipelineModel, eps: float):
@@ -71,10 +112,10 @@ def bound_values(instance, model: PipelineModel, eps: float):
     return parse_values(values)
 
 
-def _evaluate(claim_id: str, values, notes: list[str]):
-    claim = registry().get(claim_id)
+def _evaluate(key: ClaimKey, values, notes: list[str]):
+    claim = find(key)
     if claim is None:
-        notes.append(f"no upper bound is registered for this method on this setting ({claim_id})")
+        notes.append(f"no {key.bound.split('.')[0]} bound is registered for this method on this setting ({key.id})")
         return None
     try:
         return claim.evaluate(values)
@@ -89,7 +130,7 @@ def tuned_parameters(method_name: str, instance, eps: float) -> tuple[dict, int 
     subgradient: T = ⌈(RL/ε)²⌉; pprs: Theorem D's T, K, γ (sympy); pprs-drs: the RECON T, K.
     """
     if method_name == "subgradient":
-        horizon = _rounds("nonsmooth-convex.subgradient.upper.time", {"eps": eps, "L": instance.lipschitz, "R": instance.radius})
+        horizon = _rounds(ClaimKey("nonsmooth-convex", "upper.time", "subgradient"), {"eps": eps, "L": instance.lipschitz, "R": instance.radius})
         return {"horizon": horizon}, horizon
     if method_name in ("pprs", "pprs-drs"):
         tune = tuning if method_name == "pprs" else drs_tuning
@@ -105,7 +146,7 @@ def _ci95(values) -> float | None:
 
 def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds: int = 1,
             method_params: dict | None = None, max_iterations: int | None = None, progress=None,
-            backend: Backend | None = None):
+            backend: Backend | None = None) -> tuple[Measurement, Run]:
     """Run `method_name` on `instance` on `backend` (default numpy): (summary of times and bounds, trace).
 
     Deterministic and span methods stop once every seed reaches eps; the randomised ones run their
@@ -115,14 +156,14 @@ def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds:
     method = make_method(method_name, instance, **{**defaults, **(method_params or {})})
     notes: list[str] = []
     values = bound_values(instance, model, eps)
-    upper_id = f"{instance.setting}.{method_name}.upper.time"
-    upper = _evaluate(upper_id, values, notes)
+    upper = _evaluate(ClaimKey(instance.setting, "upper.time", method_name), values, notes)
     lower = instance_lower = None
     if hasattr(instance, "span_rounds"):
         instance_lower = model.latency * instance.span_rounds(eps)
-        lower = _evaluate(f"{instance.setting}.lower.time", values, notes)
+        class_lower = ClaimKey(instance.setting, "lower.time")
+        lower = _evaluate(class_lower, values, notes)
         if lower is not None and lower > instance_lower:
-            notes.append(f"{instance.setting}.lower.time = {lower:.6g} is a worst case over the class that this "
+            notes.append(f"{class_lower.id} = {lower:.6g} is a worst case over the class that this "
                          f"instance does not attain (its own span bound is {instance_lower}); omit --dim to get the "
                          "instance sized for eps")
             lower = None
@@ -136,7 +177,7 @@ def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds:
     if max_iterations is None and horizon is not None:
         max_iterations = horizon
     if max_iterations is None:
-        reference = upper if upper is not None else _evaluate(f"{instance.setting}.gd.upper.time", values, [])
+        reference = upper if upper is not None else _evaluate(ClaimKey(instance.setting, "upper.time", "gd"), values, [])
         max_iterations = ITERATION_CAP if reference is None else min(ITERATION_CAP, 2 * int(reference // model.gradient_time(method.queries_per_iteration)) + 10)
     trace = run(method, instance, model, max_iterations, runs=seeds, stop_below=None if randomised else eps,
                 progress=progress, backend=backend)
@@ -144,18 +185,14 @@ def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds:
     if time_to_eps is None:
         notes.append(f"eps not reached by every seed within {trace.iterations} iterations (raise with --set max_iterations=N)")
     final = trace.values[:, -1]
-    summary = {
-        "method": method_name, "instance": instance.name, "setting": instance.setting,
-        "criterion": instance.criterion, "depth": model.depth, "n": model.inputs, "schedule": model.schedule,
-        "duplex": model.duplex, "eps": eps, "dim": instance.dim, "seeds": seeds,
-        "instance_params": instance.params,
-        "time_to_eps": time_to_eps, "iterations": trace.iterations,
-        "gradient_queries": trace.iterations * method.queries_per_iteration,
-        "final_gap": float(final.max()) if np.isfinite(final).all() else None,
-        "gap_mean": float(final.mean()) if np.isfinite(final).all() else None,
-        "gap_ci95": _ci95(final) if np.isfinite(final).all() else None,
-        "K": getattr(method, "samples", None), "gamma": getattr(method, "gamma", None),
-        "lower_bound_time": lower, "instance_lower_bound_time": instance_lower, "upper_bound_time": upper,
-        "notes": notes,
-    }
+    finite = bool(np.isfinite(final).all())
+    summary = Measurement(
+        method=method_name, instance=instance.name, setting=instance.setting, criterion=instance.criterion,
+        depth=model.depth, n=model.inputs, schedule=model.schedule, duplex=model.duplex, eps=eps, dim=instance.dim,
+        seeds=seeds, instance_params=instance.params, time_to_eps=time_to_eps, iterations=trace.iterations,
+        gradient_queries=trace.iterations * method.queries_per_iteration,
+        final_gap=float(final.max()) if finite else None, gap_mean=float(final.mean()) if finite else None,
+        gap_ci95=_ci95(final) if finite else None, K=getattr(method, "samples", None),
+        gamma=getattr(method, "gamma", None), lower_bound_time=lower, instance_lower_bound_time=instance_lower,
+        upper_bound_time=upper, notes=tuple(notes))
     return summary, trace

@@ -35,10 +35,10 @@ def stale_against_lower(depth: int, ticks: int, beta=Fraction(1), radius=Fractio
         step = c / (beta * (staleness + 1))
         result = worst_case("stale-gd", "smooth-convex", ticks, {"beta": beta, "R": radius, "staleness": staleness,
                                                                  "step": step}, exact=False)
-        found[str(step)] = result["worst_case"]
+        found[str(step)] = result.worst_case
     best = min(found, key=found.get)
     rounds = ticks // (2 * depth)
-    sync = (worst_case("gd", "smooth-convex", rounds, {"beta": beta, "R": radius}, exact=False)["worst_case"]
+    sync = (worst_case("gd", "smooth-convex", rounds, {"beta": beta, "R": radius}, exact=False).worst_case
             if rounds else float(beta * radius**2 / 2))
     lower = _lower(depth, ticks, beta, radius)
     return {"depth": depth, "ticks": ticks, "staleness": staleness, "best_step": best, "stale": found[best],

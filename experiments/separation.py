@@ -15,10 +15,10 @@ How K and γ are chosen (never on the evaluation seeds):
   smallest worst-tuning-seed time N·2(kK_D + Δ − 1) is then measured on the evaluation seeds 0, 1, ....
   Theorem D's bound holds for any γ and K, so the grid stays inside the analysed algorithm.
 
-Time-to-ε = Trace.time_to_eps: the clock time at which every evaluation seed has an iterate x_k with
+Time-to-ε = Run.time_to_eps: the clock time at which every evaluation seed has an iterate x_k with
 f(x_k) − f* ≤ ε (first hit per seed, worst seed); the mean over seeds is reported too, and "stay" is the
 fraction of each seed's iterates from its first hit to the worst seed's that remain ≤ ε. Iterates do not
-depend on Δ (Δ enters only the clock, tests/test_speedup.py), so each candidate is run once and put on
+depend on Δ (Δ enters only the clock, tests/properties/test_speedup.py), so each candidate is run once and put on
 every depth's clock 2(nK + Δ − 1) per iteration. The pipelined subgradient method (horizon ⌈(RL/ε)²⌉) is
 measured too: as a span method it must stay above the bound.
 
@@ -269,7 +269,7 @@ def main(argv=None):
         "instance": "max-function-lipschitz", "class_claim": CLASS_CLAIM,
         "grid": {**grid, "gamma_multipliers": GAMMA_MULTIPLIERS, "K_multipliers": SAMPLE_MULTIPLIERS,
                  "tuning_seed_start": TUNING_SEED, "evaluation_seed_start": 0},
-        "time_to_eps": "first iterate with f(x_k) − f* ≤ ε per seed, worst over seeds (Trace.time_to_eps)",
+        "time_to_eps": "first iterate with f(x_k) − f* ≤ ε per seed, worst over seeds (Run.time_to_eps)",
         "smallest_order": "t, then Δ, then larger ε",
         "smallest": found, "rows": rows,
         "argv": sys.argv if argv is None else argv, "seconds": elapsed,

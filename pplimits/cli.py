@@ -14,21 +14,12 @@ from pplimits._util.checks import UsageError, parse_assignments, parse_number, r
 USAGE_ERROR = 2
 INTERNAL_ERROR = 1
 # The names --method and --instance accept, listed here so that the parser (and --help) needs no numeric imports;
-# tests/test_cli.py holds them equal to the registries (pplimits.algorithms.methods.METHODS, worstcase.INSTANCES).
+# tests/cli/test_cli.py holds them equal to the registries (pplimits.algorithms.methods.METHODS, worstcase.INSTANCES).
 METHOD_NAMES = ("gd", "agd", "heavy-ball", "random-span", "subgradient", "pprs", "pprs-drs")
 INSTANCE_NAMES = ("nesterov-chain", "strongly-convex-chain", "carmon-chain", "random-quadratic", "logistic-regression",
                   "max-function", "max-function-lipschitz", "l1-regression", "hinge", "linf-regression")
 CERTIFY_METHODS = ("gd", "agd", "subgradient", "stale-gd")
 CERTIFY_CLASSES = ("smooth-convex", "strongly-convex", "lipschitz-convex")
-INTERNAL_ERROR = 1
-# The names --method and --instance accept, listed here so that the parser (and --help) needs no numeric imports;
-# tests/test_cli.py holds them equal to the registries (pplimits.algorithms.methods.METHODS, worstcase.INSTANCES).
-METHOD_NAMES = ("gd", "agd", "heavy-ball", "random-span", "subgradient", "pprs", "pprs-drs")
-INSTANCE_NAMES = ("nesterov-chain", "strongly-convex-chain", "carmon-chain", "random-quadratic", "logistic-regression",
-                  "max-function", "max-function-lipschitz", "l1-regression", "hinge", "linf-regression")
-CERTIFY_METHODS = ("gd", "agd", "subgradient", "stale-gd")
-CERTIFY_CLASSES = ("smooth-convex", "strongly-convex", "lipschitz-convex")
-ISSUES = "the pplimits issue tracker"
 BROKEN_PIPE = 128 + 13  # what a shell reports for a process ended by SIGPIPE
 ENGINE_CLOCK_OUT = "reports/out/engine-clock.json"
 
@@ -131,8 +122,9 @@ def cmd_run(args):
                               instance_params)
     result, _ = measure(args.method, instance, model, eps, _positive("seeds", args.seeds, integer=True), method_params,
                         cap, _progress(f"{args.method} on {args.instance}"), get_backend(args.backend))
-    lines = [f"{k:>22}: {v}" for k, v in result.items() if k != "notes"] + [f"{'note':>22}: {n}" for n in result["notes"]]
-    _print(result, args.json, "\n".join(lines))
+    payload = result.as_dict()
+    lines = [f"{k:>22}: {v}" for k, v in payload.items() if k != "notes"] + [f"{'note':>22}: {n}" for n in result.notes]
+    _print(payload, args.json, "\n".join(lines))
 
 
 def cmd_schedule(args):
@@ -220,16 +212,16 @@ def cmd_certify(args):
 
     result = worst_case(args.method, args.function_class, args.iterations, parse_assignments(args.set),
                         exact=not args.no_exact, formulation=args.formulation)
-    certified = (f"certified (exact): f − f* ≤ {result['worst_case']:.10g} × (1 + {result['margin']:g}) "
-                 if result["certified"] else f"not certified: {result['certificate']}")
-    text = (f"{args.method} on {args.function_class}, N = {result['iterations']} "
-            f"({', '.join(f'{k}={v}' for k, v in result['params'].items())})\n"
-            f"worst case {result['worst_case']:.12g} ({result['solver']}: {result['solver_status']}"
-            + (f", duality gap {result['duality_gap']:.1e}, min eig G {result['min_eig_G']:.1e}, S "
-               f"{result['min_eig_S']:.1e}" if "duality_gap" in result else f", {result['formulation']} formulation")
+    certified = (f"certified (exact): f − f* ≤ {result.worst_case:.10g} × (1 + {result.margin:g}) "
+                 if result.certified else f"not certified: {result.certificate}")
+    text = (f"{args.method} on {args.function_class}, N = {result.iterations} "
+            f"({', '.join(f'{k}={v}' for k, v in result.params.items())})\n"
+            f"worst case {result.worst_case:.12g} ({result.solver}: {result.solver_status}"
+            + (f", duality gap {result.duality_gap:.1e}, min eig G {result.min_eig_G:.1e}, S "
+               f"{result.min_eig_S:.1e}" if result.duality_gap is not None else f", {result.formulation} formulation")
             + ")\n"
-            f"{certified}\n{result['seconds']:.2f} s")
-    _print(result, args.json, text)
+            f"{certified}\n{result.seconds:.2f} s")
+    _print(result.as_dict(), args.json, text)
 
 
 def cmd_experiment(args):

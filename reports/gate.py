@@ -51,10 +51,10 @@ def _method_metrics(label, instance, method, depth, eps) -> dict:
     """Time and iterations to ε, time over the lower and upper bounds, and lower ≤ time ≤ upper."""
     summary, _ = measure(method, instance, PipelineModel(depth), eps)
     tag = f"{instance.setting}/{label}/{method}/depth={depth},eps={eps:g}"
-    reached = summary["time_to_eps"]
-    lower, upper = summary["lower_bound_time"], summary["upper_bound_time"]
+    reached = summary.time_to_eps
+    lower, upper = summary.lower_bound_time, summary.upper_bound_time
     found = {f"time/{tag}": _metric(reached, "lower", "clock units"),
-             f"iterations/{tag}": _metric(None if reached is None else summary["iterations"], "lower", "iterations")}
+             f"iterations/{tag}": _metric(None if reached is None else summary.iterations, "lower", "iterations")}
     for name, bound in (("ratio-to-lower", lower), ("ratio-to-upper", upper)):
         if bound is not None:
             found[f"{name}/{tag}"] = _metric(None if reached is None else reached / bound, "lower", "ratio")
@@ -72,9 +72,9 @@ def _pprs_metrics(depths, seeds: int) -> dict:
     summary, _ = measure("pprs", instance, PipelineModel(depths[0]), eps, seeds, {"seed": PPRS_SEED})
     tag = f"{instance.setting}/{instance.name}/pprs"
     run = f"eps={eps:g},seeds={seeds},seed={PPRS_SEED}"
-    found = {f"pprs-gap-mean/{tag}/{run}": _metric(summary["gap_mean"], "lower", "f - f*")}
+    found = {f"pprs-gap-mean/{tag}/{run}": _metric(summary.gap_mean, "lower", "f - f*")}
     for depth in depths:
-        horizon_time = summary["iterations"] * PipelineModel(depth).gradient_time(summary["K"])
+        horizon_time = summary.iterations * PipelineModel(depth).gradient_time(summary.K)
         found[f"pprs-time/{tag}/depth={depth},{run}"] = _metric(horizon_time, "lower", "clock units")
     return found
 

@@ -32,11 +32,6 @@ SETTING_TITLES = {"smooth-convex": "Smooth convex", "strongly-convex": "Smooth s
                   "smooth-nonconvex": "Smooth non-convex", "nonsmooth-convex": "Non-smooth convex (PPRS)"}
 
 
-def claim_of(check_id: str) -> str:
-    """The registered claim (or check family, e.g. 'clock.makespan') a check id belongs to."""
-    return check_id.split("/")[0]
-
-
 MATRIX_FIGURES = (convergence, speedup)  # the figures that measure the profile's matrix
 
 
@@ -114,11 +109,10 @@ def _clock_table(doc: Document, checks: list[dict]) -> None:
     """One row per (schedule, duplex) mode: how many (Δ, B) pairs were compared, and the largest."""
     modes = defaultdict(list)
     for check in checks:
-        mode, sizes = check["id"].split("/")[1:]
-        modes[mode].append(dict(item.split("=") for item in sizes.split(",")))
-    rows = [[f"clock.makespan/{mode}", "PASS" if all(c["passed"] for c in checks if f"/{mode}/" in c["id"]) else "FAIL",
-             str(len(pairs)), str(max(int(p["depth"]) for p in pairs)), str(max(int(p["B"]) for p in pairs))]
-            for mode, pairs in modes.items()]
+        modes[check["params"]["mode"]].append(check)
+    rows = [[f"clock.makespan/{mode}", "PASS" if all(c["passed"] for c in found) else "FAIL", str(len(found)),
+             str(max(c["params"]["depth"] for c in found)), str(max(c["params"]["B"] for c in found))]
+            for mode, found in modes.items()]
     doc.table(["mode", "", "(Δ, B) pairs, simulated = closed form", "Δ up to", "B up to"], rows, [28, 4, 38, 8, 8],
               size=7)
 
@@ -255,7 +249,7 @@ def _provenance(doc: Document, profile: Profile) -> None:
     doc.paragraph("\n".join(lines), size=8, mono=True)
     doc.heading("Seeds", level=2)
     runs, theorem_d, figure = profile.random_span_runs, profile.theorem_d_seeds, profile.seeds_of
-    seeds = [f"verify, random span methods: seed {RANDOM_SPAN_SEED}, {runs} runs (run r uses seed + r)",
+    seeds = [f"verify, random span methods: seed {RANDOM_SPAN_SEED}, {runs} runs drawn from one generator",
              f"verify, Theorem D: PPRS seed {PPRS_SEED}, {theorem_d} runs (seeds {PPRS_SEED} … {PPRS_SEED + theorem_d - 1})",
              f"convergence figure: random span seed {RANDOM_SPAN_SEED}, {figure['random-span']} runs; PPRS seeds 0 … "
              f"{figure['pprs'] - 1}; PPRS-DRS seeds 0 … {figure['pprs-drs'] - 1}",
@@ -270,7 +264,7 @@ def build(profile: Profile, cache: Cache, progress=sys.stderr) -> tuple[bytes, i
     result = run_checks(profile, progress=progress, cache=cache)
     by_claim = defaultdict(list)
     for check in result["checks"]:
-        by_claim[claim_of(check["id"])].append(check)
+        by_claim[check["claim"]].append(check)
     doc = Document("pplimits verification report")
     _summary(doc, result, by_claim, profile)
     claims = registry()
@@ -279,7 +273,7 @@ def build(profile: Profile, cache: Cache, progress=sys.stderr) -> tuple[bytes, i
         for claim in (c for c in claims.values() if c.setting == setting):
             _claim_section(doc, claim, by_claim.get(claim.id, []))
         doc.heading(f"Checks: {setting}", level=2)
-        _checks_table(doc, [c for c in result["checks"] if c["id"].split(".")[0] == setting])
+        _checks_table(doc, [c for c in result["checks"] if c["setting"] == setting])
     doc.heading("The pipeline clock")
     doc.paragraph("Closed-form makespans (algorithms/clock.py, DERIVED, docs/theory.md §1) against the tick-by-tick "
                   "simulator (algorithms/timeline.py), which never uses the formulas; every simulated timeline is "

@@ -13,11 +13,12 @@ import numpy as np
 
 from pplimits.algorithms.clock import SCHEDULES, PipelineModel, makespan
 from pplimits.algorithms.methods import make_method
-from pplimits.algorithms.random_smoothing import C_SMOOTH
 from pplimits.algorithms.timeline import measured_makespan, simulate, validate
-from pplimits.bounds.claim import parse_values
+from pplimits.bounds.claim import ClaimKey, parse_values
+from pplimits.bounds.pep.claims import CASES as PEP_CASES
 from pplimits.bounds.pep.worst_case import worst_case
-from pplimits.bounds.registry import registry
+from pplimits.bounds.registry import find, registry
+from pplimits.bounds.smoothing import C_SMOOTH
 from pplimits.bounds.tuning import tuning
 from pplimits.experiments.matrix import (
     BENIGN_EPS,
@@ -34,12 +35,22 @@ from pplimits.reports.cache import Cache
 
 @dataclass(frozen=True)
 class Check:
-    id: str
+    """One measured value held against one bound. `claim` is the registered claim's id (or a check family:
+    clock.makespan, <setting>.instance-span-gap); `case` says what was measured; `id` is claim/case."""
+
+    claim: str
+    case: str
     kind: str  # "lower" | "upper" | "equal" | "order" (both finite and > 0: measured, bound are Θ-constants)
     measured: float
     bound: float
     tolerance: float = 0.0  # absolute, for float rounding only (an attained bound, e.g. E(0) = f(x₀) − f*)
     certified: bool | None = None  # an exact rational certificate proves measured·(1 + margin) (PEP checks)
+    setting: str | None = None  # the claim's setting (None for the clock)
+    params: tuple[tuple[str, object], ...] = ()  # the case's parameters, where a table needs them
+
+    @property
+    def id(self) -> str:
+        return f"{self.claim}/{self.case}"
 
     @property
     def ratio(self) -> float:
@@ -56,8 +67,9 @@ class Check:
         return self.measured == self.bound
 
     def as_dict(self) -> dict:
-        found = {"id": self.id, "kind": self.kind, "passed": self.passed, "measured": self.measured,
-                 "bound": self.bound, "ratio": self.ratio}
+        found = {"id": self.id, "claim": self.claim, "setting": self.setting, "kind": self.kind,
+                 "passed": self.passed, "measured": self.measured, "bound": self.bound, "ratio": self.ratio,
+                 **({"params": dict(self.params)} if self.params else {})}
         return found if self.certified is None else {**found, "certified": self.certified}
 
 
@@ -69,8 +81,9 @@ def clock_checks(depths, batches):
                 for duplex in ("half", "full", "forward"):
                     ops = simulate(depth, batch, schedule, duplex)
                     validate(ops, depth, batch, schedule, duplex)
-                    yield Check(f"clock.makespan/{schedule}-{duplex}/depth={depth},B={batch}", "equal",
-                                measured_makespan(ops), makespan(depth, batch, schedule, duplex))
+                    yield Check("clock.makespan", f"{schedule}-{duplex}/depth={depth},B={batch}", "equal",
+                                measured_makespan(ops), makespan(depth, batch, schedule, duplex),
+                                params=(("mode", f"{schedule}-{duplex}"), ("depth", depth), ("B", batch)))
 
 
 def pointwise_checks(tag, instance, trace, model, values):
@@ -85,15 +98,16 @@ def pointwise_checks(tag, instance, trace, model, values):
         bound = instance.span_gap(trace.times // model.latency)
         i = int(np.argmin(best_runs - bound))
         rounding = 1e-12 * max(1.0, abs(instance.f0 - instance.f_star))
-        yield Check(f"{instance.setting}.instance-span-gap/{tag}", "lower", float(best_runs[i]), float(bound[i]), rounding)
-    claim = registry().get(f"{instance.setting}.{trace.method}.upper.gap-at-time")
+        yield Check(f"{instance.setting}.instance-span-gap", tag, "lower", float(best_runs[i]), float(bound[i]), rounding,
+                    setting=instance.setting)
+    claim = find(ClaimKey(instance.setting, "upper.gap-at-time", trace.method))
     if claim is not None and not claim.failed_assumptions(values):
         # U(⌊t/τ_g⌋) is vacuous (infinite for GD) before one iteration of the claim's clock τ_g = 2(Δ + n − 1)
         later = trace.times >= max(model.gradient_time(trace.queries_per_iteration), 2 * (model.depth + model.inputs - 1))
         names = {name: v for name, v in _named(values).items() if name in claim.parameters and name != "t"}
         bound = np.asarray(claim.numeric(t=trace.times[later], **names), dtype=float)
         i = int(np.argmax(worst_runs[later] - bound))
-        yield Check(f"{claim.id}/{tag}", "upper", float(worst_runs[later][i]), float(bound[i]))
+        yield Check(claim.id, tag, "upper", float(worst_runs[later][i]), float(bound[i]), setting=claim.setting)
 
 
 def _named(values):
@@ -105,17 +119,20 @@ def method_checks(instance, method_name, model, eps, seeds=1, method_params=None
     """Time-to-ε against the lower and upper time claims, plus the pointwise checks of the trace."""
     summary, trace = measure(method_name, instance, model, eps, seeds, method_params, max_iterations)
     tag = f"{instance.name}/{method_name}/depth={model.depth},eps={eps:g}"
-    measured = summary["time_to_eps"]
+    measured = summary.time_to_eps
     setting = instance.setting
-    if summary["lower_bound_time"] is not None:
+    if summary.lower_bound_time is not None:
         reached = measured if measured is not None else float(trace.times[-1])
-        yield Check(f"{setting}.lower.time/{tag}", "lower", float(reached), summary["lower_bound_time"])
-    if summary["upper_bound_time"] is not None:
+        yield Check(ClaimKey(setting, "lower.time").id, tag, "lower", float(reached), summary.lower_bound_time,
+                    setting=setting)
+    if summary.upper_bound_time is not None:
         reached = measured if measured is not None else float(trace.times[-1])  # not reached: ≥ 2× the bound
-        yield Check(f"{setting}.{method_name}.upper.time/{tag}", "upper", float(reached), summary["upper_bound_time"])
-    lower, upper = summary["lower_bound_time"], summary["upper_bound_time"]
-    if measured is not None and lower and upper is not None and registry()[f"{setting}.ratio"].methods == method_name:
-        yield Check(f"{setting}.ratio/{tag}", "upper", measured / lower, upper / lower)
+        yield Check(ClaimKey(setting, "upper.time", method_name).id, tag, "upper", float(reached),
+                    summary.upper_bound_time, setting=setting)
+    lower, upper = summary.lower_bound_time, summary.upper_bound_time
+    ratio = find(ClaimKey(setting, "ratio"))
+    if measured is not None and lower and upper is not None and ratio.methods == method_name:  # the optimal method
+        yield Check(ratio.id, tag, "upper", measured / lower, upper / lower, setting=setting)
     yield from pointwise_checks(tag, instance, trace, model, bound_values(instance, model, eps))
 
 
@@ -135,15 +152,16 @@ def order_checks():
     point = {depth: 4, n: 1, d: 16}
     for paper in (c for c in claims.values() if c.kind == "order" and c.label == "PAPER"):
         if paper.methods == "pprs":
-            leading = claims[f"{paper.setting}.pprs.upper.time-leading"].expression / paper.expression
+            leading_claim = find(ClaimKey(paper.setting, "upper.time-leading", "pprs"))
+            leading = leading_claim.expression / paper.expression
             constants = [float(sp.limit(leading, depth, sp.oo).subs(point)), float(sp.limit(leading, eps, 0, "+").subs(point))]
-            yield Check(f"{paper.id}/Θ-constants of {paper.setting}.pprs.upper.time-leading as Δ → ∞ and ε → 0",
-                        "order", *constants)
+            yield Check(paper.id, f"Θ-constants of {leading_claim.id} as Δ → ∞ and ε → 0", "order", *constants,
+                        setting=paper.setting)
             continue
-        upper_id = f"{paper.setting}.{claims[f'{paper.setting}.ratio'].methods}.upper.time"  # the optimal method
-        constants = [float(sp.limit(relaxed(claims[i].expression) / paper.expression, eps, 0, "+").subs(point))
-                     for i in (f"{paper.setting}.lower.time", upper_id)]
-        yield Check(f"{paper.id}/Θ-constants of {paper.setting}.lower.time and {upper_id}", "order", *constants)
+        optimal = find(ClaimKey(paper.setting, "ratio")).methods  # the method the setting's ratio claim is about
+        lower, upper = find(ClaimKey(paper.setting, "lower.time")), find(ClaimKey(paper.setting, "upper.time", optimal))
+        constants = [float(sp.limit(relaxed(c.expression) / paper.expression, eps, 0, "+").subs(point)) for c in (lower, upper)]
+        yield Check(paper.id, f"Θ-constants of {lower.id} and {upper.id}", "order", *constants, setting=paper.setting)
 
 
 def bernstein_margin(value_range: float, variance: float, samples: int, failure: float) -> float:
@@ -171,7 +189,7 @@ def pprs_checks(instance, method, horizon, seeds, failure=1e-6):
     reach = instance.lipschitz * (gamma * horizon * (horizon + 1) / (8 * C_SMOOTH) + instance.radius)
     margin = bernstein_margin(reach, reach * bound, seeds, failure)
     tag = f"{instance.name}/T={horizon},K={samples},gamma={gamma:.3g},seeds={seeds}"
-    yield Check(f"{claim.id}/{tag}", "upper", float(trace.values[:, -1].mean()), bound + margin)
+    yield Check(claim.id, tag, "upper", float(trace.values[:, -1].mean()), bound + margin, setting=claim.setting)
 
 
 def plan(profile: Profile):
@@ -204,24 +222,17 @@ def plan(profile: Profile):
     return steps
 
 
-PEP_CLAIMS = {  # claim: (method, class, parameters, the claim's parameters)
-    "smooth-convex.gd.upper.tight": ("gd", "smooth-convex", {"beta": "1", "R": "1"}, {"beta": 1, "R": 1}),
-    "nonsmooth-convex.subgradient.upper.tight": ("subgradient", "lipschitz-convex", {"L": "1", "R": "1"},
-                                                 {"L": 1, "R": 1}),
-}
-
-
 def pep_checks(iterations):
     """Each tight claim against the exact PEP worst case at N iterations: worst ≤ claimed bound up to the
     certificate's margin, and the worst case certified in exact arithmetic (bounds/pep)."""
-    for claim_id, (method, function_class, values, symbols) in PEP_CLAIMS.items():
-        claim = registry()[claim_id]
+    for case in PEP_CASES:
+        claim = find(case.claim)
         for n in iterations:
-            result = worst_case(method, function_class, n, values)
-            bound = claim.evaluate(parse_values({**symbols, "k": n}))
-            margin = result["margin"] or 0.0
-            yield Check(f"{claim_id}/N={n}", "upper", result["worst_case"], float(bound), margin * float(bound),
-                        certified=result["certified"])
+            result = worst_case(case.method, case.function_class, n, dict(case.params))
+            bound = claim.evaluate(parse_values({**dict(case.claim_values), "k": n}))
+            margin = result.margin or 0.0
+            yield Check(claim.id, f"N={n}", "upper", result.worst_case, float(bound), margin * float(bound),
+                        certified=result.certified, setting=claim.setting)
 
 
 def run_checks(profile: Profile, progress=None, cache: Cache | None = None) -> dict:

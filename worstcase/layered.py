@@ -120,7 +120,7 @@ class PassOn:
         return params, grad_out  # the empty block's gradient is empty
 
 
-class Hinge:
+class MulticlassHinge:
     """Multiclass hinge (Crammer–Singer): mean over samples of max(0, 1 + max_{j≠y} s_j − s_y)."""
 
     def __init__(self, labels, classes: int):
@@ -129,7 +129,7 @@ class Hinge:
 
     def like(self, labels):
         """The same loss on other labels."""
-        return Hinge(labels, self.classes)
+        return MulticlassHinge(labels, self.classes)
 
     def _margins(self, scores):
         xp = scores.__array_namespace__()
@@ -292,7 +292,7 @@ def network(depth: int, width: int = 16, activation: str = "relu", loss: str = "
                                    _he_init(stages, rng), 1.0, 1.0, {})
         scores = teacher._forward(teacher.x0)[2]
         targets = np.argmax(scores, axis=-1) if loss == "hinge" else scores
-    head = Hinge(targets, classes) if loss == "hinge" else L1(targets)
+    head = MulticlassHinge(targets, classes) if loss == "hinge" else L1(targets)
     params = {"depth": depth, "width": width, "activation": activation, "loss": loss, "samples": len(features),
               "seed": seed, **({"residual": True} if residual else {})}
     return LayeredObjective("layered-network", stages, head, features, x0, lipschitz, float(np.linalg.norm(x0)),

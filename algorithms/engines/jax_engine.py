@@ -14,7 +14,7 @@ the numpy objective. Activations are ppermuted j → j+1 and cotangents j+1 → 
 stage sums its block's gradients and scales by 1/K. The loop stops when every stage has done K backwards.
 
 The clock: DERIVED: the tick loop is the GPipe schedule, makespan 2(K + Δ − 1) — `ticks` counts the loop
-steps actually run and tests/test_engine_jax.py checks it against algorithms.clock.makespan(Δ, K, "gpipe",
+steps actually run and tests/algorithms/engines/test_jax_engine.py checks it against algorithms.clock.makespan(Δ, K, "gpipe",
 "half") (docs/theory.md §1). With op_seconds > 0 every op also sleeps that long in a host callback; sleeping
 releases the GIL, so the ops of different devices overlap (also on CPU devices faked with
 XLA_FLAGS=--xla_force_host_platform_device_count=N), and a run takes about makespan · op_seconds

@@ -10,7 +10,7 @@ n_microbatches = K, micro-batch k being query k; gloo on CPU, NCCL on GPU (one G
 The clock: DERIVED (docs/theory.md §1): each stage logs the ops it runs, in order; `ticks` is the makespan of those
 orders with unit ops (each op as early as its stage's previous op and its dependency allow), accepted only if
 algorithms.timeline.validate finds every stage ran exactly K forwards and K backwards as a valid half-duplex
-timeline; for GPipe it is 2(K + Δ − 1) = algorithms.clock.makespan(Δ, K) (tests/test_engine_torch.py). With
+timeline; for GPipe it is 2(K + Δ − 1) = algorithms.clock.makespan(Δ, K) (tests/algorithms/engines/test_torch_engine.py). With
 op_seconds > 0 every op also sleeps that long, and `validate_clock` compares the timed schedule.step calls with
 makespan · op_seconds.
 """

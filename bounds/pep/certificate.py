@@ -20,7 +20,7 @@ from sympy.polys.domains import QQ
 
 from pplimits.bounds.pep.classes import STAR, exact_interpolation
 from pplimits.bounds.pep.sdp import Solution
-from pplimits.bounds.pep.trace import Trace, exact
+from pplimits.bounds.pep.trace import MethodTrace, exact
 
 MARGINS = (0, Fraction(1, 10**9), Fraction(1, 10**8), Fraction(1, 10**7), Fraction(1, 10**6))
 DROP = 1e-10
@@ -39,7 +39,7 @@ class Certificate:
     seconds: float
 
 
-def _row(trace: Trace, function_class, extra: list, kind, radius: Fraction):
+def _row(trace: MethodTrace, function_class, extra: list, kind, radius: Fraction):
     """(A, d, c, b) of one row, exactly (`extra`: the class's rows beyond interpolation)."""
     if kind[0] == "interpolation":
         A, d = exact_interpolation(trace, kind[1], kind[2], function_class.curvature)
@@ -79,7 +79,7 @@ def schur_pad(matrix: list[list]) -> Fraction | None:
     return Fraction(0) if last >= 0 else Fraction(int(-last.numerator), int(last.denominator))
 
 
-def certify(trace: Trace, function_class, solution: Solution, radius=1) -> Certificate:
+def certify(trace: MethodTrace, function_class, solution: Solution, radius=1) -> Certificate:
     """Try to verify worst_case × (1 + margin) exactly (see the module)."""
     start = time.perf_counter()
     radius = exact(radius)

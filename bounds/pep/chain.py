@@ -21,12 +21,12 @@ import scipy.sparse as sparse
 
 from pplimits._util.checks import UsageError
 from pplimits.bounds.pep.sdp import SOLVER
-from pplimits.bounds.pep.trace import Trace
+from pplimits.bounds.pep.trace import MethodTrace
 
 TIGHT = {"tol_gap_abs": 1e-12, "tol_gap_rel": 1e-11, "tol_feas": 1e-11, "max_iter": 400}  # small blocks: cheap
 
 
-def steps(trace: Trace) -> list[tuple[float, float]]:
+def steps(trace: MethodTrace) -> list[tuple[float, float]]:
     """(a_i, b_i) with p_{i+1} = a_i p_i + b_i u_i for every consecutive pair of oracle points; ValueError if the
     method does not move like that (use the full formulation)."""
     if len(trace.points) < 2 or trace.points[0] != {0: 1}:
@@ -42,7 +42,7 @@ def steps(trace: Trace) -> list[tuple[float, float]]:
     return found
 
 
-def solve_chain(trace: Trace, function_class, radius: float = 1.0) -> dict:
+def solve_chain(trace: MethodTrace, function_class, radius: float = 1.0) -> dict:
     """Worst case of the chain formulation (see the module): {"worst_case", "status", "seconds"}."""
     start = time.perf_counter()
     if function_class.extra(trace):

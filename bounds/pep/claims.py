@@ -5,10 +5,33 @@
 - nonsmooth-convex.subgradient.upper.tight: the subgradient method with constant step R/(L√(k+1)),
   min_{i≤k} f(x_i) − f* ≤ RL/√(k + 1), attained (Drori & Teboulle 2016, Math. Program. 160; CLASSICAL).
 """
+from dataclasses import dataclass
+
 import sympy as sp
 
-from pplimits.bounds.claim import Assumption, Claim
+from pplimits.bounds.claim import Assumption, Claim, ClaimKey
 from pplimits.bounds.symbols import L, R, beta, k
+
+
+@dataclass(frozen=True)
+class PEPCase:
+    """A tight claim with the performance-estimation problem that re-derives it (PEPit's idiom: the method, its
+    class, its guarantee and its reference kept together): `worst_case(method, function_class, N, params)` must
+    equal the claim at `claim_values` and k = N, certified exactly."""
+
+    claim: ClaimKey
+    method: str
+    function_class: str
+    params: tuple[tuple[str, str], ...]  # the exact parameters of the PEP (certify's --set)
+    claim_values: tuple[tuple[str, float], ...]  # the same parameters, by the claim's names
+
+
+CASES = (
+    PEPCase(ClaimKey("smooth-convex", "upper.tight", "gd"), "gd", "smooth-convex", (("beta", "1"), ("R", "1")),
+            (("beta", 1), ("R", 1))),
+    PEPCase(ClaimKey("nonsmooth-convex", "upper.tight", "subgradient"), "subgradient", "lipschitz-convex",
+            (("L", "1"), ("R", "1")), (("L", 1), ("R", 1))),
+)
 
 
 def claims():

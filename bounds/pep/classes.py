@@ -13,7 +13,7 @@ from fractions import Fraction
 import numpy as np
 import scipy.sparse as sparse
 
-from pplimits.bounds.pep.trace import Trace, Vector, exact
+from pplimits.bounds.pep.trace import MethodTrace, Vector, exact
 
 STAR = -1
 
@@ -57,14 +57,14 @@ def _outer(a: Vector, b: Vector, scale, out: dict) -> None:
             out[(l, k)] = out.get((l, k), 0) + half * u * v
 
 
-def _node(trace: Trace, i: int) -> tuple[Vector, Vector]:
+def _node(trace: MethodTrace, i: int) -> tuple[Vector, Vector]:
     """(x_i − x*, u_i) of oracle point i, or of x* (i = −1)."""
     if i == STAR:
         return Vector(), Vector()
     return trace.points[i], Vector({1 + i: Fraction(1)})
 
 
-def exact_interpolation(trace: Trace, i: int, j: int, curvature: Fraction) -> tuple[dict, dict]:
+def exact_interpolation(trace: MethodTrace, i: int, j: int, curvature: Fraction) -> tuple[dict, dict]:
     """The (A, d) of row (i, j) in exact rationals."""
     (xi, ui), (xj, uj) = _node(trace, i), _node(trace, j)
     A = {}
@@ -93,11 +93,11 @@ class SmoothStronglyConvex:
     def curvature(self) -> Fraction:
         return 1 / (2 * (exact(self.L) - exact(self.mu)))
 
-    def extra(self, trace: Trace) -> list:
+    def extra(self, trace: MethodTrace) -> list:
         """Rows beyond interpolation: none."""
         return []
 
-    def performance(self, trace: Trace, i: int) -> dict:
+    def performance(self, trace: MethodTrace, i: int) -> dict:
         """The Gram part of f(p_i) − f*: (μ/2)‖p_i − x*‖² (exact)."""
         Q = {}
         if self.mu:
@@ -113,9 +113,9 @@ class LipschitzConvex:
     name = "lipschitz-convex"
     curvature = Fraction(0)
 
-    def extra(self, trace: Trace) -> list:
+    def extra(self, trace: MethodTrace) -> list:
         """‖u_i‖² ≤ M², one row (A, d, b) per oracle point."""
         return [({(1 + i, 1 + i): Fraction(1)}, {}, exact(self.M) ** 2) for i in range(len(trace.points))]
 
-    def performance(self, trace: Trace, i: int) -> dict:
+    def performance(self, trace: MethodTrace, i: int) -> dict:
         return {}

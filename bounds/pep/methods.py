@@ -1,4 +1,4 @@
-"""The methods whose worst cases pplimits computes, each written once against a Trace (exact coefficients).
+"""The methods whose worst cases pplimits computes, each written once against a MethodTrace (exact coefficients).
 
 - gd: x_{k+1} = x_k − γ∇f(x_k); measure f(x_N) − f*.
 - agd: μ = 0, FISTA/Nesterov: y₀ = x₀, x_{k+1} = y_k − ∇f(y_k)/L, λ_{k+1} = (1 + √(4λ_k² + 1))/2,
@@ -11,19 +11,19 @@
 import math
 from fractions import Fraction
 
-from pplimits.bounds.pep.trace import Trace, exact
+from pplimits.bounds.pep.trace import MethodTrace, exact
 
-METHODS = ("gd", "agd", "subgradient", "stale-gd")
+PEP_METHODS = ("gd", "agd", "subgradient", "stale-gd")
 
 
-def gd(trace: Trace, iterations: int, step) -> None:
+def gd(trace: MethodTrace, iterations: int, step) -> None:
     x = trace.start()
     for _ in range(iterations):
         x = x - exact(step) * trace.gradient(x)
     trace.measure(x)
 
 
-def agd(trace: Trace, iterations: int, L) -> None:
+def agd(trace: MethodTrace, iterations: int, L) -> None:
     L, x = exact(L), trace.start()
     y, lam = x, Fraction(1)
     momentum = None
@@ -40,7 +40,7 @@ def agd(trace: Trace, iterations: int, L) -> None:
     trace.measure(x)
 
 
-def subgradient(trace: Trace, iterations: int, step) -> None:
+def subgradient(trace: MethodTrace, iterations: int, step) -> None:
     x = trace.start()
     for _ in range(iterations):
         trace.measure(x)
@@ -48,7 +48,7 @@ def subgradient(trace: Trace, iterations: int, step) -> None:
     trace.measure(x)
 
 
-def stale_gd(trace: Trace, iterations: int, step, staleness: int) -> None:
+def stale_gd(trace: MethodTrace, iterations: int, step, staleness: int) -> None:
     points = [trace.start()]
     for k in range(iterations):
         x = points[-1]
@@ -64,9 +64,9 @@ def _sqrt(value: Fraction) -> Fraction:
     return exact(math.sqrt(value))
 
 
-def trace(method: str, iterations: int, mu=0, **params) -> Trace:
-    """Run `method` for `iterations` steps against a fresh Trace of a class with strong convexity μ."""
-    traced = Trace(mu=exact(mu))
+def trace(method: str, iterations: int, mu=0, **params) -> MethodTrace:
+    """Run `method` for `iterations` steps against a fresh MethodTrace of a class with strong convexity μ."""
+    traced = MethodTrace(mu=exact(mu))
     build = {"gd": gd, "agd": agd, "subgradient": subgradient, "stale-gd": stale_gd}[method]
     build(traced, iterations, **params)
     return traced

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sparse
 
 from pplimits.bounds.pep.classes import interpolation_rows, pairs
-from pplimits.bounds.pep.trace import Trace
+from pplimits.bounds.pep.trace import MethodTrace
 
 SOLVER = "CLARABEL"
 SETTINGS = {"tol_gap_abs": 1e-9, "tol_gap_rel": 1e-9, "tol_feas": 1e-9}
@@ -40,7 +40,7 @@ def _dense_row(entries: dict, n: int) -> np.ndarray:
     return row
 
 
-def assemble(trace: Trace, function_class, radius: float) -> Rows:
+def assemble(trace: MethodTrace, function_class, radius: float) -> Rows:
     """Every row of the PEP of `trace` over `function_class` with ‖x₀ − x*‖ ≤ radius."""
     n, m = trace.dimension, len(trace.points)
     X = np.zeros((m + 1, n))
@@ -82,7 +82,7 @@ class Solution:
     seconds: float
 
 
-def solve(trace: Trace, function_class, radius: float = 1.0) -> Solution:
+def solve(trace: MethodTrace, function_class, radius: float = 1.0) -> Solution:
     """The worst case of the measured f − f* over the class, by Clarabel."""
     start = time.perf_counter()
     rows = assemble(trace, function_class, radius)

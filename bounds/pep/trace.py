@@ -33,7 +33,7 @@ class Vector(dict):
 
 
 @dataclass
-class Trace:
+class MethodTrace:
     """The oracle points p_0 … p_{m−1} a method queried, and which of them its performance measure reads."""
 
     mu: Fraction = Fraction(0)

@@ -7,13 +7,14 @@ Defaults: β = 1, μ = β/10 (strongly-convex), L = 1, R = 1; steps 1/β (gd), R
 """
 import math
 import time
+from dataclasses import asdict, dataclass
 from fractions import Fraction
 
 from pplimits._util.checks import UsageError, parse_value
 from pplimits.bounds.pep.certificate import certify
 from pplimits.bounds.pep.chain import solve_chain
 from pplimits.bounds.pep.classes import LipschitzConvex, SmoothStronglyConvex
-from pplimits.bounds.pep.methods import METHODS, trace
+from pplimits.bounds.pep.methods import PEP_METHODS, trace
 from pplimits.bounds.pep.sdp import SOLVER, solve
 
 CLASSES = {"smooth-convex": "smooth", "strongly-convex": "smooth", "lipschitz-convex": "lipschitz"}
@@ -32,8 +33,8 @@ def _rational(name: str, value, positive: bool = True) -> Fraction:
 
 def parameters(method: str, function_class: str, iterations, values: dict) -> tuple[int, dict]:
     """Checked N and exact parameters with their defaults; one-line ValueError naming what is wrong."""
-    if method not in METHODS:
-        raise UsageError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    if method not in PEP_METHODS:
+        raise UsageError(f"method must be one of {', '.join(PEP_METHODS)}, got {method!r}")
     if function_class not in CLASSES:
         raise UsageError(f"class must be one of {', '.join(CLASSES)}, got {function_class!r}")
     family = CLASSES[function_class]
@@ -83,8 +84,37 @@ def parameters(method: str, function_class: str, iterations, values: dict) -> tu
 FORMULATIONS = ("full", "chain")
 
 
+@dataclass(frozen=True)
+class WorstCase:
+    """The worst case of a method over a function class after N iterations, the solver's record, and the exact
+    certificate (`certified` only when the rational check proved worst_case · (1 + margin))."""
+
+    method: str
+    function_class: str
+    iterations: int
+    formulation: str
+    params: dict[str, str]
+    worst_case: float
+    solver: str
+    solver_status: str
+    certified: bool
+    margin: float | None
+    certified_bound: str | None
+    certificate: str
+    seconds: float
+    dual_bound: float | None = None  # full formulation only: the dual's record
+    duality_gap: float | None = None
+    min_eig_G: float | None = None
+    min_eig_S: float | None = None
+
+    def as_dict(self) -> dict:
+        """JSON-ready; the class under its user-facing name `class`."""
+        found = asdict(self)
+        return {"class": found.pop("function_class"), **found}
+
+
 def worst_case(method: str, function_class: str, iterations, values: dict | None = None, exact: bool = True,
-               formulation: str = "full") -> dict:
+               formulation: str = "full") -> WorstCase:
     """The worst case, the solver's record and the exact certificate (attempted for N ≤ EXACT_LIMIT, full
     formulation). formulation "chain" (gd only): consecutive-pair rows on a chordal Gram matrix
     (bounds/pep/chain.py), an upper bound equal to the full value where cross-checked, fast for long runs."""
@@ -102,25 +132,23 @@ def worst_case(method: str, function_class: str, iterations, values: dict | None
         if method == "stale-gd":
             method_params["staleness"] = params["staleness"]
         traced = trace(method, n, mu=params["mu"], **method_params)
+    common = {"method": method, "function_class": function_class, "iterations": n, "formulation": formulation,
+              "params": {k: str(v) for k, v in params.items()}, "solver": SOLVER}
     if formulation == "chain":
         found = solve_chain(traced, cls, float(params["R"]))
-        return {"method": method, "class": function_class, "iterations": n, "formulation": formulation,
-                "params": {k: str(v) for k, v in params.items()}, "worst_case": found["worst_case"],
-                "solver": SOLVER, "solver_status": found["status"], "certified": False, "margin": None,
-                "certified_bound": None, "certificate": "not attempted: certificates come from the full "
-                "formulation's dual", "seconds": time.perf_counter() - start}
+        return WorstCase(**common, worst_case=found["worst_case"], solver_status=found["status"], certified=False,
+                         margin=None, certified_bound=None, certificate="not attempted: certificates come from the "
+                         "full formulation's dual", seconds=time.perf_counter() - start)
     solution = solve(traced, cls, float(params["R"]))
-    result = {"formulation": formulation,"method": method, "class": function_class, "iterations": n,
-              "params": {k: str(v) for k, v in params.items()}, "worst_case": solution.worst_case,
-              "solver": SOLVER, "solver_status": solution.status, "dual_bound": solution.dual_bound,
+    record = {"worst_case": solution.worst_case, "solver_status": solution.status, "dual_bound": solution.dual_bound,
               "duality_gap": solution.gap, "min_eig_G": solution.min_eig_G, "min_eig_S": solution.min_eig_S}
     if exact and n <= EXACT_LIMIT:
         certificate = certify(traced, cls, solution, params["R"])
-        result.update(certified=certificate.certified, margin=None if certificate.margin is None else
-                      float(certificate.margin), certified_bound=None if certificate.bound is None else
-                      str(certificate.bound), certificate=certificate.reason)
+        proof = {"certified": certificate.certified,
+                 "margin": None if certificate.margin is None else float(certificate.margin),
+                 "certified_bound": None if certificate.bound is None else str(certificate.bound),
+                 "certificate": certificate.reason}
     else:
         reason = "not attempted (--no-exact)" if not exact else f"not attempted above N = {EXACT_LIMIT} (cost)"
-        result.update(certified=False, margin=None, certified_bound=None, certificate=reason)
-    result["seconds"] = time.perf_counter() - start
-    return result
+        proof = {"certified": False, "margin": None, "certified_bound": None, "certificate": reason}
+    return WorstCase(**common, **record, **proof, seconds=time.perf_counter() - start)

@@ -16,7 +16,8 @@ import numpy as np
 
 from pplimits.algorithms.clock import PipelineModel
 from pplimits.algorithms.statistics import student_ci95
-from pplimits.bounds.registry import registry
+from pplimits.bounds.claim import ClaimKey
+from pplimits.bounds.registry import find
 from pplimits.experiments.matrix import QUICK, RANDOM_SPAN_SEED, Profile
 from pplimits.experiments.measure import bound_values, build_instance, measure
 from pplimits.reports.figures.style import LOWER_STYLE, METHOD_STYLE, UPPER_STYLE
@@ -48,15 +49,16 @@ def _envelope(claim, values, times) -> dict | None:
         return None
     bound = np.asarray(claim.numeric(t=times, **names), dtype=float) * np.ones_like(times, dtype=float)
     keep = np.isfinite(bound) & (bound > 0)
-    return {"id": claim.id, "label": claim.label, "times": times[keep].tolist(), "values": bound[keep].tolist()}
+    return {"id": claim.id, "method": claim.key.subject, "label": claim.label, "times": times[keep].tolist(),
+            "values": bound[keep].tolist()}
 
 
-def _time_claim(claim_id, values) -> dict | None:
-    claim = registry().get(claim_id)
+def _time_claim(key: ClaimKey, values) -> dict | None:
+    claim = find(key)
     if claim is None or claim.failed_assumptions(values):
         return None
     try:
-        return {"id": claim.id, "label": claim.label, "time": claim.evaluate(values)}
+        return {"id": claim.id, "method": key.subject, "label": claim.label, "time": claim.evaluate(values)}
     except ValueError:
         return None
 
@@ -67,7 +69,7 @@ def _curve(method, instance, model, eps, seeds):
                              2 * instance.span_rounds(eps) + 10 if random_span else None)
     index = _log_indices(trace.iterations)
     values = trace.values[:, index]
-    curve = {"method": method, "seeds": seeds, "time_to_eps": summary["time_to_eps"],
+    curve = {"method": method, "seeds": seeds, "time_to_eps": summary.time_to_eps,
              "times": trace.times[index].tolist()}
     if random_span:
         curve.update(values=values.min(axis=0).tolist(), summary=f"best of {seeds} runs")
@@ -92,15 +94,14 @@ def data(profile: Profile = QUICK) -> dict:
         curves = [_curve(m, instance, model, eps, seeds.get(m, 1)) for m in methods]
         last = max(c["times"][-1] for c in curves)
         times = model.latency * _log_indices(max(1, last // model.latency))
-        claims = registry()
-        upper = [e for m in methods if (c := claims.get(f"{instance.setting}.{m}.upper.gap-at-time"))
-                 for e in [_envelope(c, values, times)] if e]
+        gap_claims = {m: find(ClaimKey(instance.setting, "upper.gap-at-time", m)) for m in methods}
+        upper = [e for c in gap_claims.values() if c for e in [_envelope(c, values, times)] if e]
         span = None
         if hasattr(instance, "span_gap"):
             span = {"times": times.tolist(), "values": np.asarray(instance.span_gap(times // model.latency), float).tolist()}
-        markers = [m for m in [_time_claim(f"{instance.setting}.lower.time", values)] +
-                   [_time_claim(f"{instance.setting}.{m}.upper.time", values) for m in methods
-                    if f"{instance.setting}.{m}.upper.gap-at-time" not in claims] if m]
+        markers = [m for m in [_time_claim(ClaimKey(instance.setting, "lower.time"), values)] +
+                   [_time_claim(ClaimKey(instance.setting, "upper.time", m), values) for m in methods
+                    if gap_claims[m] is None] if m]
         panels.append({"instance": name, "setting": instance.setting, "criterion": instance.criterion, "eps": eps,
                        "dim": instance.dim, "curves": curves, "span_bound": span, "upper": upper,
                        "markers": markers})
@@ -139,11 +140,10 @@ def _draw_panel(ax, panel):
     if panel["span_bound"]:
         ax.step(panel["span_bound"]["times"], panel["span_bound"]["values"], where="post", **LOWER_STYLE)
     for envelope in panel["upper"]:
-        method = envelope["id"].split(".")[1]
-        ax.plot(envelope["times"], envelope["values"], **{**UPPER_STYLE, "color": METHOD_STYLE[method]["color"]})
+        ax.plot(envelope["times"], envelope["values"], **{**UPPER_STYLE, "color": METHOD_STYLE[envelope["method"]]["color"]})
     for marker in panel["markers"]:
-        lower = ".lower." in marker["id"]
-        color = "black" if lower else METHOD_STYLE[marker["id"].split(".")[1]]["color"]
+        lower = marker["method"] is None  # the class lower bound; an upper bound is about a method
+        color = "black" if lower else METHOD_STYLE[marker["method"]]["color"]
         ax.plot([marker["time"]], [panel["eps"]], linestyle="none", marker="^" if lower else "v", color=color,
                 markersize=6, markeredgecolor="black", markeredgewidth=0.5)
     ax.axhline(panel["eps"], color="grey", linewidth=0.8)

@@ -31,10 +31,10 @@ def data(profile: Profile = QUICK) -> dict:
         for depth in depths:
             for method in methods:
                 summary, _ = measure(method, instance, PipelineModel(depth), eps, seeds if method == "pprs" else 1)
-                rows[method].append({"time": summary["time_to_eps"], "upper": summary["upper_bound_time"],
-                                     "K": summary["K"]})
+                rows[method].append({"time": summary.time_to_eps, "upper": summary.upper_bound_time,
+                                     "K": summary.K})
                 if method in ("gd", "subgradient"):
-                    lower.append(summary["lower_bound_time"])
+                    lower.append(summary.lower_bound_time)
         panels.append({"instance": name, "setting": instance.setting, "eps": eps, "dim": instance.dim,
                        "methods": rows, "lower": lower, "seeds": {"pprs": seeds}})
     return {"depths": depths, "inputs": 1, "panels": panels}

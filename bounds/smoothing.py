@@ -20,7 +20,7 @@ from scipy.special import erf, erfc, erfcx
 from pplimits._util.arrays import namespace
 from pplimits._util.checks import UsageError, require_int, require_number
 
-SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+C_SMOOTH = math.sqrt(2 / math.pi)  # c = √(2/π): ∇f_γ of an L-Lipschitz f is (cL/γ)-Lipschitz; the one numeric copy
 PERTURBATION_BYTES = 64 * 2**20  # largest block of Gaussian perturbations drawn at once
 _SERIES_FROM = 64  # expected_norm: asymptotic series for d >= this (truncation error < 1e-16)
 
@@ -172,7 +172,7 @@ def monte_carlo_gradient(grad: Callable, x, gamma, samples: int, rng: np.random.
 
 def lipschitz_of_smoothed_gradient(L, gamma) -> float:
     """√(2/π)·L/γ: ∇f_γ is this Lipschitz for f L-Lipschitz (DERIVED, module docstring; tight for L|x₁|)."""
-    return SQRT_2_OVER_PI * require_number("L", L, 0.0) / require_number("gamma", gamma, 0.0)
+    return C_SMOOTH * require_number("L", L, 0.0) / require_number("gamma", gamma, 0.0)
 
 
 def smoothing_bias_bound(L, gamma, d: int) -> float:

@@ -1,4 +1,4 @@
-"""Gaussian smoothing lemmas (docs/theory.md §3; algorithms/smoothing.py), each checked with a threshold derived
+"""Gaussian smoothing lemmas (docs/theory.md §3; bounds/smoothing.py), each checked with a threshold derived
 from a concentration inequality, never from observed values.
 
 Inequalities (δ = the failure probability if the lemma holds; each random test splits DELTA = 1e-9 over
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pplimits.algorithms.smoothing import (
+from pplimits.bounds.smoothing import (
     MonteCarlo,
     expected_norm,
     gradient_variance_bound,

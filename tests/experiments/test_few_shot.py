@@ -32,7 +32,7 @@ def test_the_quick_study_is_deterministic_and_complete(records):
         plan = few_shot.QUICK
         assert [(c["depth"], c["shots"]) for c in first["cells"]] == [(d, s) for d in plan.depths for s in plan.shots]
         for cell in first["cells"]:
-            assert set(cell["methods"]) == set(few_shot.METHODS)
+            assert set(cell["methods"]) == set(few_shot.STUDY_METHODS)
             for found in cell["methods"].values():
                 assert len(found["tuning"]) == plan.configurations  # the same tuning budget for every method
                 assert len(found["final_loss"]) == len(plan.seeds)
@@ -40,7 +40,7 @@ def test_the_quick_study_is_deterministic_and_complete(records):
 
 
 @pytest.mark.parametrize("task", few_shot.TASKS)
-@pytest.mark.parametrize("name", few_shot.METHODS)
+@pytest.mark.parametrize("name", few_shot.STUDY_METHODS)
 def test_each_method_is_charged_its_pipeline_time(task, name, monkeypatch):
     """τ = passes·2(B + Δ − 1) with B = N, K·N or b; a method runs ⌊T/τ⌋ iterations of the common budget T, each
     costing `passes` backward passes through the network (counted), and T is the same for every method."""
@@ -79,7 +79,7 @@ def test_tuning_never_sees_an_evaluation_seed(monkeypatch):
         task, plan, d, s, seed))
     monkeypatch.setattr(few_shot, "tune", tuning)
     few_shot.cell("few-shot", PLAN, 4, 1, NUMPY)
-    assert seen == ["tune", *PLAN.tuning_seeds, "evaluate", *PLAN.seeds] * len(few_shot.METHODS)
+    assert seen == ["tune", *PLAN.tuning_seeds, "evaluate", *PLAN.seeds] * len(few_shot.STUDY_METHODS)
 
 
 def test_plans_give_every_method_the_same_number_of_configurations():

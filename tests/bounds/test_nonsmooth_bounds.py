@@ -103,3 +103,10 @@ def test_regime_slope_matches_the_speedup_between_neighbouring_depths():
     measured = math.log(high.speedup / low.speedup) / math.log(41 / 40)
     assert abs(measured - (low.depth_slope + high.depth_slope) / 2) < 1e-3
     assert low.near_linear and not regime(2000, 16, 1e-3).near_linear  # K = 528 here: nK ≫ Δ fails
+
+
+def test_the_numeric_smoothing_constant_is_the_exact_one_rounded():
+    from pplimits.bounds.smoothing import C_SMOOTH
+    from pplimits.bounds.symbols import c_smooth
+
+    assert C_SMOOTH == pytest.approx(float(c_smooth.evalf(30)), rel=2**-52)

@@ -4,7 +4,7 @@ import pytest
 
 from pplimits.algorithms.clock import PipelineModel
 from pplimits.algorithms.methods import make_method
-from pplimits.algorithms.runner import Trace, run
+from pplimits.algorithms.runner import Run, run
 from pplimits.algorithms.span_methods import AcceleratedGradient, GradientDescent, RandomSpanMethod
 from pplimits.worstcase import NesterovChain, RandomQuadratic
 
@@ -49,7 +49,7 @@ def test_same_seed_same_numbers_different_seed_different_numbers():
 
 
 def test_time_to_eps_is_the_first_time_every_run_is_below():
-    trace = Trace("m", "i", "gap", np.array([0, 10, 20, 30]), np.array([[5.0, 0.5, 2.0, 0.1], [5.0, 3.0, 0.9, 0.2]]), 1)
+    trace = Run("m", "i", "gap", np.array([0, 10, 20, 30]), np.array([[5.0, 0.5, 2.0, 0.1], [5.0, 3.0, 0.9, 0.2]]), 1)
     assert trace.time_to_eps(1.0) == 20
     assert trace.time_to_eps(0.05) is None
     np.testing.assert_array_equal(trace.first_index_below(1.0), [1, 2])

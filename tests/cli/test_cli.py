@@ -159,13 +159,13 @@ def test_the_listed_names_are_the_registries():
     from pplimits.algorithms.backend import NAMES
     from pplimits.algorithms.clock import DUPLEX_MODES, SCHEDULES
     from pplimits.algorithms.methods import METHODS
-    from pplimits.bounds.pep.methods import METHODS as CERTIFIABLE
+    from pplimits.bounds.pep.methods import PEP_METHODS
     from pplimits.bounds.pep.worst_case import CLASSES, FORMULATIONS
     from pplimits.experiments.few_shot import TASKS
     from pplimits.worstcase import INSTANCES
 
     assert module.METHOD_NAMES == tuple(METHODS) and module.INSTANCE_NAMES == tuple(INSTANCES)
-    assert module.CERTIFY_METHODS == CERTIFIABLE and module.CERTIFY_CLASSES == tuple(CLASSES)
+    assert module.CERTIFY_METHODS == PEP_METHODS and module.CERTIFY_CLASSES == tuple(CLASSES)
     choices = {(a.dest, tuple(a.choices)) for sub in module.build_parser()._subparsers._group_actions[0].choices.values()
                for a in sub._actions if a.choices}
     assert {("schedule", SCHEDULES), ("duplex", DUPLEX_MODES), ("backend", NAMES), ("formulation", FORMULATIONS),

@@ -22,9 +22,9 @@ SMOOTH = SmoothStronglyConvex(Fraction(1))
 def test_gd_worst_case_is_drori_teboulle_and_certified(n):
     """GD, step 1/L: f(x_N) − f* ≤ LR²/(4N + 2), tight (Drori & Teboulle 2014, Thm 3.1; CLASSICAL)."""
     result = worst_case("gd", "smooth-convex", n)
-    assert result["worst_case"] == pytest.approx(1 / (4 * n + 2), rel=1e-6)
-    assert result["certified"] and result["margin"] <= 1e-6
-    assert Fraction(result["certified_bound"]) >= Fraction(1, 4 * n + 2)  # a proof can't beat the tight value
+    assert result.worst_case == pytest.approx(1 / (4 * n + 2), rel=1e-6)
+    assert result.certified and result.margin <= 1e-6
+    assert Fraction(result.certified_bound) >= Fraction(1, 4 * n + 2)  # a proof can't beat the tight value
 
 
 @pytest.mark.parametrize("n", [1, 4, 10])
@@ -32,20 +32,20 @@ def test_subgradient_worst_case_is_rl_over_root_n_and_certified(n):
     """Constant step R/(L√(N+1)): min_k f(x_k) − f* ≤ RL/√(N+1), tight (Drori & Teboulle 2016, Thm 2;
     CLASSICAL)."""
     result = worst_case("subgradient", "lipschitz-convex", n, {"R": "2", "L": "3"})
-    assert result["worst_case"] == pytest.approx(6 / math.sqrt(n + 1), rel=1e-6)
-    assert result["certified"]
+    assert result.worst_case == pytest.approx(6 / math.sqrt(n + 1), rel=1e-6)
+    assert result.certified
 
 
 def test_metamorphic_identities():
     """Stale GD with staleness 0 is GD; AGD's first step is GD's; GD's worst case falls with N (GD decreases f;
     AGD's need not); scaling R scales the smooth worst case by R²."""
-    gd = worst_case("gd", "smooth-convex", 6, {"step": "1/2"}, exact=False)["worst_case"]
-    stale = worst_case("stale-gd", "smooth-convex", 6, {"step": "1/2", "staleness": "0"}, exact=False)["worst_case"]
+    gd = worst_case("gd", "smooth-convex", 6, {"step": "1/2"}, exact=False).worst_case
+    stale = worst_case("stale-gd", "smooth-convex", 6, {"step": "1/2", "staleness": "0"}, exact=False).worst_case
     assert stale == pytest.approx(gd, rel=1e-7)
-    assert worst_case("agd", "smooth-convex", 1, exact=False)["worst_case"] == pytest.approx(1 / 6, rel=1e-7)
-    values = [worst_case("gd", "strongly-convex", n, {"mu": "1/20"}, exact=False)["worst_case"] for n in (2, 4, 8)]
+    assert worst_case("agd", "smooth-convex", 1, exact=False).worst_case == pytest.approx(1 / 6, rel=1e-7)
+    values = [worst_case("gd", "strongly-convex", n, {"mu": "1/20"}, exact=False).worst_case for n in (2, 4, 8)]
     assert values[0] > values[1] > values[2]
-    assert worst_case("gd", "smooth-convex", 3, {"R": "3"}, exact=False)["worst_case"] == \
+    assert worst_case("gd", "smooth-convex", 3, {"R": "3"}, exact=False).worst_case == \
         pytest.approx(9 / 14, rel=1e-6)
 
 
@@ -87,7 +87,7 @@ def test_certify_command(capsys):
     assert main(["certify", "--method", "gd", "--class", "smooth-convex", "--iterations", "3", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert {"worst_case", "certified", "margin", "solver", "solver_status", "seconds"} <= set(result)
-    assert result["solver"] == "CLARABEL" and result["certified"] is True
+    assert result["solver"] == "CLARABEL" and result["certified"] is True and result["class"] == "smooth-convex"
     for argv, message in [(["--method", "gd", "--class", "lipschitz-convex"], "method gd runs on class"),
                           (["--method", "newton", "--class", "smooth-convex"], "method must be one of"),
                           (["--method", "gd", "--class", "smooth-convex", "--set", "mu=0.1"], "mu applies"),
@@ -102,13 +102,13 @@ def test_certify_command(capsys):
 def test_the_chain_formulation_equals_the_full_one_for_gd(n, values):
     """Consecutive pairs on a chordal Gram matrix (a relaxation) reach the all-pairs worst case for GD."""
     function_class = "strongly-convex" if "mu" in values else "smooth-convex"
-    full = worst_case("gd", function_class, n, values, exact=False)["worst_case"]
+    full = worst_case("gd", function_class, n, values, exact=False).worst_case
     chain = worst_case("gd", function_class, n, values, formulation="chain")
-    assert chain["worst_case"] == pytest.approx(full, rel=1e-6) and not chain["certified"]
+    assert chain.worst_case == pytest.approx(full, rel=1e-6) and not chain.certified
 
 
 def test_the_chain_formulation_reaches_drori_teboulle_at_n_100():
-    assert worst_case("gd", "smooth-convex", 100, formulation="chain")["worst_case"] == \
+    assert worst_case("gd", "smooth-convex", 100, formulation="chain").worst_case == \
         pytest.approx(1 / 402, rel=1e-6)
 
 

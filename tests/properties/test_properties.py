@@ -6,7 +6,7 @@
     upper bounds at every clock time.
 (c) On the hard instance sized for ε, measured time-to-ε over the lower bound lies in
     [1, upper/lower], the sympy ratio at that ε, which tends to the registered ratio limit.
-(The consistency rule (d) is in test_bounds.py.)
+(The consistency rule (d) is in tests/bounds/test_registry.py.)
 """
 import math
 
@@ -186,8 +186,8 @@ def test_b_upper_bound_check_catches_a_slow_method():
 def test_c_agd_time_to_eps_over_lower_bound_within_the_sympy_ratio(depth, inputs, eps):
     model = PipelineModel(depth=depth, inputs=inputs)
     summary, _ = measure("agd", build_instance("nesterov-chain", eps, None, {}), model, eps)
-    measured = summary["time_to_eps"] / summary["lower_bound_time"]
-    finite = summary["upper_bound_time"] / summary["lower_bound_time"]
+    measured = summary.time_to_eps / summary.lower_bound_time
+    finite = summary.upper_bound_time / summary.lower_bound_time
     assert 1.0 <= measured <= finite
 
 
@@ -207,6 +207,6 @@ def test_c_the_finite_ratio_tends_to_the_registered_limit():
 ])
 def test_c_other_settings_time_over_lower_bound_within_the_sympy_ratio(name, params, eps, method):
     summary, _ = measure(method, build_instance(name, eps, None, params), PipelineModel(depth=4), eps)
-    assert summary["lower_bound_time"] is not None, summary["notes"]
-    measured = summary["time_to_eps"] / summary["lower_bound_time"]
-    assert 1.0 <= measured <= summary["upper_bound_time"] / summary["lower_bound_time"]
+    assert summary.lower_bound_time is not None, summary.notes
+    measured = summary.time_to_eps / summary.lower_bound_time
+    assert 1.0 <= measured <= summary.upper_bound_time / summary.lower_bound_time

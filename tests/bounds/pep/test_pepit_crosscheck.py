@@ -42,7 +42,7 @@ def pepit(function, **kwargs) -> float:
 
 
 def ours(method, function_class, n, values) -> float:
-    return worst_case(method, function_class, n, {"R": "1", **values}, exact=False)["worst_case"]
+    return worst_case(method, function_class, n, {"R": "1", **values}, exact=False).worst_case
 
 
 def gd(n, step):
