@@ -73,6 +73,20 @@ def lint(tmp_path_factory):
     return run
 
 
+def test_provenance_asks_git_only_in_pplimits_own_checkout(lint):
+    """Installed (the wheel's layout, here inside a git repository of someone else's), pplimits never reports that
+    repository's revision as its own."""
+    from pplimits._util.files import checkout_root
+
+    assert checkout_root() == REPOSITORY
+    code = "from pplimits._util.files import checkout_root; from pplimits._util.provenance import provenance; " \
+           "print(checkout_root(), provenance()['revision'])"
+    subprocess.run(["git", "init", "-q", str(lint.target)], check=True)
+    done = subprocess.run([sys.executable, "-c", code], cwd=lint.target, env={"PYTHONPATH": str(lint.target)},
+                          capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == f"None pplimits {pplimits.__version__} (installed, not a git checkout)", done.stderr
+
+
 def test_import_layers_and_no_cycles(lint):
     code, output = lint()
     assert code == 0, output

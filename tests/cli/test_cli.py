@@ -186,9 +186,10 @@ def test_version_and_python_dash_m():
 
 
 def test_a_closed_pipe_ends_quietly():
-    """`pplimits bounds | head -1`: no BrokenPipe traceback."""
-    done = subprocess.run(f"'{PPLIMITS}' bounds | head -1", shell=True, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0 and len(done.stdout.splitlines()) == 1 and done.stderr == "", done.stderr
+    """`pplimits … | head -1` with far more output than a pipe buffers (~1 MB): no BrokenPipe traceback."""
+    command = f"'{PPLIMITS}' schedule --depth 64 --inputs 64 --json | head -c 100"
+    done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and len(done.stdout) == 100 and done.stderr == "", done.stderr
 
 
 def test_an_internal_error_is_a_bug_not_bad_input(monkeypatch, capsys):
