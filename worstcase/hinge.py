@@ -30,16 +30,16 @@ _MAX_DRAWS = 20
 
 def non_separable(features, labels) -> bool:
     """True if the Stiemke certificate above proves no u != 0 has y_i a_i^T u >= 0 for all i."""
-    samples, dim = features.shape
-    if samples <= dim:
+    points, dim = features.shape
+    if points <= dim:
         return False
     signed = features * labels[:, None]
-    solved = scipy.optimize.linprog(np.ones(samples), A_eq=signed.T, b_eq=np.zeros(dim),
+    solved = scipy.optimize.linprog(np.ones(points), A_eq=signed.T, b_eq=np.zeros(dim),
                                     bounds=(1.0, None), method="highs")
     if solved.status != 0:
         return False
     residual = float(np.linalg.norm(signed.T @ solved.x))
-    return math.sqrt(samples) * residual < np.linalg.svd(features, compute_uv=False)[-1]
+    return math.sqrt(points) * residual < np.linalg.svd(features, compute_uv=False)[-1]
 
 
 class Hinge(SeededNonsmooth):
@@ -47,19 +47,19 @@ class Hinge(SeededNonsmooth):
 
     name = "hinge"
 
-    def __init__(self, dim, samples=None, seed=0):
-        rng = self._start(dim, samples, seed)
+    def __init__(self, dim, points=None, seed=0):
+        rng = self._start(dim, points, seed)
         for _ in range(_MAX_DRAWS):
-            self.features, self.labels = _draw(rng, self.samples, self.dim)
+            self.features, self.labels = _draw(rng, self.points, self.dim)
             if non_separable(self.features, self.labels):
                 break
         else:
-            raise UsageError(f"samples must give non-separable labels: samples={self.samples} gave separable "
-                             f"data for dim={self.dim} in {_MAX_DRAWS} draws; use more samples")
-        spectral = float(np.linalg.norm(self.features, 2)) / math.sqrt(self.samples)
+            raise UsageError(f"points must give non-separable labels: points={self.points} gave separable "
+                             f"data for dim={self.dim} in {_MAX_DRAWS} draws; use more points")
+        spectral = float(np.linalg.norm(self.features, 2)) / math.sqrt(self.points)
         self.lipschitz = min(spectral, float(np.mean(np.linalg.norm(self.features, axis=1))))
         signed = self.features * self.labels[:, None]
-        self._solve(lambda x: cp.sum(cp.pos(1.0 - signed @ x)) / self.samples)
+        self._solve(lambda x: cp.sum(cp.pos(1.0 - signed @ x)) / self.points)
 
     def value(self, x):
         """f(x) for x of shape (..., dim), returned with shape (...,)."""
@@ -72,5 +72,5 @@ class Hinge(SeededNonsmooth):
         xp, x = namespace(x)
         labels = constant(xp, self.labels, x)
         margins = (x @ constant(xp, self.features.T, x)) * labels
-        weights = -xp.astype(margins < 1.0, x.dtype) * labels / self.samples
+        weights = -xp.astype(margins < 1.0, x.dtype) * labels / self.points
         return weights @ constant(xp, self.features, x)

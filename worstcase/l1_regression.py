@@ -20,10 +20,10 @@ from pplimits._util.arrays import constant, namespace
 _NOISE_DOF = 2.0
 
 
-def regression_data(rng, samples: int, dim: int):
+def regression_data(rng, points: int, dim: int):
     """Gaussian features and targets b = A x_true + Student-t(2) noise (heavy-tailed)."""
-    features = rng.standard_normal((samples, dim))
-    targets = features @ rng.standard_normal(dim) + rng.standard_t(_NOISE_DOF, size=samples)
+    features = rng.standard_normal((points, dim))
+    targets = features @ rng.standard_normal(dim) + rng.standard_t(_NOISE_DOF, size=points)
     return features, targets
 
 
@@ -35,14 +35,14 @@ class SeededNonsmooth:
     beta = math.inf
     mu = 0.0
 
-    def _start(self, dim, samples, seed):
-        """Validate (dim, samples = 4 dim by default, seed); return the seeded generator."""
+    def _start(self, dim, points, seed):
+        """Validate (dim, points = 4 dim by default, seed); return the seeded generator."""
         self.dim = checks.require_int("dim", dim, 1)
-        if samples is None:
-            samples = 4 * self.dim
-        self.samples = checks.require_int("samples", samples, 1)
+        if points is None:
+            points = 4 * self.dim
+        self.points = checks.require_int("points", points, 1)
         self.seed = checks.require_int("seed", seed, 0)
-        self.params = {"dim": self.dim, "samples": self.samples, "seed": self.seed}
+        self.params = {"dim": self.dim, "points": self.points, "seed": self.seed}
         self.layer_sizes = (self.dim,)
         self.x0 = np.zeros(self.dim)
         return np.random.default_rng(self.seed)
@@ -65,11 +65,11 @@ class L1Regression(SeededNonsmooth):
 
     name = "l1-regression"
 
-    def __init__(self, dim, samples=None, seed=0):
-        rng = self._start(dim, samples, seed)
-        self.features, self.targets = regression_data(rng, self.samples, self.dim)
-        self.lipschitz = float(np.linalg.norm(self.features, 2)) / math.sqrt(self.samples)
-        self._solve(lambda x: cp.norm1(self.features @ x - self.targets) / self.samples)
+    def __init__(self, dim, points=None, seed=0):
+        rng = self._start(dim, points, seed)
+        self.features, self.targets = regression_data(rng, self.points, self.dim)
+        self.lipschitz = float(np.linalg.norm(self.features, 2)) / math.sqrt(self.points)
+        self._solve(lambda x: cp.norm1(self.features @ x - self.targets) / self.points)
 
     def value(self, x):
         """f(x) for x of shape (..., dim), returned with shape (...,)."""
@@ -81,4 +81,4 @@ class L1Regression(SeededNonsmooth):
         """The subgradient A^T sign(A x - b) / m (sign(0) = 0); shape (..., dim)."""
         xp, x = namespace(x)
         residuals = x @ constant(xp, self.features.T, x) - constant(xp, self.targets, x)
-        return (xp.sign(residuals) / self.samples) @ constant(xp, self.features, x)
+        return (xp.sign(residuals) / self.points) @ constant(xp, self.features, x)

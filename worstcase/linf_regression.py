@@ -22,9 +22,9 @@ class LinfRegression(SeededNonsmooth):
 
     name = "linf-regression"
 
-    def __init__(self, dim, samples=None, seed=0):
-        rng = self._start(dim, samples, seed)
-        self.features, self.targets = regression_data(rng, self.samples, self.dim)
+    def __init__(self, dim, points=None, seed=0):
+        rng = self._start(dim, points, seed)
+        self.features, self.targets = regression_data(rng, self.points, self.dim)
         self.lipschitz = float(np.max(np.linalg.norm(self.features, axis=1)))
         self._solve(lambda x: cp.norm_inf(self.features @ x - self.targets))
 
@@ -41,5 +41,5 @@ class LinfRegression(SeededNonsmooth):
         xp, x = namespace(x)
         residuals = self._residuals(xp, x)
         first = xp.expand_dims(xp.argmax(xp.abs(residuals), axis=-1), axis=-1)
-        hit = xp.astype(xp.arange(self.samples, device=device(x)) == first, x.dtype)
+        hit = xp.astype(xp.arange(self.points, device=device(x)) == first, x.dtype)
         return (hit * xp.sign(residuals)) @ constant(xp, self.features, x)

@@ -10,7 +10,7 @@ unregularised Newton point x0*: all weights w_i = sigma(-y_i a_i^T x0*) are >= 1
 sum_i w_i y_i a_i = -n grad f(x0*) ~ 0, a strictly positive vanishing combination (Stiemke's lemma;
 quantitatively, any u with y_i a_i^T u >= 0 for all i has y_i a_i^T u <= n ||grad f(x0*)|| ||u|| / min w).
 Draws that fail (separable, or so nearly separable that x0* is huge) are redrawn from the same seeded
-generator, at most 20 times, so the data depend on (dim, samples, seed) only, not on reg. x* and f* come
+generator, at most 20 times, so the data depend on (dim, points, seed) only, not on reg. x* and f* come
 from a damped Newton solve to ||grad f(x*)|| <= 1e-13: f* to machine precision, not exact.
 """
 import numpy as np
@@ -26,11 +26,11 @@ _MIN_WEIGHT = 1e-9
 _MAX_NEWTON_STEPS = 100
 
 
-def _draw(rng, samples: int, dim: int):
+def _draw(rng, points: int, dim: int):
     """Gaussian features and the labels of a random linear model with 20% of them flipped."""
-    features = rng.standard_normal((samples, dim))
+    features = rng.standard_normal((points, dim))
     labels = np.where(features @ rng.standard_normal(dim) >= 0.0, 1.0, -1.0)
-    flipped = rng.choice(samples, size=max(1, round(_FLIP_FRACTION * samples)), replace=False)
+    flipped = rng.choice(points, size=max(1, round(_FLIP_FRACTION * points)), replace=False)
     labels[flipped] *= -1.0
     return features, labels
 
@@ -40,7 +40,7 @@ def _newton(features, labels, reg: float):
 
     Returns (x, weights) with weights_i = sigma(-y_i a_i^T x).
     """
-    samples, dim = features.shape
+    points, dim = features.shape
     x = np.zeros(dim)
 
     def loss(point):
@@ -49,11 +49,11 @@ def _newton(features, labels, reg: float):
     for _ in range(_MAX_NEWTON_STEPS):
         margins = labels * (features @ x)
         weights = np.exp(-np.logaddexp(0.0, margins))
-        grad = -(labels * weights) @ features / samples + reg * x
+        grad = -(labels * weights) @ features / points + reg * x
         if np.linalg.norm(grad) <= _GRAD_TOL:
             return x, weights
         curvature = weights * np.exp(-np.logaddexp(0.0, -margins))
-        hessian = (features.T * curvature) @ features / samples + reg * np.eye(dim)
+        hessian = (features.T * curvature) @ features / points + reg * np.eye(dim)
         try:
             step = -scipy.linalg.solve(hessian, grad, assume_a="pos")
         except np.linalg.LinAlgError:
@@ -68,8 +68,8 @@ def _newton(features, labels, reg: float):
 
 def _certified_minimiser(features, labels):
     """The unregularised minimiser if the Stiemke certificate above holds, else None."""
-    samples, dim = features.shape
-    solved = _newton(features, labels, 0.0) if samples > dim else None
+    points, dim = features.shape
+    solved = _newton(features, labels, 0.0) if points > dim else None
     if solved is None or solved[1].min() < _MIN_WEIGHT:
         return None
     return solved[0]
@@ -81,26 +81,26 @@ class LogisticRegression:
     name = "logistic-regression"
     criterion = "gap"
 
-    def __init__(self, dim, samples=None, seed=0, reg=0.0):
+    def __init__(self, dim, points=None, seed=0, reg=0.0):
         self.dim = checks.require_int("dim", dim, 1)
-        if samples is None:
-            samples = 4 * self.dim
-        self.samples = checks.require_int("samples", samples, 1)
+        if points is None:
+            points = 4 * self.dim
+        self.points = checks.require_int("points", points, 1)
         self.seed = checks.require_int("seed", seed, 0)
         self.reg = checks.require_nonnegative("reg", reg)
         self.setting = "smooth-convex" if self.reg == 0.0 else "strongly-convex"
-        self.params = {"dim": self.dim, "samples": self.samples, "seed": self.seed, "reg": self.reg}
+        self.params = {"dim": self.dim, "points": self.points, "seed": self.seed, "reg": self.reg}
         rng = np.random.default_rng(self.seed)
         for _ in range(_MAX_DRAWS):
-            self.features, self.labels = _draw(rng, self.samples, self.dim)
+            self.features, self.labels = _draw(rng, self.points, self.dim)
             unregularised = _certified_minimiser(self.features, self.labels)
-            if unregularised is not None or self.samples <= self.dim:
+            if unregularised is not None or self.points <= self.dim:
                 break
         if self.reg == 0.0 and unregularised is None:
-            raise checks.UsageError(f"samples={self.samples} gives (nearly) linearly separable data for "
+            raise checks.UsageError(f"points={self.points} gives (nearly) linearly separable data for "
                              f"dim={self.dim}, so no minimiser is certified with reg == 0; "
-                             "use reg > 0 or more samples")
-        self.beta = float(np.linalg.norm(self.features, 2)) ** 2 / (4.0 * self.samples) + self.reg
+                             "use reg > 0 or more points")
+        self.beta = float(np.linalg.norm(self.features, 2)) ** 2 / (4.0 * self.points) + self.reg
         self.mu = self.reg
         self.x0 = np.zeros(self.dim)
         if self.reg == 0.0:
@@ -127,5 +127,5 @@ class LogisticRegression:
         xp, x = namespace(x)
         labels = constant(xp, self.labels, x)
         margins = (x @ constant(xp, self.features.T, x)) * labels
-        weights = -labels * xp.exp(-xp.logaddexp(xp.zeros_like(margins), margins)) / self.samples
+        weights = -labels * xp.exp(-xp.logaddexp(xp.zeros_like(margins), margins)) / self.points
         return weights @ constant(xp, self.features, x) + self.reg * x

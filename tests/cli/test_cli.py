@@ -204,3 +204,13 @@ def test_an_internal_error_is_a_bug_not_bad_input(monkeypatch, capsys):
     assert module.main(["bounds"]) == 1
     err = capsys.readouterr().err
     assert "internal error" in err and "a bug" in err and "ValueError: operands" in err and "Traceback" not in err
+
+
+def test_set_samples_is_pprs_k_and_points_is_the_data_size():
+    """One meaning per name: `samples` is PPRS's K, `points` the data points of an instance (once both were
+    `samples`, and `--set samples=3` silently resized the data instead of setting K)."""
+    code, out, err = cli("run", "--method", "pprs", "--instance", "l1-regression", "--dim", "5", "--depth", "4",
+                         "--eps", "0.5", "--set", "samples=3", "--set", "points=30", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["K"] == 3 and result["instance_params"]["points"] == 30

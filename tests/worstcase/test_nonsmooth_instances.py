@@ -148,7 +148,7 @@ def test_max_function_closed_forms_in_sympy():
 
 def lp_minimum(inst) -> float:
     """min f by scipy's HiGHS LP solver (independent of cvxpy/Clarabel), via an epigraph form."""
-    A, m, d = inst.features, inst.samples, inst.dim
+    A, m, d = inst.features, inst.points, inst.dim
     free = [(None, None)] * d
     if isinstance(inst, L1Regression):  # min sum t / m, -t <= A x - b <= t
         c = np.concatenate([np.zeros(d), np.full(m, 1.0 / m)])
@@ -186,13 +186,13 @@ def test_x_star_is_a_local_hence_global_minimiser(key, seed, step):
 
 def test_seeded_data_and_labels():
     l1, linf, hinge = BUILT["l1"], BUILT["linf"], BUILT["hinge"]
-    assert l1.features.shape == (24, 6) and l1.targets.shape == (24,) and l1.samples == 4 * l1.dim
+    assert l1.features.shape == (24, 6) and l1.targets.shape == (24,) and l1.points == 4 * l1.dim
     assert np.array_equal(L1Regression(6, seed=1).targets, l1.targets)
     assert not np.array_equal(L1Regression(6, seed=2).targets, l1.targets)
     assert np.array_equal(LinfRegression(6, seed=3).features, L1Regression(6, seed=3).features)
     assert set(hinge.labels) == {-1.0, 1.0} and hinge.features.shape == (20, 5)
     assert linf.f_star > 0 and l1.f_star > 0 and hinge.f_star > 0  # noisy: nothing is interpolated
-    assert L1Regression(3, samples=50).params == {"dim": 3, "samples": 50, "seed": 0}
+    assert L1Regression(3, points=50).params == {"dim": 3, "points": 50, "seed": 0}
 
 
 def test_hinge_labels_are_certified_non_separable():
@@ -200,13 +200,13 @@ def test_hinge_labels_are_certified_non_separable():
     assert non_separable(inst.features, inst.labels)
     # independent check: max sum_i y_i a_i^T u over {y_i a_i^T u >= 0, |u| <= 1} is 0 (no recession direction)
     signed = inst.features * inst.labels[:, None]
-    solved = scipy.optimize.linprog(-signed.sum(axis=0), A_ub=-signed, b_ub=np.zeros(inst.samples),
+    solved = scipy.optimize.linprog(-signed.sum(axis=0), A_ub=-signed, b_ub=np.zeros(inst.points),
                                     bounds=(-1, 1), method="highs")
     assert solved.status == 0 and -solved.fun <= 1e-9
     separable = np.where(inst.features @ np.ones(inst.dim) >= 0, 1.0, -1.0)
     assert not non_separable(inst.features, separable)
-    with pytest.raises(ValueError, match="^samples must"):
-        Hinge(5, samples=5)
+    with pytest.raises(ValueError, match="^points must"):
+        Hinge(5, points=5)
 
 
 # ---------------------------------------------------------------- subgradients and convexity
@@ -274,7 +274,7 @@ def test_max_function_lipschitz_constants_are_tight(key):
 def test_seeded_lipschitz_constants_bound_the_whole_subdifferential(key):
     """The one-line proofs: L bounds the norm of every element of every subdifferential."""
     inst = BUILT[key]
-    A, m = inst.features, inst.samples
+    A, m = inst.features, inst.points
     rng = np.random.default_rng(0)
     rows = np.linalg.norm(A, axis=1)
     if isinstance(inst, L1Regression):
@@ -300,9 +300,9 @@ def test_seeded_subgradient_formulas(key, seed, spread):
     x = np.random.default_rng(seed).normal(size=(8, inst.dim)) * spread * scale_of(inst)
     A, g = inst.features, inst.gradient(x)
     if isinstance(inst, L1Regression):
-        expected = np.sign(x @ A.T - inst.targets) @ A / inst.samples
+        expected = np.sign(x @ A.T - inst.targets) @ A / inst.points
     elif isinstance(inst, Hinge):
-        expected = -((inst.labels * (x @ A.T) < 1) * inst.labels) @ A / inst.samples
+        expected = -((inst.labels * (x @ A.T) < 1) * inst.labels) @ A / inst.points
     else:
         r = x @ A.T - inst.targets
         first = np.argmax(np.abs(r), axis=-1)
@@ -439,10 +439,10 @@ BAD_PARAMETERS = [
     (LipschitzMaxFunction, {"dim": 5, "R": False}, "R"),
     (LipschitzMaxFunction, {"dim": 5, "chain_length": 6}, "chain_length"),
     (L1Regression, {"dim": 0}, "dim"),
-    (L1Regression, {"dim": 5, "samples": 0}, "samples"),
+    (L1Regression, {"dim": 5, "points": 0}, "points"),
     (L1Regression, {"dim": 5, "seed": -1}, "seed"),
     (Hinge, {"dim": 5, "seed": True}, "seed"),
-    (Hinge, {"dim": 5, "samples": 1.5}, "samples"),
+    (Hinge, {"dim": 5, "points": 1.5}, "points"),
     (LinfRegression, {"dim": 2.5}, "dim"),
     (LinfRegression, {"dim": 5, "seed": float("nan")}, "seed"),
 ]
@@ -461,7 +461,7 @@ def test_registry_and_make_instance():
     expected = r"^unknown parameter 'beta' for max-function; allowed: L, R, chain_length, dim$"
     with pytest.raises(ValueError, match=expected):
         make_instance("max-function", dim=3, beta=1.0)
-    with pytest.raises(ValueError, match=r"^unknown parameter 'reg' for hinge; allowed: dim, samples, seed$"):
+    with pytest.raises(ValueError, match=r"^unknown parameter 'reg' for hinge; allowed: dim, points, seed$"):
         make_instance("hinge", dim=3, reg=1.0)
     assert make_instance("max-function", dim=4).params == {"dim": 4, "L": 1.0, "R": 1.0, "chain_length": 4}
-    assert make_instance("linf-regression", dim=2).params == {"dim": 2, "samples": 8, "seed": 0}
+    assert make_instance("linf-regression", dim=2).params == {"dim": 2, "points": 8, "seed": 0}

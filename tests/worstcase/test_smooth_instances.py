@@ -38,7 +38,7 @@ INSTANCE_CASES = {
     "quadratic-convex": lambda: RandomQuadratic(5),
     "quadratic-strong": lambda: RandomQuadratic(7, seed=1, beta=2.0, mu=0.1, radius=3.0),
     "logistic": lambda: LogisticRegression(6, seed=2),
-    "logistic-reg": lambda: LogisticRegression(4, samples=10, seed=0, reg=0.1),
+    "logistic-reg": lambda: LogisticRegression(4, points=10, seed=0, reg=0.1),
 }
 BUILT = {key: make() for key, make in INSTANCE_CASES.items()}
 ALL = list(BUILT)
@@ -313,18 +313,18 @@ def test_random_quadratic_spectrum_and_seed():
 
 def test_logistic_regression_solution_and_constants():
     inst = LogisticRegression(5, seed=1)
-    assert inst.samples == 20 and inst.setting == "smooth-convex"
+    assert inst.points == 20 and inst.setting == "smooth-convex"
     assert np.linalg.norm(inst.gradient(inst.x_star)) <= 1e-13
-    n = inst.samples
+    n = inst.points
     assert inst.beta == pytest.approx(np.linalg.norm(inst.features, 2) ** 2 / (4 * n), rel=1e-14)
     assert abs(np.mean(inst.labels[inst.labels != 0] == 1) - 0.5) < 0.5 and set(inst.labels) == {-1.0, 1.0}
     regularised = LogisticRegression(5, seed=1, reg=0.2)
     assert regularised.mu == 0.2 and regularised.setting == "strongly-convex"
     assert np.array_equal(regularised.features, inst.features)
     assert np.array_equal(regularised.labels, inst.labels)
-    for dim, samples in ((5, 5), (20, 25)):  # no minimiser: too few samples, or separable data
-        with pytest.raises(ValueError, match="^samples="):
-            LogisticRegression(dim, samples=samples)
+    for dim, points in ((5, 5), (20, 25)):  # no minimiser: too few points, or separable data
+        with pytest.raises(ValueError, match="^points="):
+            LogisticRegression(dim, points=points)
     wide = LogisticRegression(100, seed=4)
     assert np.linalg.norm(wide.gradient(wide.x_star)) <= 1e-13 and wide.f_star < wide.f0
     assert np.all(np.isfinite(inst.value(np.full((2, 5), 1e6))))
@@ -356,7 +356,7 @@ BAD_PARAMETERS = [
     (RandomQuadratic, {"dim": 5, "seed": -1}, "seed"),
     (RandomQuadratic, {"dim": 5, "seed": 1.5}, "seed"),
     (LogisticRegression, {"dim": 5, "reg": -1.0}, "reg"),
-    (LogisticRegression, {"dim": 5, "samples": 0}, "samples"),
+    (LogisticRegression, {"dim": 5, "points": 0}, "points"),
 ]
 
 
