@@ -4,11 +4,14 @@ A report that is interrupted resumes from the steps already stored; any change t
 bounds/, worstcase/, algorithms/, experiments/, reports/ or pplimits/_util/ (or to numpy, scipy, sympy, cvxpy) starts afresh.
 Values go through JSON both ways, so a cached result and a fresh one are the same Python objects.
 """
+import dataclasses
 import hashlib
 import json
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import metadata
 from pathlib import Path
+
+import numpy as np
 
 from pplimits._util.files import package_sources, write_atomic
 
@@ -27,6 +30,31 @@ def code_hash() -> str:
     for library in LIBRARIES:
         digest.update(f"{library}=={metadata.version(library)}\0".encode())
     return digest.hexdigest()
+
+
+def fingerprint(value):
+    """Everything that determines a computation, as JSON: a `functools.partial` by its function and arguments,
+    a dataclass by its fields, an instance by its name and parameters. A value of a kind not listed here is an
+    error, never silently left out of a key (a key that ignores an input returns another computation's result)."""
+    if isinstance(value, partial):
+        return {"function": f"{value.func.__module__}.{value.func.__qualname__}",
+                "args": [fingerprint(a) for a in value.args],
+                "keywords": {k: fingerprint(v) for k, v in sorted(value.keywords.items())}}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {type(value).__qualname__: {f.name: fingerprint(getattr(value, f.name)) for f in dataclasses.fields(value)}}
+    if isinstance(getattr(value, "params", None), dict) and isinstance(getattr(value, "name", None), str):
+        return {"instance": value.name, "params": fingerprint(value.params)}
+    if isinstance(value, dict):
+        return {str(k): fingerprint(v) for k, v in sorted(value.items())}
+    if isinstance(value, (list, tuple)):
+        return [fingerprint(v) for v in value]
+    if isinstance(value, range):
+        return {"range": [value.start, value.stop, value.step]}
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"cannot fingerprint a {type(value).__name__} for a cache key")
 
 
 def _as_json(value):

@@ -20,7 +20,7 @@ from pplimits.bounds.registry import SETTINGS, registry
 from pplimits.experiments.matrix import PPRS_SEED, RANDOM_SPAN_SEED, Profile
 from pplimits.experiments.pep_pipeline import stale_against_lower
 from pplimits.reports import engines, experiment
-from pplimits.reports.cache import Cache, code_hash
+from pplimits.reports.cache import Cache, code_hash, fingerprint
 from pplimits.reports.document import CREATOR, Document
 from pplimits.reports.figures import convergence, gantt, regime, speedup, style
 from pplimits.reports.verify import run_checks
@@ -39,7 +39,7 @@ def _figure_data(module, profile: Profile, cache: Cache):
     """(data, cache hit) of a figure: the matrix figures measure `profile`, the others need no parameters."""
     name = f"figure-{module.__name__.rsplit('.', 1)[1]}"
     if module in MATRIX_FIGURES:
-        return cache.get(name, {"profile": profile.name}, lambda: module.data(profile))
+        return cache.get(name, fingerprint(profile), lambda: module.data(profile))
     return cache.get(name, {}, module.data)
 
 

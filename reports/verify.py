@@ -30,7 +30,7 @@ from pplimits.experiments.matrix import (
     Profile,
 )
 from pplimits.experiments.measure import bound_values, build_instance, measure
-from pplimits.reports.cache import Cache
+from pplimits.reports.cache import Cache, fingerprint
 
 
 @dataclass(frozen=True)
@@ -202,22 +202,22 @@ def plan(profile: Profile):
     steps = [("clock: closed form against the tick simulator",
               partial(clock_checks, profile.clock_depths, profile.clock_batches)),
              ("tight worst cases: exact PEP certificates", partial(pep_checks, profile.pep_iterations)),
-             ("paper Θ-shapes against the derived bounds", order_checks),
+             ("paper Θ-shapes against the derived bounds", partial(order_checks)),
              (f"Theorem D over {profile.theorem_d_seeds} seeds", partial(
                  pprs_checks, lipschitz_max, pprs_method, pprs.T, profile.theorem_d_seeds))]
-    hard = [(case.build(), case.eps) for case in profile.hard]
-    benign = [case.build() for case in profile.benign]
+    hard = [(case.label, case.build(), case.eps) for case in profile.hard]
+    benign = [(case.label, case.build()) for case in profile.benign]
     for depth in profile.depths:
         model = PipelineModel(depth)
-        for instance, eps in hard:
+        for label, instance, eps in hard:
             for method in NONSMOOTH_METHODS if instance.setting == "nonsmooth-convex" else SMOOTH_METHODS:
-                steps.append((f"{instance.name} {method} Δ={depth} ε={eps:g}", partial(method_checks, instance, method, model, eps)))
-            steps.append((f"{instance.name} {profile.random_span_runs} random span methods Δ={depth}", partial(
+                steps.append((f"{label} {method} Δ={depth} ε={eps:g}", partial(method_checks, instance, method, model, eps)))
+            steps.append((f"{label} {profile.random_span_runs} random span methods Δ={depth} ε={eps:g}", partial(
                 method_checks, instance, "random-span", model, eps, **random_span,
                 max_iterations=instance.span_rounds(eps) + 10)))
-        for instance in benign:
+        for label, instance in benign:
             for method in BENIGN_METHODS:
-                steps.append((f"{instance.name} {instance.params} {method} Δ={depth}",
+                steps.append((f"{label} {method} Δ={depth}",
                               partial(method_checks, instance, method, model, BENIGN_EPS)))
     return steps
 
@@ -238,14 +238,15 @@ def pep_checks(iterations):
 def run_checks(profile: Profile, progress=None, cache: Cache | None = None) -> dict:
     """Run every planned check; progress lines (one per step) go to `progress` if given.
 
-    With a `cache`, each step's checks are stored as they finish, so an interrupted run resumes.
+    With a `cache`, each step's checks are stored as they finish, keyed on everything the step computes from
+    (its function and arguments, `fingerprint`), so an interrupted run resumes.
     """
     cache = cache or Cache(None)
     rows = []
     steps = plan(profile)
     for number, (description, make_checks) in enumerate(steps, 1):
         start = time.perf_counter()
-        found, hit = cache.get("verify", {"profile": profile.name, "step": description},
+        found, hit = cache.get("verify", fingerprint(make_checks),
                                lambda: [c.as_dict() for c in make_checks()])
         rows.extend(found)
         if progress is not None:

@@ -31,8 +31,7 @@ def test_verify_and_the_gate_measure_the_same_hard_cases(matrix, monkeypatch):
     monkeypatch.setattr(Case, "build", lambda case: _Stub(case))
     verified = {m.groups() for d, _ in verify.plan(matrix) if (m := re.match(r"(\S+) (gd|agd|heavy-ball|subgradient) "
                                                                              r"Δ=(\d+) ε=(\S+)$", d))}
-    gated = {(label.split("[")[0], method, depth, eps) for d, _ in gate.plan(matrix)
-             if (m := re.match(r"(\S+) (\S+) Δ=(\d+) ε=(\S+)$", d)) for label, method, depth, eps in [m.groups()]}
+    gated = {m.groups() for d, _ in gate.plan(matrix) if (m := re.match(r"(\S+) (\S+) Δ=(\d+) ε=(\S+)$", d))}
     assert verified and verified <= gated
     assert {int(depth) for _, _, depth, _ in gated} == set(matrix.depths)
 

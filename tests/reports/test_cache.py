@@ -1,5 +1,7 @@
 """The report's on-disk cache (pplimits/reports/cache.py): keyed on the code, the parameters and the step; an
 interrupted verification resumes from the steps already stored."""
+from functools import partial
+
 import pytest
 
 from pplimits.experiments.matrix import QUICK
@@ -16,7 +18,7 @@ def test_an_interrupted_run_resumes_from_the_cache(tmp_path, monkeypatch):
             raise KeyboardInterrupt  # the first run dies in step 3
         return [verify.Check(f"step-{number}", "case", "equal", 1.0, 1.0)]
 
-    monkeypatch.setattr(verify, "plan", lambda profile: [(f"step {i}", lambda i=i: step(i)) for i in range(1, 5)])
+    monkeypatch.setattr(verify, "plan", lambda profile: [(f"step {i}", partial(step, i)) for i in range(1, 5)])
     cache = Cache(tmp_path)
     with pytest.raises(KeyboardInterrupt):
         verify.run_checks(QUICK, cache=cache)
@@ -32,3 +34,46 @@ def test_cache_keys_on_parameters_and_code(tmp_path, monkeypatch):
     monkeypatch.setattr("pplimits.reports.cache.code_hash", lambda: "changed code")
     assert cache.get("x", {"a": 1}, lambda: [3.5]) == ([3.5], False)
     assert Cache(None).get("x", {"a": 1}, lambda: [4.5]) == ([4.5], False)
+
+
+def test_every_verify_step_has_its_own_key():
+    """The key is everything a step computes from. Keyed by hand on the step's description, the full run's random
+    span steps at ε = 1e-3 and 3e-4 (and the Carmon chains of length 4 and 8) shared one entry: the cached report
+    showed one step's checks twice and never ran the other."""
+    import json
+
+    from pplimits.experiments.matrix import FULL
+    from pplimits.reports.cache import fingerprint
+
+    steps = verify.plan(FULL)
+    keys = {json.dumps(fingerprint(factory), sort_keys=True) for _, factory in steps}
+    assert len(keys) == len(steps) == len({description for description, _ in steps})
+
+
+def test_a_fingerprint_sees_every_input_and_refuses_what_it_cannot_see():
+    from pplimits.algorithms.clock import PipelineModel
+    from pplimits.reports.cache import fingerprint
+    from pplimits.worstcase import NesterovChain
+
+    def f(*args, **kwargs):
+        return args, kwargs
+
+    base = fingerprint(partial(f, NesterovChain(dim=5), PipelineModel(4), 1e-3, seeds=3))
+    for other in (partial(f, NesterovChain(dim=6), PipelineModel(4), 1e-3, seeds=3),
+                  partial(f, NesterovChain(dim=5, beta=2.0), PipelineModel(4), 1e-3, seeds=3),
+                  partial(f, NesterovChain(dim=5), PipelineModel(4, inputs=2), 1e-3, seeds=3),
+                  partial(f, NesterovChain(dim=5), PipelineModel(4), 3e-4, seeds=3),
+                  partial(f, NesterovChain(dim=5), PipelineModel(4), 1e-3, seeds=4)):
+        assert fingerprint(other) != base
+    with pytest.raises(TypeError, match="cannot fingerprint a function"):
+        fingerprint(partial(f, lambda: 1))
+
+
+def _one_check(value):
+    return [verify.Check("family", f"value={value}", "equal", value, value)]
+
+
+def test_steps_with_the_same_description_do_not_share_an_entry(tmp_path, monkeypatch):
+    monkeypatch.setattr(verify, "plan", lambda profile: [("same words", partial(_one_check, v)) for v in (1.0, 2.0)])
+    for _ in range(2):  # computed, then read back from the cache
+        assert [c["measured"] for c in verify.run_checks(QUICK, cache=Cache(tmp_path))["checks"]] == [1.0, 2.0]
