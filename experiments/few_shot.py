@@ -164,13 +164,13 @@ def _trajectory(method, problem_: Problem, runs: int, tau: int, times, batch, rn
         oracle = train
         if batch is not None:
             chosen = rng.choice(problem_.samples, batch, replace=False)
-            oracle = train.on(_inputs(train)[chosen], _labels(train)[chosen])
+            oracle = train.on(_data(train)[chosen], _labels(train)[chosen])
         state = method.update(state, oracle.gradient(method.queries(state)))
     return np.stack([kept[int(k)] for k in wanted])
 
 
-def _inputs(objective):
-    return getattr(objective, "objective", objective).inputs
+def _data(objective):
+    return getattr(objective, "objective", objective).data
 
 
 def _labels(objective):

@@ -31,7 +31,7 @@ class AdversarialObjective:
     def attacked_inputs(self, theta):
         """x + δ(θ), shape (..., m, features)."""
         xp = theta.__array_namespace__()
-        clean = constant(xp, self.objective.inputs, theta)
+        clean = constant(xp, self.objective.data, theta)
         delta = xp.zeros((*theta.shape[:-1], *clean.shape), dtype=theta.dtype, device=device(theta))
         step = 2.5 * self.attack_radius / self.steps
         for _ in range(self.steps):

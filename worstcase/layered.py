@@ -183,7 +183,7 @@ class InstanceLoss:
 
 
 class LayeredObjective:
-    """f(θ) = loss(stage_Δ(… stage_1(inputs; θ_1) …; θ_Δ)), with value and gradient batched over θ's leading axes."""
+    """f(θ) = loss(stage_Δ(… stage_1(data; θ_1) …; θ_Δ)), with value and gradient batched over θ's leading axes."""
 
     setting = "layered"
     criterion = "gap"
@@ -191,9 +191,9 @@ class LayeredObjective:
     mu = 0.0
     f_star = 0.0
 
-    def __init__(self, name, stages, loss, inputs, x0, lipschitz, radius, params):
+    def __init__(self, name, stages, loss, data, x0, lipschitz, radius, params):
         self.name, self.stages, self.loss, self.params = name, tuple(stages), loss, params
-        self.inputs = np.asarray(inputs, dtype=np.float64)
+        self.data = np.asarray(data, dtype=np.float64)
         self.layer_sizes = tuple(stage.size for stage in self.stages)
         self.dim = sum(self.layer_sizes)
         self.x0 = np.asarray(x0, dtype=np.float64)
@@ -212,38 +212,38 @@ class LayeredObjective:
     def on(self, features, targets, name=None) -> "LayeredObjective":
         """The same network, loss type and θ₀ on other data (a mini-batch, a held-out set)."""
         return LayeredObjective(name or self.name, self.stages, self.loss.like(targets), features, self.x0,
-                                self.lipschitz, self.radius, {**self.params, "samples": len(features)})
+                                self.lipschitz, self.radius, {**self.params, "points": len(features)})
 
-    def _forward(self, theta, inputs=None):
+    def _forward(self, theta, data=None):
         xp, theta = namespace(theta)
-        inputs = constant(xp, self.inputs if inputs is None else inputs, theta)
-        activations = xp.broadcast_to(inputs, (*theta.shape[:-1], *inputs.shape[-2:]))
+        data = constant(xp, self.data if data is None else data, theta)
+        activations = xp.broadcast_to(data, (*theta.shape[:-1], *data.shape[-2:]))
         saved = []
         for stage, block in zip(self.stages, self.split(theta)):
             activations, memo = stage.forward(block, activations)
             saved.append(memo)
         return xp, theta, activations, saved
 
-    def outputs(self, theta, inputs=None):
+    def outputs(self, theta, data=None):
         """The last stage's activations (class scores), shape (..., m, classes)."""
-        return self._forward(theta, inputs)[2]
+        return self._forward(theta, data)[2]
 
-    def value(self, theta, inputs=None):
-        """f(θ) for θ of shape (..., dim), returned with shape (...,); `inputs` (..., m, features) replaces the
-        data's features (same m, broadcast with θ's leading axes)."""
-        return self.loss.value(self._forward(theta, inputs)[2])
+    def value(self, theta, data=None):
+        """f(θ) for θ of shape (..., dim), returned with shape (...,); `data` (..., m, features) replaces the
+        network's input data (same m, broadcast with θ's leading axes)."""
+        return self.loss.value(self._forward(theta, data)[2])
 
-    def gradient(self, theta, inputs=None):
+    def gradient(self, theta, data=None):
         """A subgradient of f at θ, shape (..., dim): the stages' vector-Jacobian products, last to first."""
-        return self._backward(theta, inputs)[0]
+        return self._backward(theta, data)[0]
 
-    def input_gradient(self, theta, inputs=None):
-        """A subgradient of f with respect to the inputs, shape (..., m, features) (the loss is a mean over the m
+    def input_gradient(self, theta, data=None):
+        """A subgradient of f with respect to the data, shape (..., m, features) (the loss is a mean over the m
         samples, so row i is ∂ℓ_i/∂x_i / m)."""
-        return self._backward(theta, inputs)[1]
+        return self._backward(theta, data)[1]
 
-    def _backward(self, theta, inputs):
-        xp, theta, activations, saved = self._forward(theta, inputs)
+    def _backward(self, theta, data):
+        xp, theta, activations, saved = self._forward(theta, data)
         grad = self.loss.gradient(activations)
         grads = []
         for stage, block, memo in zip(reversed(self.stages), reversed(self.split(theta)), reversed(saved)):
@@ -260,7 +260,7 @@ def _he_init(stages, rng, residual_scale: float = 1.0) -> np.ndarray:
 
 
 def network(depth: int, width: int = 16, activation: str = "relu", loss: str = "hinge", features=None,
-            targets=None, classes: int = 3, samples: int = 24, input_dim: int = 8, seed: int = 0,
+            targets=None, classes: int = 3, points: int = 24, input_dim: int = 8, seed: int = 0,
             lipschitz: float = 1.0, residual: bool = False) -> LayeredObjective:
     """Δ dense layers (Δ − 1 with `activation`, the last linear to `classes` scores) and a non-smooth loss.
     residual: layers 2…Δ−1 are x ↦ x + act(x Wᵀ + b), their He-scaled weights shrunk by 1/√Δ (trainable when deep).
@@ -278,7 +278,7 @@ def network(depth: int, width: int = 16, activation: str = "relu", loss: str = "
         raise checks.UsageError(f"loss must be one of {', '.join(LOSSES)}, got {loss!r}")
     rng = np.random.default_rng(seed)
     if features is None:
-        features = rng.standard_normal((samples, input_dim))
+        features = rng.standard_normal((points, input_dim))
     features = np.asarray(features, dtype=np.float64)
     stages, fan_in = [], features.shape[1]
     for j in range(depth - 1):
@@ -293,7 +293,7 @@ def network(depth: int, width: int = 16, activation: str = "relu", loss: str = "
         scores = teacher._forward(teacher.x0)[2]
         targets = np.argmax(scores, axis=-1) if loss == "hinge" else scores
     head = MulticlassHinge(targets, classes) if loss == "hinge" else L1(targets)
-    params = {"depth": depth, "width": width, "activation": activation, "loss": loss, "samples": len(features),
+    params = {"depth": depth, "width": width, "activation": activation, "loss": loss, "points": len(features),
               "seed": seed, **({"residual": True} if residual else {})}
     return LayeredObjective("layered-network", stages, head, features, x0, lipschitz, float(np.linalg.norm(x0)),
                             params)

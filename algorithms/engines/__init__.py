@@ -25,7 +25,7 @@ class EngineRun:
 
 def clock_objective(depth: int):
     """The small Δ-stage network whose ops the clock validation stalls (its arithmetic is negligible)."""
-    return network(depth, width=4, samples=4)
+    return network(depth, width=4, points=4)
 
 
 def clock_row(engine: str, depth: int, samples: int, op_seconds: float, measured: float) -> dict:

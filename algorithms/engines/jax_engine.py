@@ -66,7 +66,7 @@ def _stall(seconds):
 
 def _widths(objective) -> list[int]:
     """Feature widths of the activations entering stages 1..Δ, then of the last stage's output."""
-    x, widths = objective.inputs, [objective.inputs.shape[-1]]
+    x, widths = objective.data, [objective.data.shape[-1]]
     for stage, block in zip(objective.stages, objective.split(objective.x0)):
         x, _ = stage.forward(block, x)
         widths.append(x.shape[-1])
@@ -85,7 +85,7 @@ class _Layout:
 
 def _branches(objective, layout, op_seconds):
     """[idle, forwards of stages 1..Δ, backwards of stages 1..Δ]: (params, x, cotangent) → (send, grad, value)."""
-    depth, inputs, stall = objective.depth, jnp.asarray(objective.inputs), _stall(op_seconds)
+    depth, inputs, stall = objective.depth, jnp.asarray(objective.data), _stall(op_seconds)
     rows, width, size, widths = layout.rows, layout.width, layout.size, layout.widths
 
     def pad(y):
@@ -164,7 +164,7 @@ def _compiled(objective, samples, op_seconds):
         raise UsageError(f"the JAX engine needs {depth} devices (one per stage), found {found}; on CPU set "
                          f"XLA_FLAGS=--xla_force_host_platform_device_count={depth} before JAX starts")
     widths = _widths(objective)
-    layout = _Layout(objective.inputs.shape[0], max(widths + [1]), max(objective.layer_sizes + (1,)), tuple(widths))
+    layout = _Layout(objective.data.shape[0], max(widths + [1]), max(objective.layer_sizes + (1,)), tuple(widths))
     mesh = jax.make_mesh((depth,), (AXIS,), devices=jax.devices()[:depth])
     program = _program(objective, samples, layout, op_seconds, mesh)
     blocks, replicated = NamedSharding(mesh, P(AXIS)), NamedSharding(mesh, P())

@@ -68,7 +68,7 @@ class _Stage(torch.nn.Module):
         self.noise = torch.tensor(noise, device=device) * case["gamma"]
         self.stage, self.shape_in = objective.stages[j], shapes[j]
         self.loss = objective.loss if j == objective.depth - 1 else None
-        self.inputs = torch.tensor(objective.inputs, device=device)[None] if j == 0 else None
+        self.inputs = torch.tensor(objective.data, device=device)[None] if j == 0 else None
         self.op_seconds, self.log = case["op_seconds"], []
 
     def forward(self, row):
@@ -83,7 +83,7 @@ class _Stage(torch.nn.Module):
 
 def _shapes(objective):
     """(rows, features) of the activations entering each stage, then of the last stage's output (numpy at x0)."""
-    x, shapes = objective.inputs, [objective.inputs.shape]
+    x, shapes = objective.data, [objective.data.shape]
     for stage, block in zip(objective.stages, objective.split(objective.x0)):
         x, _ = stage.forward(block, x)
         shapes.append(x.shape)

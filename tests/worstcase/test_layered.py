@@ -38,15 +38,15 @@ def test_residual_gradients_are_the_directional_derivatives(activation):
     e = rng.standard_normal(f.dim)
     assert f.gradient(theta) @ e == pytest.approx((f.value(theta + h * e) - f.value(theta - h * e)) / (2 * h),
                                                   rel=1e-6, abs=1e-8)
-    u = rng.standard_normal(f.inputs.shape)
-    difference = (f.value(theta, f.inputs + h * u) - f.value(theta, f.inputs - h * u)) / (2 * h)
+    u = rng.standard_normal(f.data.shape)
+    difference = (f.value(theta, f.data + h * u) - f.value(theta, f.data - h * u)) / (2 * h)
     assert np.sum(f.input_gradient(theta) * u) == pytest.approx(difference, rel=1e-6, abs=1e-8)
 
 
 def test_a_network_moved_to_other_data_is_that_data_s_network():
-    f = network(3, width=4, seed=5, classes=3, samples=10)
+    f = network(3, width=4, seed=5, classes=3, points=10)
     rng = np.random.default_rng(5)
-    features, labels = rng.standard_normal((7, f.inputs.shape[1])), rng.integers(0, 3, 7)
+    features, labels = rng.standard_normal((7, f.data.shape[1])), rng.integers(0, 3, 7)
     moved = f.on(features, labels)
     fresh = network(3, width=4, seed=5, classes=3, features=features, targets=labels)
     theta = _generic_point(f)

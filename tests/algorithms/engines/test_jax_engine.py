@@ -39,7 +39,7 @@ def test_gradient_and_values_equal_the_numpy_simulator(name):
 @pytest.mark.parametrize("depth", [2, 3, 4])
 @pytest.mark.parametrize("samples", [1, 2, 5])
 def test_ticks_are_the_gpipe_makespan(depth, samples):
-    run = _check_against_numpy(network(depth, width=3, samples=4, seed=depth), samples)
+    run = _check_against_numpy(network(depth, width=3, points=4, seed=depth), samples)
     assert run.ticks == makespan(depth, samples, "gpipe", "half") == 2 * (samples + depth - 1)
 
 

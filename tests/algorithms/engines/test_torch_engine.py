@@ -28,7 +28,7 @@ CASES = {  # name: (objective, K)
     "maxpool-l1": (network(4, width=6, activation="maxpool", loss="l1", seed=3), 5),
     "pipelined-max-function-lipschitz": (pipelined(make_instance("max-function-lipschitz", dim=10), 4), 4),
 }
-TIMED = network(4, width=4, samples=4)  # Δ = 4, K = 8, 20 ms per op
+TIMED = network(4, width=4, points=4)  # Δ = 4, K = 8, 20 ms per op
 
 
 def _theta(objective):
