@@ -11,17 +11,17 @@ stale-gradient pipeline's worst case at tick t stays at or above the pipelined l
 from fractions import Fraction
 
 from pplimits._util.checks import UsageError
-from pplimits.bounds.claim import parse_values
+from pplimits.bounds.claim import ClaimKey, parse_values
 from pplimits.bounds.pep.worst_case import worst_case
-from pplimits.bounds.registry import registry
+from pplimits.bounds.registry import find
 
-LOWER = "smooth-convex.lower.gap-at-time"
+LOWER = ClaimKey("smooth-convex", "lower.gap-at-time")
 STEP_GRID = tuple(Fraction(k, 4) for k in range(1, 9))  # γ = c/(β(s + 1)), c ∈ {1/4, 1/2, …, 2}
 
 
 def _lower(depth: int, ticks: int, beta, radius) -> float:
     values = parse_values({"t": ticks, "depth": depth, "beta": beta, "R": radius, "n": 1})
-    return float(registry()[LOWER].evaluate(values))
+    return float(find(LOWER).evaluate(values))
 
 
 def stale_against_lower(depth: int, ticks: int, beta=Fraction(1), radius=Fraction(1), grid=STEP_GRID) -> dict:

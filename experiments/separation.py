@@ -42,12 +42,12 @@ from pplimits.algorithms.clock import PipelineModel
 from pplimits.algorithms.random_smoothing import PPRS
 from pplimits.algorithms.runner import run
 from pplimits.algorithms.span_methods import Subgradient
-from pplimits.bounds.claim import parse_values
-from pplimits.bounds.registry import registry
+from pplimits.bounds.claim import ClaimKey, parse_values
+from pplimits.bounds.registry import find
 from pplimits.bounds.tuning import tuning
 from pplimits.worstcase import LipschitzMaxFunction
 
-CLASS_CLAIM = "nonsmooth-convex.lower.time"
+CLASS_CLAIM = ClaimKey("nonsmooth-convex", "lower.time")
 GAMMA_MULTIPLIERS = (1, 2, 4, 8, 16, 32, 64)
 SAMPLE_MULTIPLIERS = (1, 4)
 TUNING_SEED = 10_000
@@ -69,7 +69,7 @@ def accuracy(instance, spec: str) -> float:
 def class_bound(instance, eps, depth, instance_bound):
     """The class claim's time where this instance certifies it (its assumptions hold and it does not
     exceed the instance's own exact bound); None otherwise."""
-    claim = registry()[CLASS_CLAIM]
+    claim = find(CLASS_CLAIM)
     values = {"eps": eps, "L": instance.lipschitz, "R": instance.radius, "depth": depth, "n": 1, "d": instance.dim}
     if claim.failed_assumptions(parse_values(values)):
         return None
@@ -266,7 +266,7 @@ def main(argv=None):
     elapsed = time.perf_counter() - started
     payload = {
         "description": __doc__.split("\n\n")[0],
-        "instance": "max-function-lipschitz", "class_claim": CLASS_CLAIM,
+        "instance": "max-function-lipschitz", "class_claim": CLASS_CLAIM.id,
         "grid": {**grid, "gamma_multipliers": GAMMA_MULTIPLIERS, "K_multipliers": SAMPLE_MULTIPLIERS,
                  "tuning_seed_start": TUNING_SEED, "evaluation_seed_start": 0},
         "time_to_eps": "first iterate with f(x_k) − f* ≤ ε per seed, worst over seeds (Run.time_to_eps)",

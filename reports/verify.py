@@ -184,7 +184,7 @@ def pprs_checks(instance, method, horizon, seeds, failure=1e-6):
 
     gamma, samples = method.gamma, method.samples
     trace = run(method, instance, PipelineModel(1), horizon, runs=seeds)
-    claim = registry()["nonsmooth-convex.pprs.upper.gap-at-horizon"]
+    claim = find(ClaimKey("nonsmooth-convex", "upper.gap-at-horizon", "pprs"))
     bound = float(claim.numeric(L=instance.lipschitz, R=instance.radius, T=horizon, K=samples, gamma=gamma, d=instance.dim))
     reach = instance.lipschitz * (gamma * horizon * (horizon + 1) / (8 * C_SMOOTH) + instance.radius)
     margin = bernstein_margin(reach, reach * bound, seeds, failure)
