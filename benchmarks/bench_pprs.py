@@ -259,7 +259,7 @@ def speedup_exact(dim=16, fraction=0.5, runs=4, inputs=1):
     horizon = math.ceil((instance.lipschitz * instance.radius / eps) ** 2)
     subgradient = Subgradient(instance.lipschitz, instance.radius, horizon)
     print(f"c1. Speed-up identity, re-run at every Δ: max-function-lipschitz d={dim}, ε={fraction}|f*|={eps:.4g}, "
-          f"S={runs} seeds, n={inputs}; PPRS Theorem D K={tuned['K']}, γ={tuned['gamma']:.4g}; subgradient T={horizon}",
+          f"S={runs} seeds, n={inputs}; PPRS Theorem D K={tuned.K}, γ={tuned.gamma:.4g}; subgradient T={horizon}",
           flush=True)
     sub_traces, pprs_traces, reference = {}, {}, None
     for depth in DEPTHS:
@@ -283,7 +283,7 @@ def speedup_linear(dim=2, ratio=8000.0, runs=2, inputs=1, check_prefix=20):
     horizon = math.ceil(ratio**2)
     subgradient = Subgradient(instance.lipschitz, instance.radius, horizon)
     print(f"c2. Near-linear regime: max-function-lipschitz d={dim}, RL/ε={ratio:g} (ε={eps:.4g} = {eps / abs(instance.f_star):.4g}|f*|), "
-          f"S={runs} seeds, n={inputs}; PPRS Theorem D T={tuned['T']}, K={tuned['K']}, γ={tuned['gamma']:.4g}; "
+          f"S={runs} seeds, n={inputs}; PPRS Theorem D T={tuned.T}, K={tuned.K}, γ={tuned.gamma:.4g}; "
           f"subgradient T={horizon}", flush=True)
     base = PipelineModel(depth=DEPTHS[0], inputs=inputs)
     start = time.perf_counter()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -57,7 +58,7 @@ class Assumption:
         """True/False when the condition can be decided from `values`, None when it is prose only."""
         if self.condition is None or not self.condition.free_symbols <= set(values):
             return None
-        return bool(self.condition.subs(values))
+        return bool(self.condition.subs(_exact(values)))
 
 
 @dataclass(frozen=True)
@@ -95,18 +96,23 @@ class Claim:
         return sorted(NAME_OF[s] for s in self.expression.free_symbols)
 
     def evaluate(self, values: dict[sp.Symbol, float]) -> float:
-        """The claim's value at numeric `values` (every free symbol given, no checkable assumption failing)."""
+        """The claim's value at numeric `values` (every free symbol given, no checkable assumption failing).
+
+        Evaluated exactly: each input is taken at its exact rational value (a float's binary value), so a ceiling
+        or floor at a tie is decided exactly, not by float rounding; the result is then rounded outward to a
+        float (up for an upper bound, down for a lower bound).
+        """
         missing = [NAME_OF[s] for s in self.expression.free_symbols if s not in values]
         if missing:
             raise UsageError(f"{self.id} needs {', '.join(sorted(missing))}; give them with --set NAME=VALUE")
         failed = self.failed_assumptions(values)
         if failed:
             raise UsageError(f"{self.id} does not apply here: {'; '.join(failed)}")
-        value = complex(sp.N(self.expression.subs(values), 30))
+        exact = self.expression.subs(_exact(values))
+        value = complex(sp.N(exact, 30))
         if value.imag != 0 or not math.isfinite(value.real):
             raise UsageError(f"{self.id} is not a finite real number at these parameters")
-        value = value.real
-        return value
+        return _outward(exact, value.real, self.kind)
 
     @cached_property
     def numeric(self):
@@ -118,6 +124,23 @@ class Claim:
     def failed_assumptions(self, values: dict[sp.Symbol, float]) -> list[str]:
         """The checkable assumptions that do not hold at `values`."""
         return [a.text for a in self.assumptions if a.holds(values) is False]
+
+
+def _exact(values: dict[sp.Symbol, float]) -> dict[sp.Symbol, sp.Rational]:
+    """Each value at its exact rational value (a float's binary value: no rounding before a ceiling or a test)."""
+    return {symbol: sp.Rational(Fraction(value)) for symbol, value in values.items()}
+
+
+def _outward(exact: sp.Expr, value: float, kind: str) -> float:
+    """`value` (≈ exact) as the nearest float on the safe side: ≥ exact for an upper bound, ≤ for a lower one."""
+    if kind not in ("upper", "lower") or exact.is_Integer:
+        return value
+    error = sp.N(exact - sp.Rational(Fraction(value)), 50)  # > 0: the float is below the exact value
+    if kind == "upper" and error > 0:
+        return math.nextafter(value, math.inf)
+    if kind == "lower" and error < 0:
+        return math.nextafter(value, -math.inf)
+    return value
 
 
 def parse_values(assignments: dict[str, object]) -> dict[sp.Symbol, float]:

@@ -117,7 +117,7 @@ def tune(instance, tuned, eps, seeds, log):
             results[m, k] = worst
             if worst is not None:
                 best = worst if best is None else min(best, worst)
-            log(f"      tune γ={m}·γ_D K={k}·K_D={k * tuned['K']}: worst N over {seeds} tuning seeds = "
+            log(f"      tune γ={m}·γ_D K={k}·K_D={k * tuned.K}: worst N over {seeds} tuning seeds = "
                 f"{worst if worst is not None else f'not within {cap}'} ({time.perf_counter() - start:.1f} s)")
     return results
 
@@ -135,7 +135,7 @@ def configuration(t, spec, depths, seeds, tuning_seeds, log):
     rounds = instance.span_rounds(eps)
     lr = instance.lipschitz * instance.radius
     log(f"  [t={t}, ε={spec}: {eps:.6g} = {eps / abs(instance.f_star):.4f}|f*|, RL/ε={lr / eps:.2f}] "
-        f"span rounds {rounds}; Theorem D T={tuned['T']}, K={tuned['K']}, γ={tuned['gamma']:.4g}")
+        f"span rounds {rounds}; Theorem D T={tuned.T}, K={tuned.K}, γ={tuned.gamma:.4g}")
     start = time.perf_counter()
     horizon = math.ceil((lr / eps) ** 2)
     sub_trace = run(Subgradient(instance.lipschitz, instance.radius, horizon), instance, PipelineModel(depth=1),
@@ -151,7 +151,7 @@ def configuration(t, spec, depths, seeds, tuning_seeds, log):
         trace, index, stay = first_hits(instance, pprs(instance, tuned, m, k, 0), eps, seeds, 2 * tuned.T)
         evaluated[candidate] = (trace, index, stay)
         reached = int((index >= 0).sum())
-        log(f"    evaluate γ={m}·γ_D, K={k * tuned['K']} on seeds 0..{seeds - 1}: reached {reached}/{seeds}, "
+        log(f"    evaluate γ={m}·γ_D, K={k * tuned.K} on seeds 0..{seeds - 1}: reached {reached}/{seeds}, "
             f"worst N={int(index.max()) if reached == seeds else None}, mean N={index[index >= 0].mean():.1f}, "
             f"stay={stay} ({time.perf_counter() - start:.1f} s)")
     rows = []

@@ -1,6 +1,7 @@
 """The claims registry: labels and sources, the sympy derivations against docs/theory.md's statements,
 parameter validation, and the consistency rule (no upper bound below a lower bound of its class)."""
 import math
+from fractions import Fraction
 
 import pytest
 import sympy as sp
@@ -103,8 +104,32 @@ def test_missing_parameter_and_failed_assumption_are_named():
         get("no-such-claim")
 
 
+def test_a_ceiling_at_a_tie_is_decided_on_the_inputs_exact_values():
+    """√(2βR²/ε) is 300 in real numbers at β = 2, R = 1.5, ε = 1e-4; the float 1e-4 is a little above 10⁻⁴, so
+    exactly it is just below 300 and the ceiling is 300 (float arithmetic gives 301: one iteration too many)."""
+    q = 2 * Fraction(2) * Fraction(1.5) ** 2 / Fraction(1e-4)
+    assert 299**2 < q < 300**2
+    values = parse_values({"eps": 1e-4, "depth": 7, "n": 3, "beta": 2.0, "R": 1.5})
+    assert CLAIMS["smooth-convex.agd.upper.time"].evaluate(values) == (300 - 1) * 2 * (7 + 3 - 1)
+    # the example found by hand: (RL/ε)² is just above 297 at this ε, so the horizon is 298 gradients, not 297
+    subgradient = parse_values({"eps": 0.058025885318565944, "L": 1, "R": 1, "depth": 64, "n": 1})
+    assert CLAIMS["nonsmooth-convex.subgradient.upper.time"].evaluate(subgradient) == 298 * 2 * 64 == 38144
+
+
+def test_bounds_round_outward():
+    """An irrational bound comes back as the float on its safe side: a lower bound never above its exact value,
+    an upper bound never below."""
+    values = parse_values({"eps": 1e-3, "depth": 5, "n": 2, "beta": 1.0, "R": 1.0, "mu": 0.01, "t": 1000})
+    for claim_id in ("smooth-convex.lower.time", "strongly-convex.agd.upper.gap-at-time",
+                     "strongly-convex.lower.gap-at-time"):
+        claim = CLAIMS[claim_id]
+        exact = claim.expression.subs({s: sp.Rational(Fraction(v)) for s, v in values.items()})
+        error = sp.N(exact - sp.Rational(Fraction(claim.evaluate(values))), 60)
+        assert error != 0 and (error > 0 if claim.kind == "lower" else error < 0), (claim_id, error)
+
+
 def test_exact_and_numeric_evaluation_agree():
-    values = {"eps": 1e-4, "depth": 7, "n": 3, "beta": 2.0, "mu": 0.01, "R": 1.5, "D_f": 3.0, "t": 1234, "d": 10**6,
+    values = {"eps": 1e-4, "depth": 7, "n": 3, "beta": 2.0, "mu": 0.01, "R": 1.4, "D_f": 3.0, "t": 1234, "d": 10**6,
               "L": 2.5, "K": 8, "T": 100, "gamma": 0.01, "k": 12}
     for claim in CLAIMS.values():
         if claim.kind == "order":
