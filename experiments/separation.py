@@ -9,7 +9,7 @@ smallest configuration where PPRS's MEASURED time-to-ε, worst over many seeds, 
 and reports the class claim "nonsmooth-convex.lower.time" beside it where the instance certifies it.
 
 How K and γ are chosen (never on the evaluation seeds):
-- "theorem-d": Theorem D's tuning (bounds.pprs.tuning: T, K, γ from the sympy derivation) at (ε, L, R, d).
+- "theorem-d": Theorem D's tuning (bounds.tuning.tuning: T, K, γ from the sympy derivation) at (ε, L, R, d).
 - "grid": γ = m·γ_D, K = k·K_D on the grid m ∈ {1, 2, 4, 8, 16, 32, 64}, k ∈ {1, 4} (fixed before any
   measurement), each run on separate tuning seeds (10000, 10001, ...); for each Δ the candidate with the
   smallest worst-tuning-seed time N·2(kK_D + Δ − 1) is then measured on the evaluation seeds 0, 1, ....
@@ -33,7 +33,7 @@ import os
 import platform
 import sys
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 import numpy as np
 
@@ -169,7 +169,7 @@ def configuration(t, spec, depths, seeds, tuning_seeds, log):
                 "t": t, "dim": instance.dim, "eps_spec": spec, "eps": eps, "eps_over_abs_fstar": eps / abs(instance.f_star),
                 "RL_over_eps": lr / eps, "depth": depth, "n": 1, "mode": mode,
                 "gamma_multiplier": m, "K_multiplier": k, "K": k * tuned.K, "gamma": m * tuned.gamma,
-                "theorem_d": tuned, "seeds": seeds, "tuning_seeds": tuning_seeds if mode == "grid" else 0,
+                "theorem_d": asdict(tuned), "seeds": seeds, "tuning_seeds": tuning_seeds if mode == "grid" else 0,
                 "reached": int((index >= 0).sum()),
                 "N_worst": int(index.max()) if (index >= 0).all() else None,
                 "N_mean": float(index.mean()) if (index >= 0).all() else None, "stay": stay,

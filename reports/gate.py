@@ -134,9 +134,10 @@ def _same_expression(metric_id: str, text: str, other: str) -> bool:
         return False
 
 
-def _status(metric_id: str, value, reference: dict) -> str:
-    """same, improved or regressed: `value` against the baseline's value, direction and tolerance."""
-    old, direction = reference["value"], reference["direction"]
+def _status(metric_id: str, value, old, rule: dict) -> str:
+    """same, improved or regressed: `value` against the baseline's value `old`, by the code's direction and
+    tolerance (`rule`: a baseline carries values, never the rules it is judged by)."""
+    direction = rule["direction"]
     if direction == "equal":
         if isinstance(value, str) and isinstance(old, str) and value != old:
             return "same" if _same_expression(metric_id, value, old) else "regressed"
@@ -147,7 +148,7 @@ def _status(metric_id: str, value, reference: dict) -> str:
     if not finite:
         return "regressed"
     worse = value - old if direction == "lower" else old - value
-    margin = reference["tolerance"] * abs(old)
+    margin = rule["tolerance"] * abs(old)
     return "regressed" if worse > margin else "improved" if -worse > margin else "same"
 
 
@@ -159,13 +160,22 @@ def _change(value, old):
 
 def compare(current: dict, baseline: dict) -> list[dict]:
     """One row {id, baseline, current, change, status} per metric in either; status is same, improved,
-    regressed, new (current only: passes) or missing (baseline only: a regression)."""
+    regressed, new (current only: passes) or missing (baseline only: a regression).
+
+    The code's direction and tolerance judge each metric; a baseline whose metric says otherwise (a tolerance
+    widened by hand, a direction turned) is refused with a UsageError, never obeyed."""
+    for metric_id in sorted(current.keys() & baseline.keys()):
+        for field in ("direction", "tolerance"):
+            if baseline[metric_id][field] != current[metric_id][field]:
+                raise UsageError(f"baseline metric {metric_id!r} has {field} {baseline[metric_id][field]!r}, the code's "
+                                 f"is {current[metric_id][field]!r}: tolerances and directions live in the code; "
+                                 "re-bless with --update-baseline")
     rows = []
     for metric_id in sorted(current.keys() | baseline.keys()):
         now, then = current.get(metric_id), baseline.get(metric_id)
         value = None if now is None else now["value"]
         old = None if then is None else then["value"]
-        status = "new" if then is None else "missing" if now is None else _status(metric_id, value, then)
+        status = "new" if then is None else "missing" if now is None else _status(metric_id, value, old, now)
         rows.append({"id": metric_id, "baseline": old, "current": value, "change": _change(value, old),
                      "status": status})
     return rows
@@ -217,6 +227,8 @@ def load_baseline(path, profile: Profile) -> dict:
         raise UsageError(f"baseline {name} is not a {FORMAT} file (no \"format\": \"{FORMAT}\" at the top)")
     if not isinstance(data.get("quick"), bool) or not isinstance(data.get("metrics"), dict):
         raise UsageError(f"baseline {name} needs \"quick\": true/false and a \"metrics\" object")
+    if not data["metrics"]:
+        raise UsageError(f"baseline {name} has no metrics: it would pass anything; re-create it with {remedy}")
     if data["quick"] != quick:
         made = "--quick" if data["quick"] else "full"
         raise UsageError(f"baseline {name} was made for the {made} gate, not the {mode} one; "

@@ -71,6 +71,7 @@ def _baseline_text(quick=True, direction="lower"):
     ('{"metrics": {}}', "is not a pplimits-gate/1 file"),
     (_baseline_text(direction="sideways"), "metric 'time/x' has direction 'sideways'"),
     (_baseline_text(quick=False), "was made for the full gate"),
+    (json.dumps({"format": "pplimits-gate/1", "quick": True, "metrics": {}}), "has no metrics"),
 ])
 def test_a_missing_or_corrupt_baseline_is_refused(tmp_path, capsys, text, problem):
     path = tmp_path / "baseline.json"
@@ -135,3 +136,17 @@ def test_compare_new_and_missing_metrics():
     rows = gate.compare({"new": _metric(1)}, {"gone": _metric(1)})
     assert [(row["id"], row["status"]) for row in rows] == [("gone", "missing"), ("new", "new")]
     assert gate.failed(rows) and not gate.failed(rows[1:])
+
+
+def test_a_baseline_cannot_widen_its_own_tolerance(tmp_path, capsys, monkeypatch):
+    """A baseline carries values: one whose tolerance was edited to 1.0 (so a 14.7 % regression would pass) is
+    refused, and the code's 2 % is what judges."""
+    baseline = gate.load_baseline(gate.default_baseline(QUICK), QUICK)
+    tampered = {**baseline, GD_TIME: {**baseline[GD_TIME], "tolerance": 1.0}}
+    path = tmp_path / "tampered.json"
+    path.write_text(json.dumps({"format": gate.FORMAT, "quick": True, "metrics": tampered}))
+    slower = {**baseline, GD_TIME: {**baseline[GD_TIME], "value": baseline[GD_TIME]["value"] * 1.147}}
+    monkeypatch.setattr(gate, "metrics", lambda profile, progress=None: (slower, {"group": 0.5}))
+    assert main(["gate", "--quick", "--baseline", str(path)]) == 2
+    assert f"baseline metric '{GD_TIME}' has tolerance 1.0, the code's is 0.02" in capsys.readouterr().err
+    assert main(["gate", "--quick"]) == 1  # the untampered baseline catches the same regression
