@@ -1,5 +1,6 @@
 """The package layout: one `pplimits.*` namespace, the layers of pyproject.toml's import-linter contracts, no
 import cycles, and package data found through importlib.resources."""
+import os
 import re
 import shutil
 import subprocess
@@ -114,3 +115,14 @@ def test_every_cited_theory_section_exists():
     cited |= {m for p in _sources() for m in re.findall(r"docs/theory\.md §(\d+(?:\.\d+)?)", p.read_text())}
     assert cited and not cited - set(headings), sorted(cited - set(headings))
     assert not [c.id for c in registry().values() if "THEORY.md" in c.source or "../shared" in c.source]
+
+
+def test_the_explore_profile_draws_more_examples_than_ci():
+    code = "from tests.examples import examples; from hypothesis import settings; import tests.conftest; " \
+           "print(examples(100), settings().max_examples, settings().derandomize)"
+    found = {}
+    for profile in ("pplimits", "explore"):
+        done = subprocess.run([sys.executable, "-c", code], cwd=REPOSITORY, capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "HYPOTHESIS_PROFILE": profile})
+        found[profile] = done.stdout.split()
+    assert found == {"pplimits": ["100", "100", "True"], "explore": ["1000", "500", "False"]}, found

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from pplimits.algorithms.clock import DUPLEX_MODES, SCHEDULES, PipelineModel, makespan
 from pplimits.algorithms.timeline import Op, TimelineError, as_records, measured_makespan, simulate, validate
+from tests.examples import examples
 
 MODES = list(itertools.product(SCHEDULES, DUPLEX_MODES))
 
@@ -38,7 +39,7 @@ def test_closed_form_matches_simulation_on_grid(schedule, duplex):
             assert measured_makespan(ops) == makespan(depth, batch, schedule, duplex)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(depth=st.integers(1, 12), batch=st.integers(1, 16),
        schedule=st.sampled_from(SCHEDULES), duplex=st.sampled_from(DUPLEX_MODES))
 def test_closed_form_matches_simulation_random(depth, batch, schedule, duplex):

@@ -22,6 +22,7 @@ from pplimits.algorithms.runner import run
 from pplimits.bounds.tuning import tuning
 from pplimits.reports.verify import pprs_checks
 from pplimits.worstcase import Hinge, L1Regression, LinfRegression, LipschitzMaxFunction, MaxFunction
+from tests.examples import examples
 
 
 def log_uniform(lo, hi):
@@ -39,7 +40,7 @@ models = st.builds(PipelineModel, depth=st.integers(1, 16), inputs=st.integers(1
                    duplex=st.sampled_from(["half", "full"]), schedule=st.sampled_from(["naive", "gpipe"]))
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(instance=max_functions(), model=models, seed=st.integers(0, 2**32 - 1), queries=st.integers(1, 4),
        horizon=st.integers(1, 10_000))
 def test_span_methods_stay_above_the_span_lower_bound_on_the_max_function(instance, model, seed, queries, horizon):

@@ -22,6 +22,7 @@ from pplimits.bounds.claim import parse_values
 from pplimits.bounds.registry import get
 from pplimits.experiments.measure import build_instance, measure
 from pplimits.worstcase import CarmonChain, LogisticRegression, NesterovChain, RandomQuadratic, StronglyConvexChain
+from tests.examples import examples
 
 
 def log_uniform(lo, hi):
@@ -87,7 +88,7 @@ def _slack(instance):
     return 1e-12 * max(1.0, abs(instance.f0 - instance.f_star))
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(instance=hard_instances(), model=models, seed=st.integers(0, 2**32 - 1), queries=st.integers(1, 4))
 def test_a_span_methods_stay_above_the_span_lower_bound_at_every_clock_time(instance, model, seed, queries):
     rounds = min(instance.dim, 60) + 3
@@ -144,7 +145,7 @@ def random_instances(draw):
     return NesterovChain(dim=draw(st.integers(3, 60)), beta=draw(log_uniform(0.1, 10)))
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(instance=random_instances(), model=models, method=st.sampled_from(["gd", "agd"]))
 def test_b_gd_and_agd_stay_below_their_upper_bounds(instance, model, method):
     claim = get(f"{instance.setting}.{method}.upper.gap-at-time")
