@@ -82,7 +82,9 @@ class AcceleratedGradient:
         return (t - 1) / t_next, t_next
 
     def init(self, x0):
-        return x0, x0, 1.0
+        # state after iteration k: (x_k, x_{k−1}, t_k); t_0 = 0 makes t_1 = 1 and y_1 = x_0, so that
+        # y_{k+1} = x_k + ((t_k − 1)/t_{k+1})(x_k − x_{k−1}) is Beck–Teboulle's FISTA from its first step
+        return x0, x0, 0.0
 
     def queries(self, state):
         x, x_previous, t = state

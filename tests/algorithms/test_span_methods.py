@@ -1,0 +1,54 @@
+"""The span methods against their textbook definitions, written out independently here."""
+import math
+
+import numpy as np
+
+from pplimits.algorithms.clock import PipelineModel
+from pplimits.algorithms.runner import run
+from pplimits.algorithms.span_methods import AcceleratedGradient
+from pplimits.worstcase import RandomQuadratic
+
+
+def fista(gradient, x0, beta, iterations):
+    """Beck & Teboulle 2009, FISTA with constant step 1/L (their (4.1)–(4.3)): y₁ = x₀, t₁ = 1,
+    x_k = y_k − ∇f(y_k)/L, t_{k+1} = (1 + √(1 + 4t_k²))/2, y_{k+1} = x_k + ((t_k − 1)/t_{k+1})(x_k − x_{k−1})."""
+    x_previous, y, t, iterates = x0, x0, 1.0, [x0]
+    for _ in range(iterations):
+        x = y - gradient(y) / beta
+        t_next = (1 + math.sqrt(1 + 4 * t * t)) / 2
+        y = x + ((t - 1) / t_next) * (x - x_previous)
+        x_previous, t = x, t_next
+        iterates.append(x)
+    return np.array(iterates)
+
+
+def test_agd_is_beck_teboulles_fista_from_its_first_step():
+    """A momentum index shifted by one (0.28 at y₂, where FISTA has 0) is another algorithm, which the cited
+    bound 2βR²/(k+1)² does not cover."""
+    instance = RandomQuadratic(dim=12, seed=3)
+    method = AcceleratedGradient(instance.beta)
+    state, iterates = method.init(instance.x0[None, :]), [instance.x0]
+    for _ in range(25):
+        state = method.update(state, instance.gradient(method.queries(state)))
+        iterates.append(method.iterate(state)[0])
+    reference = fista(instance.gradient, instance.x0, instance.beta, 25)
+    np.testing.assert_allclose(np.array(iterates), reference, rtol=1e-12, atol=1e-14)
+    gaps = run(method, instance, PipelineModel(1), 25).values[0]
+    np.testing.assert_allclose(gaps, instance.value(reference) - instance.f_star, rtol=1e-10, atol=1e-14)
+
+
+def test_run_and_certify_trace_the_same_agd():
+    """The method `pplimits run --method agd` runs and the one `certify --method agd` traces into the PEP are one
+    algorithm: the trace's exact coefficients, evaluated with a quadratic's gradients, give FISTA's iterate."""
+    from pplimits.bounds.pep.methods import trace
+
+    instance = RandomQuadratic(dim=6, seed=1)
+    iterations = 6
+    traced = trace("agd", iterations, L=instance.beta)
+    points = []  # each oracle point of the trace, in the basis [x₀ − x*, ∇f(p₀), ∇f(p₁), …] (μ = 0)
+    for vector in traced.points:
+        point = instance.x_star + float(vector.get(0, 0)) * (instance.x0 - instance.x_star)
+        point = point + sum(float(vector.get(1 + j, 0)) * instance.gradient(p) for j, p in enumerate(points))
+        points.append(point)
+    reference = fista(instance.gradient, instance.x0, instance.beta, iterations)
+    np.testing.assert_allclose(points[traced.performance[-1]], reference[-1], rtol=1e-9, atol=1e-12)
