@@ -32,8 +32,23 @@ METHODS = {
     "pprs-drs": (lambda inst, **o: DRSSchedule(inst.lipschitz, radius=inst.radius, layer_sizes=_layers(inst), **o),
                  ("samples", "seed")),
 }
+# what a method needs of its instance: a finite β (smooth) or a finite L (lipschitz); random-span takes either
+NEEDS = {"gd": "smooth", "agd": "smooth", "heavy-ball": "smooth", "subgradient": "lipschitz", "pprs": "lipschitz",
+         "pprs-drs": "lipschitz"}
 # zero-respecting methods: the span lower bounds (rounds lemma) bind them; PPRS draws noise and is not one
 SPAN_METHODS = ("gd", "agd", "heavy-ball", "random-span", "subgradient")
+
+
+def require_applicable(name: str, instance) -> None:
+    """A UsageError naming the method and the instance when the method needs a constant the instance lacks."""
+    need = NEEDS.get(name)
+    beta, lipschitz = getattr(instance, "beta", math.inf), getattr(instance, "lipschitz", None)
+    if need == "smooth" and not math.isfinite(beta):
+        raise UsageError(f"method {name} does not apply to {instance.name}: it needs a β-smooth instance "
+                         f"(β = {beta} here); use subgradient, pprs or random-span")
+    if need == "lipschitz" and not (lipschitz is not None and math.isfinite(lipschitz)):
+        raise UsageError(f"method {name} does not apply to {instance.name}: it needs an L-Lipschitz instance "
+                         "(none is declared here); use gd, agd, heavy-ball or random-span")
 
 
 def make_method(name: str, instance, **overrides):
@@ -41,6 +56,7 @@ def make_method(name: str, instance, **overrides):
     if name not in METHODS:
         raise UsageError(f"method must be one of {', '.join(METHODS)}, got {name!r}")
     build, allowed = METHODS[name]
+    require_applicable(name, instance)
     unknown = sorted(set(overrides) - set(allowed))
     if unknown:
         raise UsageError(f"unknown parameter {unknown[0]!r} for method {name}; allowed: {', '.join(allowed) or 'none'}")

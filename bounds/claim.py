@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cached_property
 
 import sympy as sp

@@ -12,7 +12,7 @@ import numpy as np
 from pplimits._util.checks import UsageError
 from pplimits.algorithms.backend import Backend
 from pplimits.algorithms.clock import PipelineModel
-from pplimits.algorithms.methods import SPAN_METHODS, make_method
+from pplimits.algorithms.methods import SPAN_METHODS, make_method, require_applicable
 from pplimits.algorithms.runner import Run, run
 from pplimits.algorithms.statistics import student_ci95
 from pplimits.bounds.claim import ClaimKey, parse_values
@@ -139,6 +139,31 @@ def tuned_parameters(method_name: str, instance, eps: float) -> tuple[dict, int 
     return {}, None
 
 
+def _theorem_d_time(tuned_time, instance, model, method, iterations, tuned, eps, notes) -> float | None:
+    """Theorem D's guaranteed time to ε for this PPRS run, or None with the reason: its tuned time when the run is
+    the tuned one; at the run's own (T, K, γ), T·τ_g(K) if the theorem's bound there is ≤ ε (DERIVED)."""
+    if not getattr(instance, "globally_lipschitz", False):
+        notes.append(f"no upper bound for pprs: Theorem D assumes f globally L-Lipschitz, and {instance.name} is "
+                     "L-Lipschitz only on a ball around its minimiser")
+        return None
+    horizon, defaults = tuned
+    if (iterations, method.samples, method.gamma) == (horizon, defaults["samples"], defaults["gamma"]):
+        return tuned_time
+    if isinstance(method.gamma, tuple):
+        notes.append("no upper bound for pprs: γ differs per run")
+        return None
+    at = {"L": instance.lipschitz, "R": instance.radius, "T": iterations, "K": method.samples, "gamma": method.gamma,
+          "d": instance.dim}
+    bound = find(ClaimKey(instance.setting, "upper.gap-at-horizon", "pprs")).evaluate(parse_values(at))
+    if bound > eps:
+        notes.append(f"no upper bound for pprs: at this run's T = {iterations}, K = {method.samples}, "
+                     f"γ = {method.gamma:.4g} Theorem D bounds E f(x_T) − f* by {bound:.4g} > eps")
+        return None
+    notes.append(f"upper bound: Theorem D at this run's T = {iterations}, K = {method.samples}, γ = {method.gamma:.4g}"
+                 f" (not its tuning), where E f(x_T) − f* ≤ {bound:.4g} ≤ eps")
+    return float(iterations * model.gradient_time(method.samples))
+
+
 def _ci95(values) -> float | None:
     half = student_ci95(values)
     return None if half is None else float(half)
@@ -152,6 +177,7 @@ def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds:
     Deterministic and span methods stop once every seed reaches eps; the randomised ones run their
     horizon T, since their guarantee is on E f(x_T) − f*.
     """
+    require_applicable(method_name, instance)
     defaults, horizon = tuned_parameters(method_name, instance, eps)
     method = make_method(method_name, instance, **{**defaults, **(method_params or {})})
     notes: list[str] = []
@@ -179,6 +205,8 @@ def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds:
     if max_iterations is None:
         reference = upper if upper is not None else _evaluate(ClaimKey(instance.setting, "upper.time", "gd"), values, [])
         max_iterations = ITERATION_CAP if reference is None else min(ITERATION_CAP, 2 * int(reference // model.gradient_time(method.queries_per_iteration)) + 10)
+    if method_name == "pprs" and upper is not None:
+        upper = _theorem_d_time(upper, instance, model, method, max_iterations, (horizon, defaults), eps, notes)
     trace = run(method, instance, model, max_iterations, runs=seeds, stop_below=None if randomised else eps,
                 progress=progress, backend=backend)
     time_to_eps = trace.time_to_eps(eps)

@@ -34,6 +34,7 @@ class SeededNonsmooth:
     criterion = "gap"
     beta = math.inf
     mu = 0.0
+    globally_lipschitz = True  # a mean (or max) of |aᵢx − bᵢ|-type terms: L = its declared `lipschitz` on all of R^d
 
     def _start(self, dim, points, seed):
         """Validate (dim, points = 4 dim by default, seed); return the seeded generator."""

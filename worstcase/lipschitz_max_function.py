@@ -23,6 +23,7 @@ class LipschitzMaxFunction(MaxFunction):
     """The max function with a Huber-in-the-norm regulariser, x0 = 0 (criterion: f(x) - f*)."""
 
     name = "max-function-lipschitz"
+    globally_lipschitz = True  # the Huber regulariser keeps every subgradient within L on all of R^d
 
     def lipschitz_at(self, radius) -> float:
         """A Lipschitz constant of f on B(0, radius): gamma + mu min(radius, R) (<= L everywhere)."""

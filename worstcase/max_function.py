@@ -31,6 +31,7 @@ class MaxFunction:
     setting = "nonsmooth-convex"
     criterion = "gap"
     beta = math.inf
+    globally_lipschitz = False  # L-Lipschitz on the ball B(0, R) only: γ + μ‖x‖ grows outside it
 
     def __init__(self, dim, L=1.0, R=1.0, chain_length=None):
         self.dim = checks.require_int("dim", dim, 1)

@@ -68,3 +68,14 @@ def test_the_gradient_is_the_directional_derivative_at_random_points(instance):
     h = 1e-6
     central = (instance.value(x + h * v) - instance.value(x - h * v)) / (2 * h)
     np.testing.assert_allclose(central, np.einsum("sd,sd->s", instance.gradient(x), v), rtol=1e-4, atol=1e-6)
+
+
+def test_a_globally_lipschitz_instance_is_lipschitz_far_from_its_minimiser(instance):
+    """|f(x) − f(y)| ≤ L‖x − y‖ at points 100 radii out, where an instance declaring `globally_lipschitz` says
+    Theorem D applies (and MaxFunction, which does not declare it, breaks it there)."""
+    if getattr(instance, "lipschitz", None) is None:
+        pytest.skip(f"{instance.name} declares no Lipschitz constant")
+    x, y = _points(instance, scale=100.0), _points(instance, scale=100.0)[::-1]
+    ratio = np.abs(instance.value(x) - instance.value(y)) / np.linalg.norm(x - y, axis=1)
+    holds = bool((ratio <= instance.lipschitz * (1 + 1e-9)).all())
+    assert holds == instance.globally_lipschitz, (ratio.max(), instance.lipschitz)

@@ -1,0 +1,40 @@
+"""experiments/measure.py: a method on an instance, held against the bounds that apply — and only those."""
+import pytest
+
+from pplimits._util.checks import UsageError
+from pplimits.algorithms.clock import PipelineModel
+from pplimits.experiments.measure import build_instance, measure
+
+
+@pytest.mark.parametrize("method, instance, needs", [
+    ("pprs", "nesterov-chain", "L-Lipschitz"), ("subgradient", "strongly-convex-chain", "L-Lipschitz"),
+    ("gd", "max-function", "β-smooth"), ("agd", "hinge", "β-smooth"), ("heavy-ball", "l1-regression", "β-smooth"),
+])
+def test_a_method_that_does_not_apply_to_an_instance_is_refused_by_name(method, instance, needs):
+    built = build_instance(instance, 0.1, 8, {})
+    with pytest.raises(UsageError, match=rf"^method {method} does not apply to {instance}: it needs an? {needs}"):
+        measure(method, built, PipelineModel(2), 0.1, max_iterations=5)
+
+
+def _pprs(instance, **params):
+    eps = 0.05
+    summary, _ = measure("pprs", build_instance(instance, eps, None, {}), PipelineModel(8), eps, 2, params)
+    return summary
+
+
+def test_theorem_d_is_not_claimed_on_a_function_lipschitz_only_near_its_minimiser():
+    summary = _pprs("max-function")
+    assert summary.upper_bound_time is None and any("globally L-Lipschitz" in n for n in summary.notes)
+
+
+def test_theorem_d_with_its_own_tuning_gives_its_registered_time():
+    summary = _pprs("max-function-lipschitz")  # T = 303, K = 8: 303 batches of 8 through 8 stages
+    assert (summary.iterations, summary.K, summary.upper_bound_time) == (303, 8, 303 * 2 * (8 + 8 - 1))
+
+
+def test_theorem_d_at_the_runs_own_parameters_holds_only_where_its_bound_reaches_eps():
+    more_samples = _pprs("max-function-lipschitz", samples=100)  # the bound at (303, 100, γ_D) is below ε
+    assert more_samples.upper_bound_time == 303 * 2 * (8 + 100 - 1)
+    assert any("at this run's T = 303, K = 100" in n and "≤ eps" in n for n in more_samples.notes)
+    wide = _pprs("max-function-lipschitz", gamma=0.5)  # the smoothing bias γL√d alone exceeds ε
+    assert wide.upper_bound_time is None and any("> eps" in n for n in wide.notes)
