@@ -98,13 +98,13 @@ class Document:
         self.paragraph(fallback, size=7, indent=indent, mono=True)
 
     def table(self, header: list[str], rows: list[list[str]], widths: list[int], size: float = 6.2) -> None:
-        """A monospace table; cells wider than their column are cut with '…' except the first column, whose
+        """A monospace table. No cell is ever cut: a column widens to its longest cell, except the first, whose
         long cells take a line of their own."""
+        widths = [widths[0], *(max([width, *(len(row[i]) for row in [header, *rows])])
+                               for i, width in enumerate(widths) if i > 0)]
+
         def line(cells):
-            out = []
-            for i, (cell, width) in enumerate(zip(cells, widths)):
-                out.append(cell.ljust(width) if i == 0 or len(cell) <= width else cell[:width - 1] + "…")
-            return "  ".join(out)
+            return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths))
 
         formatted = []
         for row in rows:
@@ -114,7 +114,8 @@ class Document:
                 formatted.append(line(row))
         rule = "─" * (sum(widths) + 2 * (len(widths) - 1))
         while formatted:
-            fit = max(1, int((self._y - MARGIN) / self._line_height(size)) - 2)
+            height = self._line_height(size)  # opens the first page if none is open yet
+            fit = max(1, int((self._y - MARGIN) / height) - 2)
             if fit < 5 and len(formatted) > fit:
                 self.new_page()
                 continue

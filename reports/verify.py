@@ -115,10 +115,10 @@ def _named(values):
     return {NAME_OF[s]: v for s, v in values.items()}
 
 
-def method_checks(instance, method_name, model, eps, seeds=1, method_params=None, max_iterations=None):
+def method_checks(label, instance, method_name, model, eps, seeds=1, method_params=None, max_iterations=None):
     """Time-to-ε against the lower and upper time claims, plus the pointwise checks of the trace."""
     summary, trace = measure(method_name, instance, model, eps, seeds, method_params, max_iterations)
-    tag = f"{instance.name}/{method_name}/depth={model.depth},eps={eps:g}"
+    tag = f"{label}/{method_name}/depth={model.depth},eps={eps:g}"  # label: the instance with its chosen parameters
     measured = summary.time_to_eps
     setting = instance.setting
     if summary.lower_bound_time is not None:
@@ -231,14 +231,14 @@ def plan(profile: Profile):
         model = PipelineModel(depth)
         for label, instance, eps in hard:
             for method in NONSMOOTH_METHODS if instance.setting == "nonsmooth-convex" else SMOOTH_METHODS:
-                steps.append((f"{label} {method} Δ={depth} ε={eps:g}", partial(method_checks, instance, method, model, eps)))
+                steps.append((f"{label} {method} Δ={depth} ε={eps:g}", partial(method_checks, label, instance, method, model, eps)))
             steps.append((f"{label} {profile.random_span_runs} random span methods Δ={depth} ε={eps:g}", partial(
-                method_checks, instance, "random-span", model, eps, **random_span,
+                method_checks, label, instance, "random-span", model, eps, **random_span,
                 max_iterations=instance.span_rounds(eps) + 10)))
         for label, instance in benign:
             for method in BENIGN_METHODS:
                 steps.append((f"{label} {method} Δ={depth}",
-                              partial(method_checks, instance, method, model, BENIGN_EPS)))
+                              partial(method_checks, label, instance, method, model, BENIGN_EPS)))
     return steps
 
 

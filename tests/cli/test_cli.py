@@ -133,6 +133,8 @@ def test_verify_quick_passes_with_checks_for_every_setting():
     assert code == 0, err[-2000:]
     result = json.loads(out)
     assert result["failed"] == 0 and result["passed"] == len(result["checks"]) > 0
+    ids = [c["id"] for c in result["checks"]]
+    assert len(set(ids)) == len(ids), sorted(i for i in ids if ids.count(i) > 1)[:4]  # every parameter in the id
     ids = " ".join(c["id"] for c in result["checks"])
     for setting in ("smooth-convex", "strongly-convex", "smooth-nonconvex", "nonsmooth-convex"):
         assert f"{setting}.lower.time" in ids and f"{setting}.ratio" in ids

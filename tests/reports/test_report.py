@@ -68,3 +68,13 @@ def test_an_existing_file_that_is_not_a_report_is_not_overwritten(tmp_path, caps
     assert main(["report", "--quick", "--out", str(path), "--cache", str(tmp_path / "c")]) == 2
     assert path.read_text() == "my notes"
     assert "not a pplimits report" in capsys.readouterr().err.strip().splitlines()[-1]
+
+
+def test_a_table_never_cuts_a_number():
+    """5.239e-05 in a column 8 wide was printed '5.239e-…' (e-05 and e-01 look alike): the column widens."""
+    from pplimits.reports.document import Document
+
+    doc = Document("t")
+    doc.table(["check", "ratio"], [["a", "5.239e-05"], ["b", "0.5"]], [10, 8])
+    text = _text(doc.to_bytes())[0]
+    assert "5.239e-05" in text and "…" not in text
