@@ -82,6 +82,9 @@ def parameters(method: str, function_class: str, iterations, values: dict) -> tu
 
 
 FORMULATIONS = ("full", "chain")
+# The chain relaxation equals the all-pairs worst case (within 2e-7, solver accuracy) for GD steps ≤ 3/(2β) at every
+# N checked; above, it can exceed it (+18 % at step 9/(5β), N = 8), so it is refused there.
+CHAIN_TIGHT_STEP = Fraction(3, 2)
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,9 @@ def worst_case(method: str, function_class: str, iterations, values: dict | None
     common = {"method": method, "function_class": function_class, "iterations": n, "formulation": formulation,
               "params": {k: str(v) for k, v in params.items()}, "solver": SOLVER}
     if formulation == "chain":
+        if params["step"] * params["beta"] > CHAIN_TIGHT_STEP:
+            raise UsageError(f"step must be at most {CHAIN_TIGHT_STEP}/beta for the chain formulation (where it equals "
+                             f"the all-pairs worst case), got {params['step']}; use --formulation full")
         found = solve_chain(traced, cls, float(params["R"]))
         return WorstCase(**common, worst_case=found["worst_case"], solver_status=found["status"], certified=False,
                          margin=None, certified_bound=None, certificate="not attempted: certificates come from the "

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import pytest
 
+from pplimits._util.checks import UsageError
 from pplimits.bounds.pep.certificate import certify, schur_pad
 from pplimits.bounds.pep.classes import SmoothStronglyConvex
 from pplimits.bounds.pep.methods import trace
@@ -110,6 +111,16 @@ def test_the_chain_formulation_equals_the_full_one_for_gd(n, values):
 def test_the_chain_formulation_reaches_drori_teboulle_at_n_100():
     assert worst_case("gd", "smooth-convex", 100, formulation="chain").worst_case == \
         pytest.approx(1 / 402, rel=1e-6)
+
+
+def test_the_chain_formulation_is_refused_where_it_is_not_tight():
+    """At step 9/(5β), N = 8 the relaxation is 18 % above the all-pairs worst case: a bound, but not the worst case
+    `certify` promises; steps above 3/(2β) are refused, 3/(2β) is accepted."""
+    full = worst_case("gd", "smooth-convex", 8, {"step": "9/5"}, exact=False).worst_case
+    with pytest.raises(UsageError, match=r"^step must be at most 3/2/beta for the chain formulation"):
+        worst_case("gd", "smooth-convex", 8, {"step": "9/5"}, formulation="chain")
+    assert full > 0 and worst_case("gd", "smooth-convex", 8, {"step": "3/2"}, formulation="chain").worst_case == \
+        pytest.approx(worst_case("gd", "smooth-convex", 8, {"step": "3/2"}, exact=False).worst_case, rel=1e-6)
 
 
 def test_the_chain_formulation_refuses_other_methods():
