@@ -183,14 +183,18 @@ def cmd_report(args):
 
 def cmd_gate(args):
     """Exit 1 if a gated figure regressed against the baseline (or vanished from it), else 0."""
-    from pplimits._util.files import checkout_root
+    from pplimits._util.files import checkout_root, require_writable
     from pplimits.experiments.matrix import profile
     from pplimits.reports import gate
 
     matrix = profile(args.quick)
+    if args.baseline is not None and not args.baseline.strip():
+        raise UsageError("baseline must be a file path, got ''")
     if args.update_baseline and not args.baseline and checkout_root() is None:
         raise UsageError("--update-baseline needs --baseline PATH: the baseline installed with pplimits is read-only")
     path = args.baseline or gate.default_baseline(matrix)
+    if args.update_baseline:
+        require_writable("baseline", path)
     baseline = None if args.update_baseline else gate.load_baseline(path, matrix)
     current, seconds = gate.metrics(matrix, progress=sys.stderr)
     if args.update_baseline:
@@ -251,6 +255,7 @@ def _verdict(paired: dict) -> str:
 def cmd_engines(args):
     """The array backends and the pipeline engines: installed, usable, devices; --validate-clock measures the
     engines' wall time against the GPipe makespan and records it for the report."""
+    from pplimits._util.files import require_writable
     from pplimits.algorithms.backend import available
     from pplimits.algorithms.engines import engines
 
@@ -268,6 +273,7 @@ def cmd_engines(args):
         from pplimits.experiments.engine_clock import measure, record
         from pplimits.reports.engines import table
 
+        require_writable("out", args.out or ENGINE_CLOCK_OUT)
         measured = measure(progress=sys.stderr)
         payload["clock"] = measured | {"written": str(record(measured, args.out or ENGINE_CLOCK_OUT))}
         lines += ["", table(measured), f"written to {payload['clock']['written']}"]

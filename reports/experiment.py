@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from pplimits._util.checks import UsageError
-from pplimits._util.files import package_file, write_atomic
+from pplimits._util.files import package_file, require_writable, write_atomic
 from pplimits._util.provenance import provenance
 from pplimits.reports.document import CREATOR, Document
 from pplimits.reports.figures import few_shot, style
@@ -21,7 +21,10 @@ def paths(task: str, quick: bool, out_dir) -> list[Path]:
 def check_out(task: str, quick: bool, out_dir, force: bool = False) -> None:
     """ValueError if writing the study would overwrite a file that is not one of ours (and not `force`): checked
     before the study runs, and again before writing."""
+    if not str(out_dir).strip():
+        raise UsageError(f"out must be a folder path, got {str(out_dir)!r}")
     for path in paths(task, quick, out_dir):
+        require_writable("out", path)
         if path.exists() and not force and not _ours(path):
             raise UsageError(f"out {path} exists and is not a pplimits study record; choose another --out or "
                              "pass --force")

@@ -9,12 +9,11 @@ interrupted report resumes, and the same inputs give a byte-identical PDF.
 import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import sympy as sp
 
 from pplimits._util.checks import UsageError
-from pplimits._util.files import write_atomic
+from pplimits._util.files import require_writable, write_atomic
 from pplimits._util.provenance import provenance
 from pplimits.bounds.registry import SETTINGS, registry
 from pplimits.experiments.matrix import PPRS_SEED, RANDOM_SPAN_SEED, Profile
@@ -299,7 +298,7 @@ def write_report(path, profile: Profile, cache: Cache, force: bool = False, prog
 
     An existing file at `path` that is not a pplimits report is never overwritten unless `force`.
     """
-    path = Path(path)
+    path = require_writable("out", path)
     if path.exists() and not force and f"/Creator ({CREATOR})".encode() not in path.read_bytes():
         raise UsageError(f"out {path} exists and is not a pplimits report; choose another path or pass --force")
     pdf, pages = build(profile, cache, progress)

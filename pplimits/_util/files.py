@@ -29,6 +29,29 @@ def package_sources(package: str) -> list[tuple[str, bytes]]:
     return [(path.relative_to(root).as_posix(), path.read_bytes()) for path in sorted(root.rglob("*.py"))]
 
 
+def require_writable(name: str, path) -> Path:
+    """`path` as a Path a file can be written to, checked before any work: a non-empty name, not a folder, in a
+    folder that exists or can be made and takes a new file. A UsageError naming `name` otherwise; nothing is left
+    behind but the folders a later write would make anyway."""
+    from pplimits._util.checks import UsageError
+
+    if not str(path).strip():
+        raise UsageError(f"{name} must be a file path, got {str(path)!r}")
+    path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"{name} must be a file path, got the folder {path}")
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise UsageError(f"{name} {path} cannot be written: {blocking} is a file, not a folder")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as error:
+        raise UsageError(f"{name} {path} cannot be written: {error.strerror or error}") from None
+    return path
+
+
 def write_atomic(path, data: bytes | str) -> Path:
     """Write `data` to `path` through a temporary file in the same folder and `os.replace`.
 

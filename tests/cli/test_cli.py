@@ -216,3 +216,20 @@ def test_set_samples_is_pprs_k_and_points_is_the_data_size():
     assert code == 0, err
     result = json.loads(out)
     assert result["K"] == 3 and result["instance_params"]["points"] == 30
+
+
+@pytest.mark.parametrize("args", [
+    ("report", "--quick", "--out", ""), ("report", "--quick", "--out", "{tmp}"), ("report", "--quick", "--out", "{file}/r.pdf"),
+    ("report", "--quick", "--out", "/proc/pplimits-report.pdf"), ("gate", "--quick", "--baseline", ""),
+    ("gate", "--quick", "--update-baseline", "--baseline", "{file}/b.json"), ("experiment", "few-shot", "--quick", "--out", ""),
+    ("experiment", "few-shot", "--quick", "--out", "{file}"), ("engines", "--validate-clock", "--out", "/proc/e.json"),
+])
+def test_a_bad_output_path_is_refused_before_any_work(args, tmp_path):
+    """'' is never the current folder, a folder is not a file, a file is not a folder, /proc takes no files: exit 2
+    with one line and no progress line (refused before the work), and nothing is written."""
+    file = tmp_path / "a-file"
+    file.write_text("mine")
+    code, out, err = cli(*(a.format(tmp=tmp_path, file=file) for a in args))
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+    assert file.read_text() == "mine"
