@@ -6,6 +6,7 @@ gives the same bytes.
 """
 import io
 import textwrap
+from pathlib import Path
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
@@ -19,12 +20,23 @@ SMALLEST = 5.0  # pt: formulas shrink to fit the width down to this size, then f
 POINTS_PER_INCH = 72.0
 
 
+def _mark(kind: str) -> str:
+    return f"{CREATOR} {kind}"
+
+
+def written_by_us(path, kind: str) -> bool:
+    """Whether the PDF at `path` is a pplimits `kind` ("report", "study"): the mark this module writes into its
+    metadata, so one kind of our files is never taken for another (a study's figures for a report)."""
+    return f"/Subject ({_mark(kind)})".encode() in Path(path).read_bytes()
+
+
 class Document:
     """Flow content down pages; `to_bytes()` gives the finished PDF."""
 
-    def __init__(self, title: str):
+    def __init__(self, title: str, kind: str = "document"):
         self._buffer = io.BytesIO()
-        self._pdf = PdfPages(self._buffer, metadata={"Title": title, "Creator": CREATOR, "CreationDate": None})
+        self._pdf = PdfPages(self._buffer, metadata={"Title": title, "Creator": CREATOR, "Subject": _mark(kind),
+                                                     "CreationDate": None})
         self._page = None
         self._width = PAGE[0] - 2 * MARGIN
         self.pages = 0

@@ -6,7 +6,7 @@ from pathlib import Path
 from pplimits._util.checks import UsageError
 from pplimits._util.files import package_file, require_writable, write_atomic
 from pplimits._util.provenance import provenance
-from pplimits.reports.document import CREATOR, Document
+from pplimits.reports.document import Document, written_by_us
 from pplimits.reports.figures import few_shot, style
 
 RECORDS = package_file("pplimits.reports", "measurements")  # read-only
@@ -33,7 +33,7 @@ def check_out(task: str, quick: bool, out_dir, force: bool = False) -> None:
 def _ours(path: Path) -> bool:
     """Whether an existing file is one of our records (so rewriting it loses nothing the user made)."""
     if path.suffix == ".pdf":
-        return f"/Creator ({CREATOR})".encode() in path.read_bytes()
+        return written_by_us(path, "study")
     try:
         found = json.loads(path.read_text())
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -55,7 +55,7 @@ def write_study(record: dict, out_dir, force: bool = False) -> list[str]:
 def figures(record: dict) -> bytes:
     """The study's loss and accuracy figures as a PDF (deterministic bytes)."""
     style.apply()
-    document = Document(few_shot.title(record, "loss"))
+    document = Document(few_shot.title(record, "loss"), kind="study")
     add_figures(document, record)
     return document.to_bytes()
 

@@ -20,7 +20,7 @@ from pplimits.experiments.matrix import PPRS_SEED, RANDOM_SPAN_SEED, Profile
 from pplimits.experiments.pep_pipeline import stale_against_lower
 from pplimits.reports import engines, experiment
 from pplimits.reports.cache import Cache, code_hash, fingerprint
-from pplimits.reports.document import CREATOR, Document
+from pplimits.reports.document import Document, written_by_us
 from pplimits.reports.figures import convergence, gantt, regime, speedup, style
 from pplimits.reports.verify import run_checks
 
@@ -264,7 +264,7 @@ def build(profile: Profile, cache: Cache, progress=sys.stderr) -> tuple[bytes, i
     by_claim = defaultdict(list)
     for check in result["checks"]:
         by_claim[check["claim"]].append(check)
-    doc = Document("pplimits verification report")
+    doc = Document("pplimits verification report", kind="report")
     _summary(doc, result, by_claim, profile)
     claims = registry()
     for setting in SETTINGS:
@@ -299,7 +299,7 @@ def write_report(path, profile: Profile, cache: Cache, force: bool = False, prog
     An existing file at `path` that is not a pplimits report is never overwritten unless `force`.
     """
     path = require_writable("out", path)
-    if path.exists() and not force and f"/Creator ({CREATOR})".encode() not in path.read_bytes():
+    if path.exists() and not force and not written_by_us(path, "report"):
         raise UsageError(f"out {path} exists and is not a pplimits report; choose another path or pass --force")
     pdf, pages = build(profile, cache, progress)
     write_atomic(path, pdf)

@@ -78,3 +78,15 @@ def test_a_table_never_cuts_a_number():
     doc.table(["check", "ratio"], [["a", "5.239e-05"], ["b", "0.5"]], [10, 8])
     text = _text(doc.to_bytes())[0]
     assert "5.239e-05" in text and "…" not in text
+
+
+def test_the_report_never_overwrites_a_pplimits_file_of_another_kind(tmp_path, capsys):
+    """A study's figures carry pplimits' Creator too: the guard reads the kind pplimits wrote (its Subject mark),
+    so `report --out reports/measurements/few-shot.pdf` no longer replaces a committed study PDF."""
+    from pplimits._util.files import package_file
+
+    study = tmp_path / "few-shot.pdf"
+    study.write_bytes(package_file("pplimits.reports", "measurements", "few-shot.pdf").read_bytes())
+    before = study.read_bytes()
+    assert main(["report", "--quick", "--out", str(study)]) == 2
+    assert "is not a pplimits report" in capsys.readouterr().err and study.read_bytes() == before
