@@ -7,6 +7,7 @@ Values go through JSON both ways, so a cached result and a fresh one are the sam
 import dataclasses
 import hashlib
 import json
+import sys
 from functools import lru_cache, partial
 from importlib import metadata
 from pathlib import Path
@@ -70,20 +71,31 @@ class Cache:
     def __init__(self, directory: Path | str | None):
         self.directory = None if directory is None else Path(directory)
 
-    def _path(self, name: str, params: dict) -> Path:
-        key = json.dumps({"code": code_hash(), "name": name, "params": params}, sort_keys=True)
-        return self.directory / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:24]}.json"
+    @staticmethod
+    def _key(name: str, params: dict) -> dict:
+        return _as_json({"code": code_hash(), "name": name, "params": params})
+
+    def _path(self, key: dict) -> Path:
+        digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:24]
+        return self.directory / f"{key['name']}-{digest}.json"
 
     def get(self, name: str, params: dict, compute):
-        """(value, hit): the JSON-normalised result of `compute()`, and whether it came from disk."""
+        """(value, hit): the JSON-normalised result of `compute()`, and whether it came from disk.
+
+        An entry is stored with its whole key; one that is unreadable, not a pplimits entry or stored under another
+        key (a file replaced by hand, a truncated write) is recomputed and replaced, with a warning on stderr."""
         if self.directory is None:
             return _as_json(compute()), False
-        path = self._path(name, params)
+        key = self._key(name, params)
+        path = self._path(key)
         if path.exists():
             try:
-                return json.loads(path.read_text()), True
-            except (OSError, json.JSONDecodeError):
-                pass  # an unreadable entry is recomputed and overwritten
+                entry = json.loads(path.read_text())
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+                entry = None
+            if isinstance(entry, dict) and entry.keys() == {"key", "value"} and entry["key"] == key:
+                return entry["value"], True
+            print(f"pplimits: cache entry {path} is not the entry for its key; recomputing it", file=sys.stderr)
         value = _as_json(compute())
-        write_atomic(path, json.dumps(value))
+        write_atomic(path, json.dumps({"key": key, "value": value}))  # the value keeps its key order
         return value, False

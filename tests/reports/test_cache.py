@@ -77,3 +77,15 @@ def test_steps_with_the_same_description_do_not_share_an_entry(tmp_path, monkeyp
     monkeypatch.setattr(verify, "plan", lambda profile: [("same words", partial(_one_check, v)) for v in (1.0, 2.0)])
     for _ in range(2):  # computed, then read back from the cache
         assert [c["measured"] for c in verify.run_checks(QUICK, cache=Cache(tmp_path))["checks"]] == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("replacement", ["[]", '{"value": [9.5]}', "{not json", '{"key": {"name": "x"}, "value": [9.5]}'])
+def test_an_entry_that_is_not_its_keys_is_recomputed_with_a_warning(tmp_path, capsys, replacement):
+    """A cache entry replaced by valid JSON `[]` once produced a wrong report with no warning."""
+    cache = Cache(tmp_path)
+    assert cache.get("x", {"a": 1}, lambda: [1.5]) == ([1.5], False)
+    (entry,) = tmp_path.iterdir()
+    entry.write_text(replacement)
+    assert cache.get("x", {"a": 1}, lambda: [2.5]) == ([2.5], False)
+    assert "is not the entry for its key; recomputing it" in capsys.readouterr().err
+    assert cache.get("x", {"a": 1}, lambda: [3.5]) == ([2.5], True)
