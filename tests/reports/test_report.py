@@ -7,7 +7,7 @@ from pypdf import PdfReader
 from pplimits.bounds.registry import SETTINGS, registry
 from pplimits.cli import main
 from pplimits.reports.figures import convergence, gantt, regime, speedup
-from pplimits.reports.report import RECON_STATUS, SETTING_TITLES
+from pplimits.reports.report import RECON_STATUS, SETTING_TITLES, claim_status
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +90,12 @@ def test_the_report_never_overwrites_a_pplimits_file_of_another_kind(tmp_path, c
     before = study.read_bytes()
     assert main(["report", "--quick", "--out", str(study)]) == 2
     assert "is not a pplimits report" in capsys.readouterr().err and study.read_bytes() == before
+
+
+def test_page_one_counts_the_claims_and_states_the_empirical_claims_verdict(reports):
+    page = " ".join(_text(reports["no-cache"])[0].split())
+    statuses = {c.id: claim_status(c, []) for c in registry().values()}
+    recon = sum(s == RECON_STATUS for s in statuses.values())
+    assert f"{len(statuses)} registered claims:" in page and f"{recon} reconstructed (RECON" in page
+    assert "never checked: smooth-convex.lower.gap-at-time" in page.replace("gap-at- time", "gap-at-time")
+    assert "The paper's empirical claim (PAPER, abstract)" in page and "few-shot: PPRS significantly better in" in page
