@@ -108,8 +108,12 @@ class Claim:
         failed = self.failed_assumptions(values)
         if failed:
             raise UsageError(f"{self.id} does not apply here: {'; '.join(failed)}")
-        exact = self.expression.subs(_exact(values))
-        value = complex(sp.N(exact, 30))
+        try:
+            exact = self.expression.subs(_exact(values))
+            value = complex(sp.N(exact, 30))
+        except (ArithmeticError, OverflowError):  # sympy's PrecisionExhausted on a ceiling of ~10^600, …
+            raise UsageError(f"{self.id} cannot be evaluated at these parameters: its value is beyond a float's "
+                             "range (ε too small?)") from None
         if value.imag != 0 or not math.isfinite(value.real):
             raise UsageError(f"{self.id} is not a finite real number at these parameters")
         return _outward(exact, value.real, self.kind)

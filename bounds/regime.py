@@ -25,8 +25,8 @@ def regime(depth_value: int, dim: int, eps_value: float, lipschitz: float = 1.0,
     """Which bound is smaller at these parameters: PPRS (Theorem D, tuned) or the pipelined subgradient
     method (⌈(RL/ε)²⌉ gradients of 2(Δ + n − 1)) — both DERIVED upper bounds."""
     values = {eps: eps_value, L: lipschitz, R: radius, d: dim, depth: depth_value, n: inputs}
-    pprs_time = float(get("nonsmooth-convex.pprs.upper.time").expression.subs(values))
-    subgradient_time = float(get("nonsmooth-convex.subgradient.upper.time").expression.subs(values))
+    pprs_time = get("nonsmooth-convex.pprs.upper.time").evaluate(values)  # exact, rounded outward
+    subgradient_time = get("nonsmooth-convex.subgradient.upper.time").evaluate(values)
     tuned = tuning(eps_value, lipschitz, radius, dim)
     # both iteration counts are independent of Δ, so speed-up ∝ (n + Δ − 1)/(nK + Δ − 1): its log-log
     # slope in Δ is Δ/(n + Δ − 1) − Δ/(nK + Δ − 1); near-linear where it is ≥ 0.9 (nK ≫ Δ ≫ n)

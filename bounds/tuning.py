@@ -2,7 +2,11 @@
 RECON DRS schedule (docs/theory.md §2.5)."""
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
+import sympy as sp
+
+from pplimits._util.checks import UsageError
 from pplimits.bounds.pprs import derivation
 from pplimits.bounds.symbols import L, R, T, d, eps
 
@@ -18,10 +22,14 @@ class Tuning:
 def tuning(eps_value: float, lipschitz: float, radius: float, dim: int) -> Tuning:
     """Theorem D's default T, K and γ for accuracy ε (from the sympy derivation) — DERIVED."""
     steps = derivation()
-    values = {eps: eps_value, L: lipschitz, R: radius, d: dim}
-    iterations = int(steps["iterations"].subs(values))
-    return Tuning(T=iterations, K=int(steps["batch"].subs(values)),
-                  gamma=float(steps["gamma"].subs(values).subs(T, iterations)))
+    values = {symbol: sp.Rational(Fraction(value)) for symbol, value in
+              ((eps, eps_value), (L, lipschitz), (R, radius), (d, dim))}  # exact: T and K are ceilings
+    try:
+        iterations = int(steps["iterations"].subs(values))
+        return Tuning(T=iterations, K=int(steps["batch"].subs(values)),
+                      gamma=float(steps["gamma"].subs(values).subs(T, iterations)))
+    except (ArithmeticError, OverflowError):  # sympy's PrecisionExhausted on a ceiling far beyond a float
+        raise UsageError(f"eps = {eps_value:g} is too small for Theorem D's tuning: T would exceed a float's range") from None
 
 
 def drs_tuning(eps_value: float, lipschitz: float, radius: float, dim: int) -> Tuning:

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from pplimits._util.checks import UsageError
+from pplimits._util.checks import UsageError, require_memory
 from pplimits.algorithms.backend import Backend
 from pplimits.algorithms.clock import PipelineModel
 from pplimits.algorithms.methods import SPAN_METHODS, make_method, require_applicable
@@ -180,6 +180,10 @@ def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds:
     require_applicable(method_name, instance)
     defaults, horizon = tuned_parameters(method_name, instance, eps)
     method = make_method(method_name, instance, **{**defaults, **(method_params or {})})
+    queries = method.queries_per_iteration
+    require_memory(*(("samples", queries) if queries > seeds else ("seeds", seeds)),
+                   8.0 * 4 * seeds * (queries + 4) * instance.dim,
+                   f"{seeds} runs of {queries} queries per iteration on dimension {instance.dim}")
     notes: list[str] = []
     values = bound_values(instance, model, eps)
     upper = _evaluate(ClaimKey(instance.setting, "upper.time", method_name), values, notes)

@@ -5,6 +5,7 @@ f_star, f0, radius, params, and array-namespace-generic value(x) and gradient(x)
 """
 import inspect
 
+from pplimits._util import checks
 from pplimits._util.checks import UsageError
 
 from .carmon_chain import CarmonChain
@@ -34,7 +35,25 @@ def make_instance(name, **params):
     for key in params:
         if key not in allowed:
             raise UsageError(f"unknown parameter {key!r} for {name}; allowed: {', '.join(allowed)}")
+    require_instance_memory(name, params)
     return cls(**params)
+
+
+def require_instance_memory(name: str, params: dict) -> None:
+    """Refuse an instance whose arrays would not fit (estimated before building it): data problems hold a
+    points × dim matrix (points = 4·dim by default), the others a few dim-vectors and their temporaries."""
+    dim, points, length = params.get("dim"), params.get("points"), params.get("chain_length")
+    for key, value in (("dim", dim), ("points", points), ("chain_length", length)):
+        if isinstance(value, (int, float)) and value > 2**62:
+            raise UsageError(f"{key} = {value} is too large")
+    if not isinstance(dim, (int, float)) or dim < 1:
+        return  # the constructor names the bad dimension
+    if name in ("logistic-regression", "l1-regression", "hinge", "linf-regression"):
+        rows = points if isinstance(points, (int, float)) and points >= 1 else 4 * dim
+        checks.require_memory("dim" if points is None else "points", int(rows if points else dim),
+                              8.0 * 4 * rows * dim, f"the {name} data")
+    else:
+        checks.require_memory("dim", int(dim), 8.0 * 64 * max(dim, length or 0), f"the {name} instance")
 
 
 __all__ = [

@@ -68,6 +68,7 @@ class NesterovChain:
         while high - low > 1:
             mid = (low + high) // 2
             low, high = (mid, high) if hard(mid) else (low, mid)
+        checks.require_memory("eps", eps, 8.0 * 64 * (2 * low + 1), f"the chain sized for it (dim {2 * low + 1:.3g})", too="small")
         return cls(dim=2 * low + 1, beta=beta, chain_length=2 * low + 1)
 
     def value(self, x):

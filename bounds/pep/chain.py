@@ -116,5 +116,6 @@ def solve_chain(trace: MethodTrace, function_class, radius: float = 1.0) -> dict
         warnings.simplefilter("ignore", UserWarning)
         problem.solve(solver=SOLVER, **TIGHT)
     if problem.status not in ("optimal", "optimal_inaccurate"):
-        raise RuntimeError(f"the chain PEP solve ended {problem.status!r}")
+        raise UsageError(f"the worst case could not be computed at these parameters (Clarabel ended "
+                         f"{problem.status!r}): it may be unbounded — a step too large for the class?")
     return {"worst_case": float(problem.value), "status": problem.status, "seconds": time.perf_counter() - start}

@@ -15,6 +15,7 @@ import cvxpy as cp
 import numpy as np
 import scipy.sparse as sparse
 
+from pplimits._util.checks import UsageError
 from pplimits.bounds.pep.classes import interpolation_rows, pairs
 from pplimits.bounds.pep.trace import MethodTrace
 
@@ -98,7 +99,8 @@ def solve(trace: MethodTrace, function_class, radius: float = 1.0) -> Solution:
         problem.solve(solver=SOLVER, **SETTINGS)
     seconds = time.perf_counter() - start
     if problem.status not in ("optimal", "optimal_inaccurate"):
-        raise RuntimeError(f"the PEP solve ended {problem.status!r}")
+        raise UsageError(f"the worst case could not be computed at these parameters (Clarabel ended "
+                         f"{problem.status!r}): it may be unbounded — a step too large for the class?")
     multipliers = np.asarray(inequalities.dual_value, dtype=float)
     dual = float(rows.b @ multipliers)
     S = np.asarray(psd.dual_value, dtype=float)

@@ -24,10 +24,15 @@ MAX_ITERATIONS = 200
 EXACT_LIMIT = 50  # exact certificates are attempted up to this N (cost grows fast beyond)
 
 
+SCALE = (Fraction(1, 10**9), Fraction(10**9))  # the SDP is solved in floating point: parameters within these
+
+
 def _rational(name: str, value, positive: bool = True) -> Fraction:
     number = parse_value(name, value)
     if positive and number <= 0:
         raise UsageError(f"{name} must be > 0, got {value!r}")
+    if number and not SCALE[0] <= abs(number) <= SCALE[1]:
+        raise UsageError(f"{name} must be between 1e-9 and 1e9 (the SDP is solved in floating point), got {value!r}")
     return number
 
 

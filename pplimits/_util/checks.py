@@ -4,6 +4,7 @@ numpy.int64(4)), never as a bool; a number is a finite real, never a bool; a val
 flag) is read exactly (0.1 is 1/10, 1/3 is a third) before it is converted."""
 import math
 import numbers
+import os
 from fractions import Fraction
 
 import numpy as np
@@ -107,3 +108,17 @@ def parse_assignments(pairs) -> dict[str, str]:
             raise UsageError(f"--set expects NAME=VALUE, got {pair!r}")
         values[name.strip()] = value.strip()
     return values
+
+
+def machine_memory() -> int:
+    """This machine's physical memory in bytes."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def require_memory(name: str, value, estimate: float, what: str, too: str = "large") -> None:
+    """Refuse, before allocating, a `value` of `name` whose arrays are estimated at `estimate` bytes when that is
+    more than half of this machine's memory (a MemoryError, or the machine swapping, otherwise)."""
+    limit = machine_memory() // 2
+    if estimate > limit:
+        raise UsageError(f"{name} = {value} is too {too}: {what} would take about {estimate / 2**30:.3g} GiB, more "
+                         f"than half of this machine's {machine_memory() / 2**30:.0f} GiB")

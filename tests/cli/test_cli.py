@@ -233,3 +233,37 @@ def test_a_bad_output_path_is_refused_before_any_work(args, tmp_path):
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
     assert file.read_text() == "mine"
+
+
+def _limited():
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))  # an unguarded allocation fails here, fast
+
+
+@pytest.mark.parametrize("args, name", [
+    (("run", "--method", "agd", "--instance", "nesterov-chain", "--depth", "4", "--eps", "1e-300"), "eps"),
+    (("run", "--method", "gd", "--instance", "nesterov-chain", "--depth", "4", "--eps", "1e-3", "--dim", "1000000000"),
+     "dim"),
+    (("run", "--method", "pprs", "--instance", "max-function-lipschitz", "--depth", "4", "--eps", "0.05", "--seeds",
+      "1000000000"), "seeds"),
+    (("run", "--method", "pprs", "--instance", "max-function-lipschitz", "--depth", "4", "--eps", "0.05", "--set",
+      "samples=1000000000"), "samples"),
+    (("run", "--method", "gd", "--instance", "carmon-chain", "--depth", "4", "--eps", "0.05", "--set",
+      "chain_length=1000000000"), "dim"),
+    (("run", "--method", "subgradient", "--instance", "hinge", "--depth", "4", "--eps", "0.05", "--dim", "8", "--set",
+      "points=10000000000"), "points"),
+    (("run", "--method", "pprs", "--instance", "nesterov-chain", "--depth", "4", "--eps", "1e-3"), "pprs"),
+    (("run", "--method", "gd", "--instance", "max-function", "--depth", "4", "--eps", "0.05"), "gd"),
+    (("regime", "--depth", "4", "--dim", "10", "--eps", "1e-300"), "pprs.upper.time"),
+    (("certify", "--method", "gd", "--class", "smooth-convex", "--iterations", "5", "--set", "R=1e308"), "R"),
+    (("certify", "--method", "gd", "--class", "smooth-convex", "--iterations", "5", "--set", "step=10"), "unbounded"),
+    (("certify", "--method", "gd", "--class", "smooth-convex", "--iterations", "4", "--formulation", "chain",
+      "--set", "step=9/5"), "step"),
+])
+def test_hostile_input_is_refused_with_one_line_before_any_allocation(args, name):
+    """Each of these was a traceback (MemoryError, AttributeError, PrecisionExhausted, OverflowError, a solver
+    status); now exit 2, one line naming the parameter, under a 4 GiB address-space limit."""
+    done = subprocess.run([PPLIMITS, *args], capture_output=True, text=True, timeout=300, preexec_fn=_limited)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1 and name in lines[0] and "Traceback" not in done.stderr, done.stderr
