@@ -125,6 +125,10 @@ class Claim:
         function = sp.lambdify(symbols, self.expression, modules="numpy")
         return lambda **values: function(*(values[NAME_OF[s]] for s in symbols))
 
+    def named(self, values: dict[sp.Symbol, float], without: tuple[str, ...] = ()) -> dict[str, float]:
+        """The `values` this claim's `numeric` form takes, by user-facing name (leaving out `without`)."""
+        return {NAME_OF[s]: v for s, v in values.items() if NAME_OF[s] in self.parameters and NAME_OF[s] not in without}
+
     def failed_assumptions(self, values: dict[sp.Symbol, float]) -> list[str]:
         """The checkable assumptions that do not hold at `values`."""
         return [a.text for a in self.assumptions if a.holds(values) is False]

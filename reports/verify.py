@@ -104,15 +104,10 @@ def pointwise_checks(tag, instance, trace, model, values):
     if claim is not None and not claim.failed_assumptions(values):
         # U(⌊t/τ_g⌋) is vacuous (infinite for GD) before one iteration of the claim's clock τ_g = 2(Δ + n − 1)
         later = trace.times >= max(model.gradient_time(trace.queries_per_iteration), 2 * (model.depth + model.inputs - 1))
-        names = {name: v for name, v in _named(values).items() if name in claim.parameters and name != "t"}
+        names = claim.named(values, without=("t",))
         bound = np.asarray(claim.numeric(t=trace.times[later], **names), dtype=float)
         i = int(np.argmax(worst_runs[later] - bound))
         yield Check(claim.id, tag, "upper", float(worst_runs[later][i]), float(bound[i]), setting=claim.setting)
-
-
-def _named(values):
-    from pplimits.bounds.symbols import NAME_OF
-    return {NAME_OF[s]: v for s, v in values.items()}
 
 
 def method_checks(label, instance, method_name, model, eps, seeds=1, method_params=None, max_iterations=None):

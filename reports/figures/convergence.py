@@ -38,13 +38,8 @@ def _log_indices(last: int) -> np.ndarray:
     return np.unique(np.round(np.geomspace(1, max(last, 1), POINTS)).astype(int))
 
 
-def _named(values) -> dict:
-    from pplimits.bounds.symbols import NAME_OF
-    return {NAME_OF[s]: v for s, v in values.items()}
-
-
 def _envelope(claim, values, times) -> dict | None:
-    names = {k: v for k, v in _named(values).items() if k in claim.parameters and k != "t"}
+    names = claim.named(values, without=("t",))
     if claim.failed_assumptions(values) or set(claim.parameters) - set(names) - {"t"}:
         return None
     bound = np.asarray(claim.numeric(t=times, **names), dtype=float) * np.ones_like(times, dtype=float)
