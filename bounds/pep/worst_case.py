@@ -21,6 +21,7 @@ CLASSES = {"smooth-convex": "smooth", "strongly-convex": "smooth", "lipschitz-co
 FAMILY = {"gd": "smooth", "agd": "smooth", "stale-gd": "smooth", "subgradient": "lipschitz"}
 CLASS_PARAMETERS = {"smooth": ("beta", "mu", "R", "step", "staleness"), "lipschitz": ("L", "R", "step")}
 MAX_ITERATIONS = 200
+FULL_LIMIT = 100  # the all-pairs SDP: N = 100 takes about 80 s on two cores, N = 200 aborted at 10.7 GB
 EXACT_LIMIT = 50  # exact certificates are attempted up to this N (cost grows fast beyond)
 
 
@@ -132,6 +133,9 @@ def worst_case(method: str, function_class: str, iterations, values: dict | None
     if formulation == "chain" and method != "gd":
         raise UsageError(f"the chain formulation is for method gd, not {method}; use --formulation full")
     n, params = parameters(method, function_class, iterations, values or {})
+    if formulation == "full" and n > FULL_LIMIT:
+        raise UsageError(f"iterations must be at most {FULL_LIMIT} for the full formulation (N = 200 took over 10 GB "
+                         f"here), got {n}; gd's chain formulation goes to {MAX_ITERATIONS}")
     if CLASSES[function_class] == "lipschitz":
         cls, traced = LipschitzConvex(params["L"]), trace(method, n, step=params["step"])
     else:

@@ -257,6 +257,8 @@ def _limited():
     (("run", "--method", "gd", "--instance", "max-function", "--depth", "4", "--eps", "0.05"), "gd"),
     (("regime", "--depth", "4", "--dim", "10", "--eps", "1e-300"), "pprs.upper.time"),
     (("certify", "--method", "gd", "--class", "smooth-convex", "--iterations", "5", "--set", "R=1e308"), "R"),
+    (("schedule", "--depth", "2000", "--inputs", "2000", "--json"), "depth × inputs"),
+    (("certify", "--method", "gd", "--class", "smooth-convex", "--iterations", "200"), "iterations"),
     (("certify", "--method", "gd", "--class", "smooth-convex", "--iterations", "5", "--set", "step=10"), "unbounded"),
     (("certify", "--method", "gd", "--class", "smooth-convex", "--iterations", "4", "--formulation", "chain",
       "--set", "step=9/5"), "step"),
