@@ -235,10 +235,10 @@ def test_a_bad_output_path_is_refused_before_any_work(args, tmp_path):
     assert file.read_text() == "mine"
 
 
-def _limited():
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))  # an unguarded allocation fails here, fast
+# runs argv[1:] under a 4 GiB address-space limit, so an unguarded allocation fails at once (set in the child
+# itself: a preexec_fn would fork a process that JAX's threads share)
+LIMITED = ("import os, resource, sys; resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30)); "
+           "os.execv(sys.argv[1], sys.argv[1:])")
 
 
 @pytest.mark.parametrize("args, name", [
@@ -266,6 +266,6 @@ def _limited():
 def test_hostile_input_is_refused_with_one_line_before_any_allocation(args, name):
     """Each of these was a traceback (MemoryError, AttributeError, PrecisionExhausted, OverflowError, a solver
     status); now exit 2, one line naming the parameter, under a 4 GiB address-space limit."""
-    done = subprocess.run([PPLIMITS, *args], capture_output=True, text=True, timeout=300, preexec_fn=_limited)
+    done = subprocess.run([sys.executable, "-c", LIMITED, PPLIMITS, *args], capture_output=True, text=True, timeout=300)
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 2 and len(lines) == 1 and name in lines[0] and "Traceback" not in done.stderr, done.stderr
