@@ -52,3 +52,36 @@ def test_run_and_certify_trace_the_same_agd():
         points.append(point)
     reference = fista(instance.gradient, instance.x0, instance.beta, iterations)
     np.testing.assert_allclose(points[traced.performance[-1]], reference[-1], rtol=1e-9, atol=1e-12)
+
+
+def test_heavy_ball_is_polyaks_recursion_with_its_textbook_constants():
+    """x_{k+1} = x_k − α∇f(x_k) + b(x_k − x_{k−1}); μ > 0: α = 4/(√β + √μ)², b = ((√κ − 1)/(√κ + 1))² (Polyak 1964)."""
+    from pplimits.algorithms.span_methods import HeavyBall
+
+    instance = RandomQuadratic(dim=10, seed=2, mu=0.05)
+    beta, mu = instance.beta, instance.mu
+    alpha, b = 4 / (math.sqrt(beta) + math.sqrt(mu)) ** 2, ((math.sqrt(beta / mu) - 1) / (math.sqrt(beta / mu) + 1)) ** 2
+    x_previous = x = instance.x0
+    reference = [x]
+    for _ in range(20):
+        x, x_previous = x - alpha * instance.gradient(x) + b * (x - x_previous), x
+        reference.append(x)
+    method = HeavyBall(beta, mu)
+    state, iterates = method.init(instance.x0[None, :]), [instance.x0]
+    for _ in range(20):
+        state = method.update(state, instance.gradient(method.queries(state)))
+        iterates.append(method.iterate(state)[0])
+    np.testing.assert_allclose(np.array(iterates), np.array(reference), rtol=1e-12, atol=1e-14)
+
+
+def test_gradient_descent_is_x_minus_gradient_over_beta():
+    from pplimits.algorithms.span_methods import GradientDescent
+
+    instance = RandomQuadratic(dim=7, seed=4)
+    x = instance.x0
+    method = GradientDescent(instance.beta)
+    state = method.init(x[None, :])
+    for _ in range(15):
+        x = x - instance.gradient(x) / instance.beta
+        state = method.update(state, instance.gradient(method.queries(state)))
+    np.testing.assert_allclose(method.iterate(state)[0], x, rtol=1e-13, atol=1e-15)

@@ -110,3 +110,12 @@ def test_the_numeric_smoothing_constant_is_the_exact_one_rounded():
     from pplimits.bounds.symbols import c_smooth
 
     assert C_SMOOTH == pytest.approx(float(c_smooth.evalf(30)), rel=2**-52)
+
+
+def test_the_papers_pprs_shape_is_the_abstracts():
+    """PAPER: within a d^{1/4} factor of optimal, O(Δ·RL d^{1/4}/ε + n(RL/ε)²) — written here from the abstract."""
+    from pplimits.bounds.registry import get
+    from pplimits.bounds.symbols import L, R, d, depth, eps, n
+
+    written = depth * R * L * d ** sp.Rational(1, 4) / eps + n * (R * L / eps) ** 2
+    assert sp.simplify(get("nonsmooth-convex.pprs.paper").expression - written) == 0
