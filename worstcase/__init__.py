@@ -5,8 +5,7 @@ f_star, f0, radius, params, and array-namespace-generic value(x) and gradient(x)
 """
 import inspect
 
-from pplimits._util import checks
-from pplimits._util.checks import UsageError
+from pplimits._util.checks import UsageError, require_memory
 
 from .carmon_chain import CarmonChain
 from .hinge import Hinge
@@ -50,10 +49,10 @@ def require_instance_memory(name: str, params: dict) -> None:
         return  # the constructor names the bad dimension
     if name in ("logistic-regression", "l1-regression", "hinge", "linf-regression"):
         rows = points if isinstance(points, (int, float)) and points >= 1 else 4 * dim
-        checks.require_memory("dim" if points is None else "points", int(rows if points else dim),
+        require_memory("dim" if points is None else "points", int(rows if points else dim),
                               8.0 * 4 * rows * dim, f"the {name} data")
     else:
-        checks.require_memory("dim", int(dim), 8.0 * 64 * max(dim, length or 0), f"the {name} instance")
+        require_memory("dim", int(dim), 8.0 * 64 * max(dim, length or 0), f"the {name} instance")
 
 
 __all__ = [
