@@ -14,8 +14,11 @@ that changing a policy is a re-bless too):
 
 These figures are deterministic functions of the code, so any change is one of the code. Wall-clock
 seconds depend on the machine: they are shown, never gated. A metric that vanishes is a regression;
-a new one is reported and passes until the baseline is re-blessed with --update-baseline.
+a new one is reported and passes until the baseline is re-blessed with --update-baseline. A baseline
+records the ids it was blessed with (count and SHA-256): one whose metrics were dropped or added by hand is
+refused, so removing a regressed metric from the baseline cannot turn it into a passing "new" one.
 """
+import hashlib
 import json
 import math
 import time
@@ -210,6 +213,12 @@ def _metric_problem(metric) -> str | None:
     return None
 
 
+def blessed_ids(metrics: dict) -> dict:
+    """The record of which metrics a baseline was blessed with: their count and the SHA-256 of the sorted ids."""
+    digest = hashlib.sha256("\n".join(sorted(metrics)).encode()).hexdigest()
+    return {"count": len(metrics), "sha256": digest}
+
+
 def load_baseline(path, profile: Profile) -> dict:
     """The metrics of the baseline at `path`; a one-line ValueError naming the path and the problem."""
     quick = profile.quick
@@ -237,12 +246,21 @@ def load_baseline(path, profile: Profile) -> dict:
         problem = _metric_problem(metric)
         if problem:
             raise UsageError(f"baseline {name}: metric {metric_id!r} {problem}")
+    blessed = data.get("metric_ids")
+    if blessed != blessed_ids(data["metrics"]):
+        held = len(data["metrics"])
+        was = blessed.get("count") if isinstance(blessed, dict) else None
+        what = ("has no record of the metrics it was blessed with" if was is None else
+                f"holds {held} metrics but was blessed with {was}" if was != held else
+                f"holds other metric ids than the {was} it was blessed with")
+        raise UsageError(f"baseline {name} {what} (metrics dropped or added by hand?); re-create it with {remedy}")
     return data["metrics"]
 
 
 def save_baseline(path, metrics: dict, profile: Profile) -> None:
     """Write the baseline atomically (a reader sees the old file or the new one), with its provenance."""
-    payload = {"format": FORMAT, "quick": profile.quick, "metrics": metrics, "provenance": provenance()}
+    payload = {"format": FORMAT, "quick": profile.quick, "metrics": metrics, "metric_ids": blessed_ids(metrics),
+               "provenance": provenance()}
     write_atomic(path, json.dumps(payload, sort_keys=True, indent=1, allow_nan=False, ensure_ascii=False) + "\n")
 
 

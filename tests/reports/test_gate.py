@@ -60,9 +60,11 @@ def test_gate_prints_what_regressed(monkeypatch, capsys):
     assert "(information, not gated)" in out
 
 
-def _baseline_text(quick=True, direction="lower"):
-    metric = {"value": 1, "direction": direction, "tolerance": 0.02, "unit": "clock units"}
-    return json.dumps({"format": gate.FORMAT, "quick": quick, "metrics": {"time/x": metric}})
+def _baseline_text(quick=True, direction="lower", metrics=None):
+    metrics = {"time/x": {"value": 1, "direction": direction, "tolerance": 0.02, "unit": "clock units"}} \
+        if metrics is None else metrics
+    return json.dumps({"format": gate.FORMAT, "quick": quick, "metrics": metrics,
+                       "metric_ids": gate.blessed_ids(metrics)})
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -72,6 +74,7 @@ def _baseline_text(quick=True, direction="lower"):
     (_baseline_text(direction="sideways"), "metric 'time/x' has direction 'sideways'"),
     (_baseline_text(quick=False), "was made for the full gate"),
     (json.dumps({"format": "pplimits-gate/1", "quick": True, "metrics": {}}), "has no metrics"),
+    (_baseline_text()[:-1] + ', "metric_ids": null}', "has no record of the metrics it was blessed with"),
 ])
 def test_a_missing_or_corrupt_baseline_is_refused(tmp_path, capsys, text, problem):
     path = tmp_path / "baseline.json"
@@ -144,9 +147,32 @@ def test_a_baseline_cannot_widen_its_own_tolerance(tmp_path, capsys, monkeypatch
     baseline = gate.load_baseline(gate.default_baseline(QUICK), QUICK)
     tampered = {**baseline, GD_TIME: {**baseline[GD_TIME], "tolerance": 1.0}}
     path = tmp_path / "tampered.json"
-    path.write_text(json.dumps({"format": gate.FORMAT, "quick": True, "metrics": tampered}))
+    path.write_text(json.dumps({"format": gate.FORMAT, "quick": True, "metrics": tampered,
+                                "metric_ids": gate.blessed_ids(tampered)}))
     slower = {**baseline, GD_TIME: {**baseline[GD_TIME], "value": baseline[GD_TIME]["value"] * 1.147}}
     monkeypatch.setattr(gate, "metrics", lambda profile, progress=None: (slower, {"group": 0.5}))
     assert main(["gate", "--quick", "--baseline", str(path)]) == 2
     assert f"baseline metric '{GD_TIME}' has tolerance 1.0, the code's is 0.02" in capsys.readouterr().err
     assert main(["gate", "--quick"]) == 1  # the untampered baseline catches the same regression
+
+
+@pytest.mark.parametrize("edit, problem", [
+    ("drop", "holds 144 metrics but was blessed with 145"),
+    ("rename", "holds other metric ids than the 145 it was blessed with"),
+])
+def test_a_baseline_that_lost_a_metric_is_refused(tmp_path, capsys, monkeypatch, edit, problem):
+    """Dropping a regressed metric from the baseline would make it "new" (which passes): the baseline's record of
+    the ids it was blessed with refuses it, and the untouched baseline catches the regression."""
+    baseline = gate.load_baseline(gate.default_baseline(QUICK), QUICK)
+    data = json.loads(gate.default_baseline(QUICK).read_text())
+    assert data["metric_ids"]["count"] == len(baseline) == 145
+    edited = {k: v for k, v in baseline.items() if k != GD_TIME}
+    if edit == "rename":
+        edited[GD_TIME + ",renamed"] = baseline[GD_TIME]
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps({**data, "metrics": edited}))
+    slower = {**baseline, GD_TIME: {**baseline[GD_TIME], "value": baseline[GD_TIME]["value"] * 1.147}}
+    monkeypatch.setattr(gate, "metrics", lambda profile, progress=None: (slower, {"group": 0.5}))
+    assert main(["gate", "--quick", "--baseline", str(path)]) == 2
+    assert problem in capsys.readouterr().err
+    assert main(["gate", "--quick"]) == 1
