@@ -4,6 +4,7 @@
     python3 dev.py report [ARGS…]   # create/update .venv, then `pplimits report ARGS…`
     python3 dev.py gate [ARGS…]     # … `pplimits gate ARGS…` (likewise verify)
     python3 dev.py test [ARGS…]     # create/update .venv, then `pytest ARGS…`
+    python3 dev.py mutants [NAME…]  # each catalogued mutant (mutation/*.toml) against its tests: the score
 
 Only the standard library is used here, so a fresh machine needs nothing but python3 ≥ 3.11.
 The environment is re-installed whenever pyproject.toml or setup.py changes (a hash stamp in .venv).
@@ -12,6 +13,8 @@ import hashlib
 import os
 import subprocess
 import sys
+import time
+import tomllib
 import venv
 from pathlib import Path
 
@@ -19,6 +22,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".pplimits-stamp"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+MUTATION_TARGET = 0.90  # the share of catalogued mutants the tests must kill
 COMMANDS = {**{name: [str(BIN / "pplimits"), name] for name in ("report", "gate", "verify")},
             "test": [str(BIN / "python"), "-m", "pytest"]}
 
@@ -43,11 +47,71 @@ def ensure_environment() -> None:
     STAMP.write_text(wanted)
 
 
+def _pytest(paths: list[str]) -> tuple[bool, float]:
+    """Whether `pytest -x paths` passes in this checkout (10 minutes at most: a hang counts as a failure), and
+    its seconds."""
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(COMMANDS["test"] + ["-x", "-p", "no:cacheprovider", *paths], cwd=ROOT,
+                              capture_output=True, timeout=600)
+        passed = done.returncode == 0
+    except subprocess.TimeoutExpired:
+        passed = False
+    return passed, time.perf_counter() - start
+
+
+def mutants(names: list[str]) -> int:
+    """Apply each mutant of mutation/*.toml to the checkout in turn (the file is restored after each, and when
+    interrupted), run the tests it names, and print the score: the share of mutants some test kills.
+    Exit 0 iff the score is at least MUTATION_TARGET."""
+    catalogue = [m for path in sorted((ROOT / "mutation").glob("*.toml")) for m in tomllib.loads(path.read_text())["mutant"]]
+    chosen = [m for m in catalogue if not names or m["name"] in names]
+    if unknown := set(names) - {m["name"] for m in catalogue}:
+        print(f"dev.py mutants: no mutant named {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    files = sorted({m["file"] for m in chosen})
+    if subprocess.run(["git", "diff", "--quiet", "HEAD", "--", *files], cwd=ROOT).returncode != 0:
+        print("dev.py mutants: commit or stash the changes to the mutated files first", file=sys.stderr)
+        return 2
+    selections = sorted({tuple(m["tests"]) for m in chosen})
+    for number, selection in enumerate(selections, 1):  # a mutant is only killed by tests that pass without it
+        passed, seconds = _pytest(list(selection))
+        print(f"[unmutated {number}/{len(selections)}] {' '.join(selection)}: "
+              f"{'pass' if passed else 'FAIL'} ({seconds:.1f} s)", flush=True)
+        if not passed:
+            return 1
+    survivors = []
+    for number, mutant in enumerate(chosen, 1):
+        path = ROOT / mutant["file"]
+        original = path.read_text()
+        if original.count(mutant["old"]) != 1:
+            print(f"dev.py mutants: {mutant['name']}: its `old` text is not exactly once in {mutant['file']}",
+                  file=sys.stderr)
+            return 1
+        try:
+            path.write_text(original.replace(mutant["old"], mutant["new"]))
+            passed, seconds = _pytest(mutant["tests"])
+        finally:
+            path.write_text(original)
+        if passed:
+            survivors.append(mutant)
+        print(f"[mutant {number}/{len(chosen)}] {mutant['name']}: {'SURVIVED' if passed else 'killed'} "
+              f"({seconds:.1f} s)", flush=True)
+    killed = len(chosen) - len(survivors)
+    for mutant in survivors:
+        print(f"survived: {mutant['name']} ({mutant['file']}): {mutant['bug']}")
+    print(f"mutation score: {killed}/{len(chosen)} killed = {killed / len(chosen):.1%} "
+          f"(target {MUTATION_TARGET:.0%})")
+    return 0 if killed >= MUTATION_TARGET * len(chosen) else 1
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in COMMANDS:
-        print(f"usage: python3 dev.py {{{'|'.join(COMMANDS)}}} [ARGS…]", file=sys.stderr)
+    if not argv or argv[0] not in (*COMMANDS, "mutants"):
+        print(f"usage: python3 dev.py {{{'|'.join((*COMMANDS, 'mutants'))}}} [ARGS…]", file=sys.stderr)
         return 2
     ensure_environment()
+    if argv[0] == "mutants":
+        return mutants(argv[1:])
     return subprocess.run(COMMANDS[argv[0]] + argv[1:], cwd=ROOT).returncode
 
 
