@@ -5,6 +5,7 @@ import math
 from dataclasses import replace
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
 from pplimits._util.checks import UsageError
@@ -105,7 +106,7 @@ def test_the_chain_formulation_equals_the_full_one_for_gd(n, values):
     function_class = "strongly-convex" if "mu" in values else "smooth-convex"
     full = worst_case("gd", function_class, n, values, exact=False).worst_case
     chain = worst_case("gd", function_class, n, values, formulation="chain")
-    assert chain.worst_case == pytest.approx(full, rel=1e-6) and not chain.certified
+    assert chain.worst_case == pytest.approx(full, rel=1e-6) and chain.certified
 
 
 def test_the_chain_formulation_reaches_drori_teboulle_at_n_100():
@@ -121,6 +122,80 @@ def test_the_chain_formulation_is_refused_where_it_is_not_tight():
         worst_case("gd", "smooth-convex", 8, {"step": "9/5"}, formulation="chain")
     assert full > 0 and worst_case("gd", "smooth-convex", 8, {"step": "3/2"}, formulation="chain").worst_case == \
         pytest.approx(worst_case("gd", "smooth-convex", 8, {"step": "3/2"}, exact=False).worst_case, rel=1e-6)
+
+
+def _drori_teboulle(n: int, step: Fraction, beta=Fraction(1), radius=Fraction(1)) -> Fraction:
+    """GD's tight worst case on β-smooth convex functions for steps h/β, h ≤ 3/2 (Drori & Teboulle 2014 for h ≤ 1,
+    Teboulle & Vaisbourd 2023 beyond): βR²/2 · max(1/(2Nh + 1), (1 − h)^{2N})."""
+    h = step * beta
+    return beta * radius**2 / 2 * max(1 / (2 * n * h + 1), (1 - h) ** (2 * n))
+
+
+@pytest.mark.parametrize("n, step, beta, radius", [
+    (1, "1/10", 1, 1), (20, "1/100", 1, 1), (20, "1/10", 1, 1), (100, "1", 1, 1), (60, "3/2", 1, 1),
+    (20, "1/3", 3, 2), (7, "1/2", 1, 5),
+])
+def test_the_chain_value_carries_its_solver_error_outward(n, step, beta, radius):
+    """The solver's value lands below the worst case (by 3.9e-7 relative at step 1/100, N = 20; at step 1/10,
+    N = 1 Clarabel's tight tolerances fail): what is reported is the exact dual bound, never below the closed
+    form, and within 1e-5 of it."""
+    values = {"step": step, "beta": str(beta), "R": str(radius)}
+    chain = worst_case("gd", "smooth-convex", n, values, formulation="chain")
+    truth = _drori_teboulle(n, Fraction(step), Fraction(beta), Fraction(radius))
+    assert chain.certified and Fraction(chain.certified_bound) >= truth
+    assert Fraction(chain.certified_bound) <= truth * (1 + Fraction(1, 10**5))
+    assert Fraction(chain.certified_bound) == Fraction(chain.worst_case) * (1 + Fraction(repr(chain.margin)))
+
+
+def test_any_dual_gives_the_chain_an_upper_bound():
+    """certify_chain's bound holds for every λ ≥ 0 and ν, not only the solver's: halved, perturbed or zeroed
+    equality multipliers give bounds that are worse but never below the worst case."""
+    from pplimits.bounds.pep.chain import certify_chain, chain_rows, solve_chain
+
+    traced = trace("gd", 6, mu=Fraction(0), step=Fraction(1))
+    rows = chain_rows(traced, SMOOTH, 1)
+    truth = _drori_teboulle(6, Fraction(1))
+    rng = np.random.default_rng(0)
+    captured = {}
+    original = certify_chain
+
+    def keep(chain, lam, nu):
+        captured.update(lam=lam, nu=nu)
+        return original(chain, lam, nu)
+
+    import pplimits.bounds.pep.chain as module
+    module.certify_chain = keep
+    try:
+        solve_chain(traced, SMOOTH, 1)
+    finally:
+        module.certify_chain = original
+    lam, nu = captured["lam"], captured["nu"]
+    performance_only = np.array([float(row.c) for row in rows.rows])  # Σλd = 0 must be restored for this one
+    for changed_lam, changed_nu in [(lam, nu), (lam * 0.5, nu), (lam * 0.5, nu * 0.5), (lam, 0 * nu),
+                                    (performance_only, 0 * nu),
+                                    *((lam * rng.uniform(0.9, 1.1, lam.shape), nu + rng.normal(0, 1e-3, nu.shape))
+                                      for _ in range(5))]:
+        assert certify_chain(rows, changed_lam, changed_nu) >= truth
+
+
+@pytest.mark.parametrize("beta, mu, step", [(1, "0", "1/1000"), (1, "0", "3/2"), (1, "1/2", "3/2"), (1, "1/10", "1"),
+                                            (3, "0", "1/3000"), (3, "1", "1/2")])
+def test_the_chain_trace_bound_holds_for_quadratics_in_the_class(beta, mu, step):
+    """tr(Y_i) = ‖p_i‖² + ‖u_i‖² + ‖u_{i+1}‖² for f = (λ/2)‖x‖², λ ∈ {μ, β} (in the class; u = (λ − μ)x, so
+    p_{i+1} = (1 − γλ)p_i), is at most the bound the rows imply — and at a tiny step, λ = β, block 0 nearly
+    attains it: R²(1 + 2β²)."""
+    from pplimits.bounds.pep.chain import chain_rows
+
+    beta, mu, step, radius, n = Fraction(beta), Fraction(mu), Fraction(step), Fraction(2), 8
+    bound = chain_rows(trace("gd", n, mu=mu, step=step), SmoothStronglyConvex(beta, mu), radius).trace_bound
+    for curvature in (mu, beta):
+        points = [radius**2 * (1 - step * curvature) ** (2 * i) for i in range(n + 1)]  # ‖p_i‖²
+        gradients = [(curvature - mu) ** 2 * q for q in points]
+        for i in range(n):
+            assert points[i] + gradients[i] + gradients[i + 1] <= bound[i], (curvature, i)
+    if step * beta < Fraction(1, 100):
+        assert bound[0] == radius**2 * (1 + 2 * beta**2)
+        assert points[0] + gradients[0] + gradients[1] >= bound[0] * Fraction(99, 100)
 
 
 def test_the_chain_formulation_refuses_other_methods():
