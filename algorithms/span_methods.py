@@ -150,9 +150,10 @@ class RandomSpanMethod:
     """A random zero-respecting method, one per run: the adversary of the span lower bounds.
 
     Each of the B queries of an iteration is a random convex combination of x₀ and the queries of the
-    last `window` iterations, minus a random step in (0, max_step) — 2/β on smooth f, 2R/L on Lipschitz f — along a random convex combination of their
-    returned gradients (Dirichlet weights favouring recent ones); the iterate is the iteration's first
-    query. Coefficients come from numpy's Generator seeded with `seed` and differ across the S runs.
+    last `window` iterations, minus a random step in (0, max_step) — 2/β on smooth f, 2R/L on Lipschitz f —
+    along a random convex combination of their returned gradients (Dirichlet weights favouring recent ones);
+    the iterate is the iteration's first query. Run r of a batch draws from its own numpy Generator seeded
+    with seed + r, so it is the same run whatever the batch size.
     """
 
     max_step: float
@@ -168,33 +169,34 @@ class RandomSpanMethod:
         require_int("window", self.window)
 
     def init(self, x0):
-        rng = np.random.default_rng(self.seed)
-        return x0, (), (), rng, self._draw(x0, (), (), rng)
+        rngs = tuple(np.random.default_rng(self.seed + r) for r in range(x0.shape[0]))
+        return x0, (), (), rngs, self._draw(x0, (), (), rngs)
 
-    def _draw(self, x0, points, gradients, rng):
+    def _draw(self, x0, points, gradients, rngs):
         xp = _xp(x0)
-        shape = (x0.shape[0], self.queries_per_iteration)
         points = xp.concat([x0[:, None, :], *points], axis=1)
-        queries = self._weights(rng, shape, points.shape[1], x0) @ points
+        queries = self._weights(rngs, points.shape[1], x0) @ points
         if gradients:
             gradients = xp.concat(list(gradients), axis=1)
-            steps = xp.asarray(rng.uniform(0.0, self.max_step, size=shape + (1,)), dtype=x0.dtype, device=device(x0))
-            queries = queries - steps * (self._weights(rng, shape, gradients.shape[1], x0) @ gradients)
+            steps = np.stack([rng.uniform(0.0, self.max_step, size=(self.queries_per_iteration, 1)) for rng in rngs])
+            steps = xp.asarray(steps, dtype=x0.dtype, device=device(x0))
+            queries = queries - steps * (self._weights(rngs, gradients.shape[1], x0) @ gradients)
         return queries
 
-    @staticmethod
-    def _weights(rng, shape, count, like):
+    def _weights(self, rngs, count, like):
+        """(runs, queries, count) Dirichlet weights, each run's from its own Generator."""
         recency = 0.2 + 2.0 * (np.arange(1, count + 1) / count) ** 4
-        return _xp(like).asarray(rng.dirichlet(recency, size=shape), dtype=like.dtype, device=device(like))
+        weights = np.stack([rng.dirichlet(recency, size=self.queries_per_iteration) for rng in rngs])
+        return _xp(like).asarray(weights, dtype=like.dtype, device=device(like))
 
     def queries(self, state):
         return state[4]
 
     def update(self, state, gradients):
-        x0, points, past_gradients, rng, queries = state
+        x0, points, past_gradients, rngs, queries = state
         points = (*points, queries)[-self.window:]
         past_gradients = (*past_gradients, gradients)[-self.window:]
-        return x0, points, past_gradients, rng, self._draw(x0, points, past_gradients, rng)
+        return x0, points, past_gradients, rngs, self._draw(x0, points, past_gradients, rngs)
 
     def iterate(self, state):
         return state[4][:, 0, :]
