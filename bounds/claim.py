@@ -8,7 +8,7 @@ from functools import cached_property
 
 import sympy as sp
 
-from pplimits._util.checks import UsageError, parse_number
+from pplimits._util.checks import NotANumber, UsageError, parse_number
 from pplimits.bounds.symbols import NAME_OF, PARAMETERS
 
 LABELS = ("PAPER", "RECON", "DERIVED", "CLASSICAL")
@@ -159,8 +159,8 @@ def parse_values(assignments: dict[str, object]) -> dict[sp.Symbol, float]:
             raise UsageError(f"unknown parameter '{name}'; allowed: {', '.join(PARAMETERS)}")
         parameter = PARAMETERS[name]
         try:
-            value = parse_number(name, raw)
-        except UsageError:
+            value = parse_number(name, raw)  # a number beyond a float, or with an exponent beyond ±1000: said so
+        except NotANumber:
             raise UsageError(f"{name} must be {parameter.allowed}, got {raw!r}") from None
         ok = value >= 1 and value == int(value) if parameter.integer else (
             value > 0 if parameter.symbol.is_positive else value >= 0)

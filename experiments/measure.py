@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from pplimits._util.checks import UsageError, require_memory
+from pplimits._util.checks import UsageError, require_int, require_memory
 from pplimits.algorithms.backend import Backend
 from pplimits.algorithms.clock import PipelineModel
 from pplimits.algorithms.methods import SPAN_METHODS, make_method, require_applicable
@@ -24,6 +24,7 @@ from pplimits.worstcase.nesterov_chain import NesterovChain
 DEFAULT_DIM = {"random-quadratic": 50, "logistic-regression": 20}
 CARMON_DEFAULT_CHAIN = 10
 ITERATION_CAP = 200_000
+CLOCK_TICKS = int(np.iinfo(np.int64).max)  # the clock counts ticks in int64 (PipelineModel.iteration_times)
 
 
 def build_instance(name: str, eps: float, dim: int | None, params: dict):
@@ -34,6 +35,8 @@ def build_instance(name: str, eps: float, dim: int | None, params: dict):
     """
     if name not in INSTANCES:
         raise UsageError(f"instance must be one of {', '.join(INSTANCES)}, got {name!r}")
+    if params.get("chain_length") is not None:  # by its own name, before it stands in for the dimension
+        params = {**params, "chain_length": require_int("chain_length", params["chain_length"], 1)}
     if name == "carmon-chain":
         params = {"eps": eps, **params}
         if dim is None:
@@ -52,6 +55,14 @@ def build_instance(name: str, eps: float, dim: int | None, params: dict):
     if dim is None:
         raise UsageError(f"dim is required for {name}: give --dim D")
     return make_instance(name, dim=dim, **params)
+
+
+def _count(number: int) -> str:
+    """An integer for a message: as is up to 10^12, else as 1.23e30 (exactly, whatever its size)."""
+    if abs(number) < 10**12:
+        return str(number)
+    exponent = len(str(abs(number))) - 1
+    return f"{number / 10**exponent:.2f}e{exponent}"
 
 
 def _rounds(key: ClaimKey, values: dict) -> int:
@@ -184,6 +195,11 @@ def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds:
     require_memory(*(("samples", queries) if queries > seeds else ("seeds", seeds)),
                    8.0 * 4 * seeds * (queries + 4) * instance.dim,
                    f"{seeds} runs of {queries} queries per iteration on dimension {instance.dim}")
+    step = model.gradient_time(queries)
+    if step > CLOCK_TICKS:
+        raise UsageError(f"depth = {_count(model.depth)} and n = {_count(model.inputs)} are too large: one gradient of "
+                         f"{queries} quer{'y' if queries == 1 else 'ies'} takes {_count(step)} ticks, beyond the "
+                         f"clock's int64 range ({_count(CLOCK_TICKS)} ticks)")
     notes: list[str] = []
     values = bound_values(instance, model, eps)
     upper = _evaluate(ClaimKey(instance.setting, "upper.time", method_name), values, notes)
@@ -209,6 +225,10 @@ def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds:
     if max_iterations is None:
         reference = upper if upper is not None else _evaluate(ClaimKey(instance.setting, "upper.time", "gd"), values, [])
         max_iterations = ITERATION_CAP if reference is None else min(ITERATION_CAP, 2 * int(reference // model.gradient_time(method.queries_per_iteration)) + 10)
+    if max_iterations * step > CLOCK_TICKS:  # refused now, not after the run
+        raise UsageError(f"up to {_count(max_iterations)} iterations (max_iterations) of {_count(step)} ticks each "
+                         f"(depth = {_count(model.depth)}, n = {_count(model.inputs)}) would pass the clock's int64 "
+                         f"range ({_count(CLOCK_TICKS)} ticks): lower max_iterations, depth or n")
     if method_name == "pprs" and upper is not None:
         upper = _theorem_d_time(upper, instance, model, method, max_iterations, (horizon, defaults), eps, notes)
     trace = run(method, instance, model, max_iterations, runs=seeds, stop_below=None if randomised else eps,

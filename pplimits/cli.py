@@ -23,6 +23,9 @@ CERTIFY_CLASSES = ("smooth-convex", "strongly-convex", "lipschitz-convex")
 BROKEN_PIPE = 128 + 13  # what a shell reports for a process ended by SIGPIPE
 ENGINE_CLOCK_OUT = "reports/out/engine-clock.json"
 TIMELINE_PAIRS = 250_000  # schedule --json: (stage, input) pairs simulated op by op (2000 × 2000 took 108 s, 3.6 GB)
+# run --set values: 0 or a magnitude within these, so that a product or square of two stays inside float64
+# (R = 1e308 divided by zero in the max function's μ = L/((1 + √t)R); γ = 1e308 overflowed PPRS's first steps)
+RUN_SCALE = (1e-100, 1e100)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -84,6 +87,16 @@ def cmd_bound(args):
     _print(payload, args.json, f"{claim.id} = {value:.6g}   [{claim.label}: {claim.source}]\n  {claim.expression}")
 
 
+def _scaled(name, raw):
+    """A `run --set` value, read exactly: 0 or of magnitude within RUN_SCALE (each parameter checks its own range)."""
+    value = parse_number(name, raw)
+    low, high = RUN_SCALE
+    if value != 0 and not low <= abs(value) <= high:
+        raise UsageError(f"{name} must be 0 or of magnitude between {low:g} and {high:g} (so that products of "
+                         f"parameters stay within a float), got {raw!r}")
+    return value
+
+
 def _run_parameters(assignments: dict, instance_name: str, method_name: str):
     """`pplimits run`'s --set pairs split into instance parameters, method parameters and the iteration cap."""
     import inspect
@@ -96,9 +109,9 @@ def _run_parameters(assignments: dict, instance_name: str, method_name: str):
     instance_params, method_params, cap = {}, {}, None
     for name, value in assignments.items():
         if name in instance_allowed:
-            instance_params[name] = parse_number(name, value)
+            instance_params[name] = _scaled(name, value)
         elif name in method_allowed:
-            method_params[name] = parse_number(name, value)
+            method_params[name] = _scaled(name, value)
         elif name == "max_iterations":
             cap = require_int(name, parse_number(name, value), 1)
         else:
@@ -263,8 +276,12 @@ def cmd_engines(args):
     from pplimits.algorithms.backend import available
     from pplimits.algorithms.engines import engines
 
+    if args.out is not None and not args.out.strip():  # '' is not the default path: refused, as for report --out
+        raise UsageError(f"out must be a file path, got {args.out!r}")
     if args.out and not args.validate_clock:
         raise UsageError("--out is the file --validate-clock writes; add --validate-clock")
+    if args.validate_clock:  # before the backends are probed (JAX, torch imports: seconds)
+        require_writable("out", args.out or ENGINE_CLOCK_OUT)
     backends, pipelines, yes = available(), engines(), {True: "yes", False: "no"}
     lines = [f"{'backend':<9}{'installed':<11}{'usable':<8}{'version':<13}{'devices':<16}reason"]
     lines += [f"{b['name']:<9}{yes[b['installed']]:<11}{yes[b['usable']]:<8}{b['version'] or '-':<13}"
@@ -277,7 +294,6 @@ def cmd_engines(args):
         from pplimits.experiments.engine_clock import measure, record
         from pplimits.reports.engines import table
 
-        require_writable("out", args.out or ENGINE_CLOCK_OUT)
         measured = measure(progress=sys.stderr)
         payload["clock"] = measured | {"written": str(record(measured, args.out or ENGINE_CLOCK_OUT))}
         lines += ["", table(measured), f"written to {payload['clock']['written']}"]

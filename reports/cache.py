@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pplimits._util.files import package_sources, write_atomic
+from pplimits._util.checks import UsageError
+from pplimits._util.files import package_sources, require_folder, write_atomic
 
 CODE_PACKAGES = ("pplimits.bounds", "pplimits.worstcase", "pplimits.algorithms", "pplimits.experiments",
                  "pplimits.reports", "pplimits._util")
@@ -69,7 +70,14 @@ class Cache:
     """
 
     def __init__(self, directory: Path | str | None):
+        if directory is not None and not str(directory).strip():  # Path("") is the working folder
+            raise UsageError(f"cache must be a folder path, got {str(directory)!r}")
         self.directory = None if directory is None else Path(directory)
+
+    def require_usable(self) -> None:
+        """A UsageError naming the cache where its folder cannot be made or written (checked before any work)."""
+        if self.directory is not None:
+            require_folder("cache", self.directory)
 
     @staticmethod
     def _key(name: str, params: dict) -> dict:

@@ -38,6 +38,11 @@ from pplimits.experiments.measure import build_instance, measure
 FORMAT = "pplimits-gate/1"
 DIRECTIONS = ("lower", "higher", "equal")
 TOLERANCE = 0.02
+# The direction of each kind of metric (the first segment of its id), as this module makes them (`metrics` holds
+# every metric it computes to this table): a baseline that says otherwise is refused as it is read, before any
+# figure is computed; `compare` checks again, metric by metric.
+KIND_DIRECTIONS = {"constant": "equal", "makespan": "equal", "holds": "equal", "time": "lower", "iterations": "lower",
+                   "ratio-to-lower": "lower", "ratio-to-upper": "lower", "pprs-gap-mean": "lower", "pprs-time": "lower"}
 
 
 def default_baseline(profile: Profile) -> Path:
@@ -116,6 +121,8 @@ def metrics(profile: Profile, progress=None) -> tuple[dict, dict]:
         group = compute()
         seconds[description] = round(time.perf_counter() - start, 3)
         assert found.keys().isdisjoint(group), f"duplicate metric ids in {description}"
+        assert all(KIND_DIRECTIONS.get(i.split("/", 1)[0]) == m["direction"] for i, m in group.items()), \
+            f"a metric of {description} is not in KIND_DIRECTIONS"
         found.update(group)
         if progress is not None:
             print(f"[gate {number}/{len(groups)}] {description}: {len(group)} metrics ({seconds[description]:.2f} s)",
@@ -170,9 +177,7 @@ def compare(current: dict, baseline: dict) -> list[dict]:
     for metric_id in sorted(current.keys() & baseline.keys()):
         for field in ("direction", "tolerance"):
             if baseline[metric_id][field] != current[metric_id][field]:
-                raise UsageError(f"baseline metric {metric_id!r} has {field} {baseline[metric_id][field]!r}, the code's "
-                                 f"is {current[metric_id][field]!r}: tolerances and directions live in the code; "
-                                 "re-bless with --update-baseline")
+                raise UsageError(_not_the_code(metric_id, field, baseline[metric_id][field], current[metric_id][field]))
     rows = []
     for metric_id in sorted(current.keys() | baseline.keys()):
         now, then = current.get(metric_id), baseline.get(metric_id)
@@ -192,6 +197,21 @@ def shown(path) -> str:
     """`path` relative to the working directory where it lies under it."""
     path = Path(path).absolute()
     return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+
+
+def _not_the_code(metric_id: str, field: str, found, code) -> str:
+    return (f"baseline metric {metric_id!r} has {field} {found!r}, the code's is {code!r}: tolerances and directions "
+            "live in the code; re-bless with --update-baseline")
+
+
+def _not_the_code_rule(metric_id: str, metric: dict) -> str | None:
+    """Where a baseline's metric has another direction or tolerance than the code gives its kind, why."""
+    direction = KIND_DIRECTIONS.get(metric_id.split("/", 1)[0], metric["direction"])  # an unknown kind: compare's
+    tolerance = 0.0 if direction == "equal" else TOLERANCE
+    for field, code in (("direction", direction), ("tolerance", tolerance)):
+        if metric[field] != code:
+            return _not_the_code(metric_id, field, metric[field], code)
+    return None
 
 
 def _metric_problem(metric) -> str | None:
@@ -246,6 +266,9 @@ def load_baseline(path, profile: Profile) -> dict:
         problem = _metric_problem(metric)
         if problem:
             raise UsageError(f"baseline {name}: metric {metric_id!r} {problem}")
+        problem = _not_the_code_rule(metric_id, metric)
+        if problem:
+            raise UsageError(f"{problem} (in {name})")
     blessed = data.get("metric_ids")
     if blessed != blessed_ids(data["metrics"]):
         held = len(data["metrics"])

@@ -335,6 +335,7 @@ def write_report(path, profile: Profile, cache: Cache, force: bool = False, prog
     path = require_writable("out", path)
     if path.exists() and not force and not written_by_us(path, "report"):
         raise UsageError(f"out {path} exists and is not a pplimits report; choose another path or pass --force")
+    cache.require_usable()
     pdf, pages = build(profile, cache, progress)
     write_atomic(path, pdf)
     return pages

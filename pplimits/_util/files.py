@@ -52,6 +52,27 @@ def require_writable(name: str, path) -> Path:
     return path
 
 
+def require_folder(name: str, path) -> Path:
+    """`path` as a folder files can be written in, checked before any work: a non-empty name, no file in its way, a
+    folder that exists or can be made and takes a new file. A UsageError naming `name` otherwise; nothing is left
+    behind but the folder itself, which the work would make anyway."""
+    from pplimits._util.checks import UsageError
+
+    if not str(path).strip():
+        raise UsageError(f"{name} must be a folder path, got {str(path)!r}")
+    path = Path(path)
+    blocking = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise UsageError(f"{name} {path} cannot be used as a folder: {blocking} is a file")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as error:
+        raise UsageError(f"{name} {path} cannot be written: {error.strerror or error}") from None
+    return path
+
+
 def write_atomic(path, data: bytes | str) -> Path:
     """Write `data` to `path` through a temporary file in the same folder and `os.replace`.
 

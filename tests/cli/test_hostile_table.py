@@ -1,0 +1,439 @@
+"""Hostile input across every command (issue 13, item 5): each line of the table must exit 2 with exactly one line
+on stderr naming the offending parameter, nothing on stdout, no traceback, and nothing written in its working
+folder (where a case starts with files there, they are left exactly as they were).
+
+The whole table runs in one child process (tests/cli/hostile_driver.py: one import of pplimits, not one per case),
+under a 4 GiB address-space limit set in that child and PER_CASE_SECONDS per case, so an unguarded allocation or a
+hang is a failure of its case, not of the machine. A case's arguments may name "{tmp}", its (otherwise empty)
+working folder; `files` are put there first ({name: text}, None for a folder), and must be there, unchanged, after.
+
+This is the one table of bad input (the per-subprocess tables of test_cli.py were folded in). A "was:" comment says
+what a case did before it was fixed.
+"""
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+DRIVER = Path(__file__).with_name("hostile_driver.py")
+PER_CASE_SECONDS = 20
+TOTAL_SECONDS = 600
+
+
+class Hostile(NamedTuple):
+    args: tuple
+    names: str | tuple  # substring(s) of the one stderr line: the parameter named, and where useful what is allowed
+    files: dict = {}
+
+
+MINE = {"a-file": "mine"}  # a file the user made: must be left exactly as it was
+GATE_QUICK_METRIC = "constant/smooth-convex.lower.time"
+
+
+def run(*extra, method="agd", instance="nesterov-chain", depth="4", eps="1e-3"):
+    return ("run", "--method", method, "--instance", instance, "--depth", depth, "--eps", eps, *extra)
+
+
+def sets(*pairs):
+    return tuple(arg for pair in pairs for arg in ("--set", pair))
+
+
+def bound(*pairs, claim="smooth-convex.lower.time"):
+    return ("bound", claim, *sets(*pairs))
+
+
+SC_LOWER = ("eps=1e-3", "depth=2", "beta=1", "R=1")  # every parameter of smooth-convex.lower.time
+
+
+def regime(*extra, depth="4", dim="10", eps="0.1"):
+    return ("regime", "--depth", depth, "--dim", dim, "--eps", eps, *extra)
+
+
+def certify(*extra, method="gd", cls="smooth-convex", iterations="5"):
+    return ("certify", "--method", method, "--class", cls, "--iterations", iterations, *extra)
+
+
+def baseline(metrics, quick=True, **top) -> str:
+    """A gate baseline with a true record of its metric ids (reports/gate.py blessed_ids), so that what is refused is
+    the field a case breaks."""
+    ids = {"count": len(metrics), "sha256": hashlib.sha256("\n".join(sorted(metrics)).encode()).hexdigest()}
+    return json.dumps({"format": "pplimits-gate/1", "quick": quick, "metrics": metrics, "metric_ids": ids, **top})
+
+
+def metric(value="1", direction="equal", tolerance=0.0, unit="sympy expression") -> dict:
+    return {GATE_QUICK_METRIC: {"value": value, "direction": direction, "tolerance": tolerance, "unit": unit}}
+
+
+TABLE = [
+    # ── no command, unknown command, unknown flags ──
+    Hostile((), "command"),
+    Hostile(("frobnicate",), "frobnicate"),
+    Hostile(("bounds", "--bogus"), "--bogus"),
+    Hostile(("bounds", "extra"), "extra"),
+    Hostile(("schedule", "--depth", "4", "--inputs", "2", "--depht", "3"), "--depht"),
+    Hostile(("bounds", "--json=1"), "--json"),  # a switch given a value
+    # ── verify: switches only ──
+    Hostile(("verify", "--full"), "--full"),
+    Hostile(("verify", "--quick=yes"), "--quick"),
+    Hostile(("verify", "--quick", "smooth-convex"), "smooth-convex"),
+
+    # ── bound: claim ids ──
+    Hostile(("bound",), "id"),
+    Hostile(("bound", "no.such.claim"), "claim"),
+    Hostile(("bound", ""), "claim"),
+    Hostile(("bound", "smooth-convex.lower.time "), "claim"),  # a trailing space is another id
+    # ── bound: --set grammar ──
+    Hostile(bound("eps=1e-3", "depth=2", "beta=1"), "R"),  # a parameter missing
+    Hostile(bound(*SC_LOWER, "d=3"), "d ≥"),  # an assumption of the claim fails
+    Hostile(bound(*SC_LOWER[:3], "R"), "--set"),  # no '='
+    Hostile(bound(*SC_LOWER, "=1"), "--set"),  # empty name
+    Hostile(bound(*SC_LOWER, "  =1"), "--set"),  # blank name
+    Hostile(bound(*SC_LOWER, "foo=1"), "foo"),  # unknown name
+    Hostile(bound(*SC_LOWER, "Eps=1"), "Eps"),  # names are case-sensitive
+    # ── bound: values ──
+    Hostile(bound("eps=nan", *SC_LOWER[1:]), "eps"),
+    Hostile(bound("eps=inf", *SC_LOWER[1:]), "eps"),
+    Hostile(bound("eps=-inf", *SC_LOWER[1:]), "eps"),
+    Hostile(bound("eps=0", *SC_LOWER[1:]), "eps"),
+    Hostile(bound("eps=-1e-3", *SC_LOWER[1:]), "eps"),
+    Hostile(bound("eps=1/0", *SC_LOWER[1:]), "eps"),
+    Hostile(bound("eps=", *SC_LOWER[1:]), "eps"),
+    Hostile(bound("eps=abc", *SC_LOWER[1:]), "eps"),
+    Hostile(bound("eps=1e-400", *SC_LOWER[1:]), "eps"),  # exactly > 0, but 0.0 as a float
+    # was: exit 1, OverflowError (int too large to convert to float)
+    Hostile(bound("eps=1e999", *SC_LOWER[1:]), "eps"),  # beyond a float
+    Hostile(bound(*SC_LOWER[:1], "depth=0", *SC_LOWER[2:]), "depth"),
+    Hostile(bound(*SC_LOWER[:1], "depth=4.5", *SC_LOWER[2:]), "depth"),
+    Hostile(bound(*SC_LOWER[:1], "depth=-3", *SC_LOWER[2:]), "depth"),
+    # was: exit 2, but the line named the claim ("not a finite real number"), not depth
+    Hostile(bound(*SC_LOWER[:1], "depth=1e999", *SC_LOWER[2:]), "depth"),
+    # was: exit 1, OverflowError (int too large to convert to float)
+    Hostile(bound(*SC_LOWER[:3], "R=1e999"), "R"),
+    Hostile(bound(*SC_LOWER[:2], "beta=-1", *SC_LOWER[3:]), "beta"),
+    # was: exit 1, OverflowError (int too large to convert to float)
+    Hostile(bound("eps=1e1001", *SC_LOWER[1:]), ("eps", "exponent")),
+    # was: still running after 20 s, expanding 10^(10^9) exactly
+    Hostile(bound("eps=1e-1000000000", *SC_LOWER[1:]), ("eps", "exponent")),  # a billion-digit denominator
+    Hostile(("bound", "smooth-convex.lower.time", "--set"), "--set"),  # a flag without its value
+
+    # ── run: names ──
+    Hostile(run(method="newton"), "method"),
+    Hostile(run(method=""), "method"),
+    Hostile(run(instance="rosenbrock"), "instance"),
+    Hostile(run(instance="NESTEROV-CHAIN"), "instance"),
+    Hostile(run("--schedule", "1f1b"), "--schedule"),
+    Hostile(run("--duplex", "quarter"), "--duplex"),
+    Hostile(run("--backend", "cupy"), "--backend"),
+    Hostile(("run", "--instance", "nesterov-chain", "--depth", "4", "--eps", "1e-3"), "--method"),  # required
+    # ── run: eps ──
+    Hostile(run(eps="0"), "eps"),
+    Hostile(run(eps="-1e-3"), "eps"),
+    Hostile(run(eps="nan"), "eps"),
+    Hostile(run(eps="inf"), "eps"),
+    Hostile(run(eps="-inf"), "eps"),
+    Hostile(run(eps="1e308"), "eps"),
+    Hostile(run(eps="0.5"), "eps"),  # above the nesterov chain's gap at x0
+    Hostile(run(eps="1e-300"), "eps"),  # the chain would need ~10^150 coordinates
+    Hostile(run(eps="one"), "eps"),
+    Hostile(run(eps="1/0"), "eps"),
+    Hostile(("run", "--method", "agd", "--instance", "nesterov-chain", "--depth", "4", "--eps=-1e-3"), "eps"),
+    Hostile(("run", "--method", "agd", "--instance", "nesterov-chain", "--depth=-4", "--eps", "1e-3"), "depth"),
+    # was: still running after 20 s, expanding 10^(10^9) exactly
+    Hostile(run(eps="1e999999999"), ("eps", "exponent")),  # read exactly, a billion-digit integer
+    # ── run: depth, dim, seeds, n ──
+    Hostile(run(depth="0"), "depth"),
+    Hostile(run(depth="-4"), "depth"),
+    Hostile(run(depth="four"), "depth"),
+    Hostile(run(depth="4.5"), "depth"),
+    Hostile(run(depth="nan"), "depth"),
+    Hostile(run(depth="inf"), "depth"),
+    # was: exit 1, OverflowError (iteration_times exceeds int64), after the run
+    Hostile(run(depth="1e308"), "depth"),
+    # was: exit 1, OverflowError (iteration_times exceeds int64), after the run
+    Hostile(run(depth="1" + "0" * 30), "depth"),
+    # was: exit 1, OverflowError (int too large to convert to float)
+    Hostile(run(depth="1e400"), ("depth", "float")),
+    Hostile(run("--dim", "0"), "dim"),
+    Hostile(run("--dim", "2.5"), "dim"),
+    Hostile(run("--dim", "-7"), "dim"),
+    Hostile(run("--dim", "1000000000", method="gd"), "dim"),
+    Hostile(run("--dim", "1" + "0" * 30, method="gd"), "dim"),
+    Hostile(run("--seeds", "0"), "seeds"),
+    Hostile(run("--seeds", "1.5"), "seeds"),
+    Hostile(run("--seeds", "1000000000", method="pprs", instance="max-function-lipschitz", eps="0.05"), "seeds"),
+    Hostile(run("--seeds", "1" + "0" * 30, method="pprs", instance="max-function-lipschitz", eps="0.05"), "seeds"),
+    Hostile(run("--n", "0"), "n"),
+    Hostile(run("--n", "-1"), "n"),
+    Hostile(run("--n", "2.5"), "n"),
+    # was: exit 1, OverflowError (iteration_times exceeds int64), after the run
+    Hostile(run("--n", "1" + "0" * 30), "n ="),
+    Hostile(run("--n"), "--n"),  # a flag without its value
+    # ── run: --set ──
+    Hostile(run(*sets("foo=1")), "foo"),
+    Hostile(run(*sets("beta")), "--set"),
+    Hostile(run(*sets("=2")), "--set"),
+    Hostile(run(*sets("beta=nan")), "beta"),
+    # was: exit 1, OverflowError (int too large to convert to float)
+    Hostile(run(*sets("beta=1e999")), "beta"),
+    Hostile(run(*sets("beta=0")), "beta"),
+    Hostile(run(*sets("beta=1/0")), "beta"),
+    # was: exit 1, OverflowError (int too large to convert to float)
+    Hostile(run(*sets("beta=1e308")), "beta"),
+    Hostile(run(*sets("beta=1e-300")), "beta"),
+    Hostile(run(*sets("mu=2"), instance="strongly-convex-chain"), "mu"),  # mu > beta
+    Hostile(run(*sets("mu=-0.1"), instance="strongly-convex-chain"), "mu"),
+    Hostile(run("--dim", "3", *sets("chain_length=5"), instance="carmon-chain", eps="0.1"), "chain_length"),
+    Hostile(run(*sets("chain_length=1000000000"), method="gd", instance="carmon-chain", eps="0.05"), "dim"),
+    # was: exit 2, but the line named dim ("dim must be an integer >= 1"), which the user never typed
+    Hostile(run(*sets("chain_length=0"), method="gd"), "chain_length"),
+    # was: exit 2, but the line named dim, which the user never typed
+    Hostile(run(*sets("chain_length=2.5"), method="gd"), "chain_length"),
+    Hostile(run(*sets("step=-1"), method="heavy-ball"), "step"),
+    Hostile(run(*sets("step=inf"), method="heavy-ball"), "step"),
+    # was: exit 0 after 40 180 iterations of inf/nan, RuntimeWarnings on stderr
+    Hostile(run(*sets("step=1e308"), method="heavy-ball"), "step"),
+    Hostile(run(*sets("momentum=1"), method="heavy-ball"), "momentum"),
+    Hostile(run(*sets("momentum=nan"), method="heavy-ball"), "momentum"),
+    Hostile(run(*sets("seed=1.5"), method="random-span"), "seed"),
+    Hostile(run(*sets("seed=-1"), method="random-span"), "seed"),
+    Hostile(run(*sets("queries_per_iteration=0"), method="random-span"), "queries_per_iteration"),
+    Hostile(run(*sets("horizon=0"), method="subgradient", instance="max-function", eps="0.05"), "horizon"),
+    Hostile(run(*sets("samples=0"), method="pprs", instance="max-function", eps="0.05"), "samples"),
+    Hostile(run(*sets("samples=1000000000"), method="pprs", instance="max-function-lipschitz", eps="0.05"), "samples"),
+    Hostile(run(*sets("samples=2.5"), method="pprs", instance="max-function", eps="0.05"), "samples"),
+    Hostile(run(*sets("gamma=-1"), method="pprs", instance="max-function", eps="0.05"), "gamma"),
+    # was: exit 0, the steps overflowed to nan, RuntimeWarnings on stderr
+    Hostile(run(*sets("gamma=1e308"), method="pprs", instance="max-function", eps="0.05"), "gamma"),
+    Hostile(run(*sets("max_iterations=0")), "max_iterations"),
+    # was: exit 1, OverflowError (int too large to convert to float)
+    Hostile(run(*sets("max_iterations=1e999")), "max_iterations"),
+    # was: exit 0, a cap the int64 clock cannot count to (the run would fail if it got there)
+    Hostile(run(*sets("max_iterations=1e308")), "max_iterations"),  # more ticks than the int64 clock counts
+    Hostile(run(*sets("max_iterations=2.5")), "max_iterations"),
+    Hostile(run("--dim", "8", *sets("points=10000000000"), method="subgradient", instance="hinge", eps="0.05"),
+            "points"),
+    Hostile(run("--dim", "8", *sets("points=0"), method="subgradient", instance="hinge", eps="0.05"), "points"),
+    Hostile(run("--dim", "8", *sets("reg=-1"), method="gd", instance="logistic-regression", eps="0.05"), "reg"),
+    Hostile(run("--dim", "8", *sets("radius=0"), method="gd", instance="random-quadratic", eps="0.05"), "radius"),
+    Hostile(run(*sets("L=0"), method="subgradient", instance="max-function", eps="0.05"), "L"),
+    # was: exit 1, ZeroDivisionError (μ = L/((1 + √t)R) underflowed to 0)
+    Hostile(run(*sets("R=1e308"), method="subgradient", instance="max-function", eps="0.05"), "R"),
+    Hostile(run(*sets("R=1e-300"), method="subgradient", instance="max-function", eps="0.05"), "R"),
+    # ── run: a method on an instance it does not apply to ──
+    Hostile(run(method="pprs"), "pprs"),
+    Hostile(run(method="gd", instance="max-function", eps="0.05"), "gd"),
+    Hostile(run(method="pprs-drs", instance="carmon-chain", eps="0.1"), "pprs-drs"),
+    Hostile(run(*sets("samples=3"), method="gd"), "samples"),  # a method parameter of another method
+
+    # ── schedule ──
+    Hostile(("schedule", "--depth", "4", "--inputs", "0"), "inputs"),
+    Hostile(("schedule", "--depth", "0", "--inputs", "4"), "depth"),
+    Hostile(("schedule", "--depth", "4.5", "--inputs", "4"), "depth"),
+    Hostile(("schedule", "--depth", "4", "--inputs", "nan"), "inputs"),
+    Hostile(("schedule", "--depth", "4", "--inputs", "-inf"), "inputs"),
+    Hostile(("schedule", "--depth", "1e-300", "--inputs", "4"), "depth"),
+    Hostile(("schedule", "--depth", "4", "--inputs", "2", "--duplex", "quarter"), "duplex"),
+    Hostile(("schedule", "--depth", "4", "--inputs", "2", "--schedule", "pipedream"), "--schedule"),
+    Hostile(("schedule", "--depth", "2000", "--inputs", "2000", "--json"), "depth × inputs"),
+    Hostile(("schedule", "--depth", "1" + "0" * 30, "--inputs", "1" + "0" * 30, "--json"), "depth × inputs"),
+    Hostile(("schedule", "--depth", "4"), "--inputs"),  # required
+    # was: exit 1, OverflowError (int too large to convert to float)
+    Hostile(("schedule", "--depth", "1e400", "--inputs", "4"), "depth"),
+    Hostile(("schedule", "--depth", "--inputs", "4"), "--depth"),  # a flag without its value
+
+    # ── regime ──
+    Hostile(regime(dim="0"), "dim"),
+    Hostile(regime(dim="2.5"), "dim"),
+    Hostile(regime(depth="-1"), "depth"),
+    Hostile(regime(eps="nan"), "eps"),
+    Hostile(regime(eps="inf"), "eps"),
+    Hostile(regime(eps="0"), "eps"),
+    Hostile(("regime", "--depth", "4", "--dim", "10", "--eps=-inf"), "eps"),
+    Hostile(regime(eps="1e-300"), "pprs.upper.time"),
+    Hostile(regime(*sets("beta=1")), "beta"),
+    Hostile(regime(*sets("L=0")), "L"),
+    Hostile(regime(*sets("R=-1")), "R"),
+    Hostile(regime(*sets("n=0.5")), "n"),
+    # was: exit 1, OverflowError (int too large to convert to float)
+    Hostile(regime(*sets("L=1e999")), "L"),
+    Hostile(regime(*sets("L")), "--set"),
+    Hostile(regime(eps="1e-400"), "eps"),  # exactly > 0, 0.0 as a float
+    # was: exit 1, OverflowError (int too large to convert to float)
+    Hostile(regime(*sets("n=1e400")), "n"),
+    # was: still running after 20 s, expanding 10^(10^9) exactly
+    Hostile(regime(dim="1e9999999999"), ("dim", "exponent")),
+
+    # ── certify ──
+    Hostile(certify(method="newton"), "method"),
+    Hostile(certify(cls="nonconvex"), "class"),
+    Hostile(certify(method="subgradient"), "subgradient"),  # a method on a class it does not run on
+    Hostile(certify(method="gd", cls="lipschitz-convex"), "gd"),
+    Hostile(certify(iterations="0"), "iterations"),
+    Hostile(certify(iterations="-1"), "iterations"),
+    Hostile(certify(iterations="4.5"), "iterations"),
+    Hostile(certify(iterations="nan"), "iterations"),
+    Hostile(certify(iterations="200"), "iterations"),  # above the full formulation's limit
+    Hostile(certify(iterations="1000000"), "iterations"),
+    Hostile(certify(iterations="1" + "0" * 30), "iterations"),
+    Hostile(certify("--formulation", "sparse"), "--formulation"),
+    Hostile(certify("--formulation", "chain", method="agd"), "chain"),
+    Hostile(certify("--formulation", "chain", *sets("step=9/5"), iterations="4"), "step"),
+    Hostile(certify(*sets("R=1e308")), "R"),
+    Hostile(certify(*sets("R=0")), "R"),
+    Hostile(certify(*sets("R=nan")), "R"),
+    Hostile(certify(*sets("step=10")), "unbounded"),
+    Hostile(certify(*sets("step=0")), "step"),
+    Hostile(certify(*sets("step=-1")), "step"),
+    Hostile(certify(*sets("step=1/0")), "step"),
+    Hostile(certify(*sets("beta=inf")), "beta"),
+    Hostile(certify(*sets("mu=2"), cls="strongly-convex"), "mu"),  # mu > beta
+    Hostile(certify(*sets("mu=1", "beta=1"), cls="strongly-convex"), "mu"),  # mu = beta
+    Hostile(certify(*sets("mu=0"), cls="strongly-convex"), "mu"),
+    Hostile(certify(*sets("mu=1/10")), "mu"),  # smooth-convex has mu = 0
+    Hostile(certify(*sets("staleness=1")), "staleness"),  # gd has no staleness
+    Hostile(certify(*sets("staleness=5"), method="stale-gd"), "staleness"),  # staleness >= N
+    Hostile(certify(*sets("staleness=1.5"), method="stale-gd"), "staleness"),
+    Hostile(certify(*sets("step=1/2"), method="agd"), "step"),
+    Hostile(certify(*sets("L=1"), method="gd"), "L"),
+    Hostile(certify(*sets("foo=1")), "foo"),
+    Hostile(certify(*sets("=1")), "--set"),
+    # was: still running after 20 s, expanding 10^(10^9) exactly
+    Hostile(certify(*sets("R=1e1000000000")), ("R", "exponent")),
+    Hostile(certify(*sets("step=1e-300")), "step"),
+    Hostile(certify(*sets("beta=1e308")), "beta"),
+
+    # ── report: output paths (refused before any work) ──
+    Hostile(("report", "--quick", "--out", ""), "out", MINE),
+    Hostile(("report", "--quick", "--out", "{tmp}"), "out", MINE),  # a folder
+    Hostile(("report", "--quick", "--out", "{tmp}/a-file/r.pdf"), "out", MINE),  # under a file
+    Hostile(("report", "--quick", "--out", "/proc/pplimits-report.pdf"), "out", MINE),
+    Hostile(("report", "--quick", "--out", "{tmp}/a-file"), "out", MINE),  # a file pplimits did not write
+    Hostile(("report", "--quick", "--out", "{tmp}/a-file", "--cache", "{tmp}/a-file"), "out", MINE),
+    Hostile(("report", "--quick", "--out", "   "), "out", MINE),
+    # was: ran the report, writing its cache files into the working folder
+    Hostile(("report", "--quick", "--out", "r.pdf", "--cache", ""), "cache", MINE),  # '' is not the working folder
+    # was: exit 1, FileExistsError
+    Hostile(("report", "--quick", "--out", "r.pdf", "--cache", "{tmp}/a-file"), "cache", MINE),
+    # was: exit 1, NotADirectoryError
+    Hostile(("report", "--quick", "--out", "r.pdf", "--cache", "{tmp}/a-file/c"), "cache", MINE),
+    # was: exit 1, FileNotFoundError
+    Hostile(("report", "--quick", "--out", "r.pdf", "--cache", "/proc/pplimits-cache"), "cache", MINE),
+
+    # ── gate: baselines ──
+    Hostile(("gate", "--quick", "--baseline", ""), "baseline", MINE),
+    Hostile(("gate", "--quick", "--baseline", "   "), "baseline", MINE),
+    Hostile(("gate", "--quick", "--update-baseline", "--baseline", "{tmp}/a-file/b.json"), "baseline", MINE),
+    Hostile(("gate", "--quick", "--update-baseline", "--baseline", "{tmp}"), "baseline", MINE),
+    Hostile(("gate", "--quick", "--update-baseline", "--baseline", "/proc/b.json"), "baseline", MINE),
+    Hostile(("gate", "--quick", "--baseline", "missing.json"), "baseline"),
+    Hostile(("gate", "--quick", "--baseline", "{tmp}"), "baseline"),  # a folder
+    Hostile(("gate", "--quick", "--baseline", "b.json"), "baseline", {"b.json": ""}),
+    Hostile(("gate", "--quick", "--baseline", "b.json"), "baseline", {"b.json": "not json"}),
+    Hostile(("gate", "--quick", "--baseline", "b.json"), "baseline", {"b.json": "{}"}),
+    Hostile(("gate", "--quick", "--baseline", "b.json"), "baseline", {"b.json": "[]"}),
+    Hostile(("gate", "--quick", "--baseline", "b.json"), "baseline", {"b.json": "\x00\x01"}),
+    Hostile(("gate", "--quick", "--baseline", "b.json"), "no metrics", {"b.json": baseline({})}),
+    Hostile(("gate", "--quick", "--baseline", "b.json"), "full", {"b.json": baseline(metric(), quick=False)}),
+    Hostile(("gate", "--quick", "--baseline", "b.json"), "quick", {"b.json": baseline(metric(), quick="yes")}),
+    Hostile(("gate", "--quick", "--baseline", "b.json"), "format",
+            {"b.json": json.dumps({"format": "pplimits-gate/0", "quick": True, "metrics": metric()})}),
+    Hostile(("gate", "--quick", "--baseline", "b.json"), "metrics",
+            {"b.json": json.dumps({"format": "pplimits-gate/1", "quick": True, "metrics": [1, 2]})}),
+    Hostile(("gate", "--quick", "--baseline", "b.json"), "tolerance",
+            {"b.json": baseline(metric(tolerance=-1))}),
+    Hostile(("gate", "--quick", "--baseline", "b.json"), "tolerance",
+            {"b.json": baseline(metric(tolerance=1e309))}),
+    Hostile(("gate", "--quick", "--baseline", "b.json"), "direction",
+            {"b.json": baseline(metric(direction="sideways"))}),
+    Hostile(("gate", "--quick", "--baseline", "b.json"), "value",
+            {"b.json": baseline(metric(value=[1], direction="equal"))}),
+    Hostile(("gate", "--quick", "--baseline", "b.json"), "unit",
+            {"b.json": baseline(metric(unit=3))}),
+    # was: exit 2, but after computing every figure (26 progress lines on stderr)
+    Hostile(("gate", "--quick", "--baseline", "b.json"), "tolerance",  # a tolerance widened by hand
+            {"b.json": baseline(metric(tolerance=0.5))}),
+    # was: exit 2, but after computing every figure (26 progress lines on stderr)
+    Hostile(("gate", "--quick", "--baseline", "b.json"), "direction",  # a direction turned by hand
+            {"b.json": baseline(metric(direction="lower", tolerance=0.02, value=1.0))}),
+
+    # ── experiment ──
+    Hostile(("experiment", "few-shots", "--quick"), "name"),
+    Hostile(("experiment",), "name"),
+    Hostile(("experiment", "few-shot", "--quick", "--backend", "cupy"), "--backend"),
+    Hostile(("experiment", "few-shot", "--quick", "--out", ""), "out", MINE),
+    Hostile(("experiment", "few-shot", "--quick", "--out", "{tmp}/a-file"), "out", MINE),  # a file, not a folder
+    Hostile(("experiment", "few-shot", "--quick", "--out", "/proc/pplimits"), "out", MINE),
+    Hostile(("experiment", "few-shot", "--quick", "--out", "{tmp}"), "out",  # a file there that is not ours
+            {"few-shot-quick.json": "mine"}),
+    Hostile(("experiment", "adversarial", "--quick", "--out", "{tmp}"), "out", {"adversarial-quick.pdf": "mine"}),
+    Hostile(("experiment", "few-shot", "--quick", "--out", "{tmp}/a-file/sub"), "out", MINE),
+
+    # ── engines ──
+    Hostile(("engines", "--out", "e.json"), "--out"),  # --out without --validate-clock
+    Hostile(("engines", "--validate-clock", "--out", "/proc/e.json"), "out", MINE),
+    # was: '' taken as the default path: the clock measured, reports/out/ made
+    Hostile(("engines", "--validate-clock", "--out", ""), "out"),
+    Hostile(("engines", "--validate-clock", "--out", "{tmp}"), "out", MINE),
+    Hostile(("engines", "--validate-clock", "--out", "{tmp}/a-file/e.json"), "out", MINE),
+    Hostile(("engines", "--validate-clock", "--out", "   "), "out"),
+    # was: exit 0, --out '' ignored
+    Hostile(("engines", "--out", ""), "out"),
+]
+
+
+def _case_id(index: int, case: Hostile) -> str:
+    shown = re.sub(r"[^\w.=/{}-]+", "_", " ".join(case.args)) or "no-args"
+    return f"{index:03d}-{shown if len(shown) <= 80 else shown[:16] + '..' + shown[-62:]}"
+
+
+def _expected_tree(files: dict) -> dict:
+    """What the case's folder must hold afterwards: its files, as they were, and the folders above them."""
+    tree = {}
+    for name, text in files.items():
+        parts = name.split("/")
+        tree.update({"/".join(parts[:i]): None for i in range(1, len(parts))})
+        tree[name] = text
+    return tree
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory):
+    """{index: the driver's record} for the whole table, run once in one child process; and a note on how the
+    child ended (said by every case it did not report)."""
+    folder = tmp_path_factory.mktemp("hostile")
+    cases = folder / "cases.json"
+    cases.write_text(json.dumps([{"args": list(case.args), "files": case.files} for case in TABLE]))
+    env = {k: v for k, v in os.environ.items() if k != "PPLIMITS_TRACEBACK"}  # tracebacks as a user sees them
+    command = [sys.executable, str(DRIVER), str(cases), str(PER_CASE_SECONDS)]
+    try:
+        done = subprocess.run(command, capture_output=True, cwd=folder, env=env, stdin=subprocess.DEVNULL,
+                              timeout=TOTAL_SECONDS)
+        out, note = done.stdout, f"the driver exited {done.returncode}: {done.stderr.decode(errors='replace')[-3000:]}"
+    except subprocess.TimeoutExpired as expired:
+        out, note = expired.stdout or b"", f"the driver was stopped after {TOTAL_SECONDS} s (a case hung in C code?)"
+    records = [json.loads(line) for line in out.decode(errors="replace").splitlines() if line.strip()]
+    return {record["index"]: record for record in records}, note
+
+
+@pytest.mark.parametrize("index", range(len(TABLE)), ids=[_case_id(i, case) for i, case in enumerate(TABLE)])
+def test_hostile_input_exits_2_with_one_line_and_writes_nothing(index, outcomes):
+    case = TABLE[index]
+    found, note = outcomes
+    assert index in found, f"the driver never reported this case: {note}"
+    result = found[index]
+    shown = f"exit {result['code']}\nstderr: {result['stderr'][-3000:]!r}\nstdout: {result['stdout'][:500]!r}"
+    assert not result["timed_out"], f"still running after {PER_CASE_SECONDS} s\n{shown}"
+    assert result["code"] == 2, shown
+    assert "Traceback" not in result["stderr"], shown
+    lines = result["stderr"].splitlines()
+    assert len(lines) == 1, shown
+    for name in (case.names,) if isinstance(case.names, str) else case.names:
+        assert name in lines[0], f"{name!r} is not named\n{shown}"
+    assert result["stdout"] == "", shown
+    assert result["tree"] == _expected_tree(case.files), "the working folder changed"
