@@ -20,7 +20,7 @@ from pplimits.bounds.claim import ClaimKey
 from pplimits.bounds.registry import find
 from pplimits.experiments.matrix import QUICK, RANDOM_SPAN_SEED, Profile
 from pplimits.experiments.measure import bound_values, build_instance, measure
-from pplimits.reports.figures.style import LOWER_STYLE, METHOD_STYLE, UPPER_STYLE
+from pplimits.reports.figures.style import COINCIDING_STYLE, LOWER_STYLE, METHOD_STYLE, UPPER_STYLE, coinciding
 
 TITLE = "Convergence in pipeline time, between the bound envelopes"
 DEPTH = 4
@@ -112,23 +112,30 @@ def caption(data) -> str:
 
 
 def draw(data, fig) -> None:
+    """The panels, and one legend in the free cell: no legend inside a panel can cover a curve or a marker."""
     axes = fig.subplots(3, 2).ravel()
+    methods = {}  # (method, summary) in order of appearance
     for ax, panel in zip(axes, data["panels"]):
-        _draw_panel(ax, panel)
+        methods.update(dict.fromkeys(_draw_panel(ax, panel)))
     legend = axes[len(data["panels"])]
     legend.axis("off")
-    handles = [legend.plot([], [], **LOWER_STYLE, label="span lower bound E(⌊t/τ⌋) of the instance")[0],
+    curves = [legend.plot([], [], color=METHOD_STYLE[method]["color"], linewidth=1.2,
+                          label=f"{METHOD_STYLE[method]['label']} ({summary})")[0] for method, summary in methods]
+    handles = [*curves, legend.plot([], [], **LOWER_STYLE, label="span lower bound E(⌊t/τ⌋) of the instance")[0],
                legend.plot([], [], color="grey", linestyle=":", label="upper bound (method's colour)")[0],
                legend.plot([], [], linestyle="none", marker="^", color="black", label="lower bound on time to ε")[0],
-               legend.plot([], [], linestyle="none", marker="v", color="grey", label="upper bound on time to ε")[0]]
-    legend.legend(handles=handles, loc="center", frameon=False)
+               legend.plot([], [], linestyle="none", marker="v", color="grey", label="upper bound on time to ε")[0],
+               legend.plot([], [], color="grey", **COINCIDING_STYLE, label="dashed: equal to a curve drawn before it")[0]]
+    legend.legend(handles=handles, loc="center", frameon=False, fontsize=7)
 
 
-def _draw_panel(ax, panel):
-    for curve in panel["curves"]:
+def _draw_panel(ax, panel) -> list[tuple[str, str]]:
+    """Draw one panel; return the (method, summary) of its curves for the shared legend."""
+    equal_to = coinciding([(c["times"], c["values"]) for c in panel["curves"]])
+    for curve, earlier in zip(panel["curves"], equal_to):
         style = METHOD_STYLE[curve["method"]]
         ax.plot(curve["times"], curve["values"], color=style["color"], linewidth=1.2,
-                label=f"{style['label']} ({curve['summary']})")
+                **({} if earlier is None else COINCIDING_STYLE))
         if "low" in curve:
             ax.fill_between(curve["times"], np.maximum(curve["low"], 1e-300), curve["high"], color=style["color"],
                             alpha=0.2, linewidth=0)
@@ -140,7 +147,7 @@ def _draw_panel(ax, panel):
         lower = marker["method"] is None  # the class lower bound; an upper bound is about a method
         color = "black" if lower else METHOD_STYLE[marker["method"]]["color"]
         ax.plot([marker["time"]], [panel["eps"]], linestyle="none", marker="^" if lower else "v", color=color,
-                markersize=6, markeredgecolor="black", markeredgewidth=0.5)
+                markersize=6, markeredgecolor="black", markeredgewidth=0.5, zorder=5)
     ax.axhline(panel["eps"], color="grey", linewidth=0.8)
     lowest = min(min(v for v in c.get("low", c["values"]) if v > 0) for c in panel["curves"])
     ax.set_ylim(bottom=min(lowest, panel["eps"]) / 10)
@@ -149,4 +156,4 @@ def _draw_panel(ax, panel):
     ax.set_title(f"{panel['instance']} (d = {panel['dim']}, ε = {panel['eps']:g})")
     ax.set_xlabel("pipeline time t (time units)")
     ax.set_ylabel("‖∇f(x)‖" if panel["criterion"] == "grad-norm" else "f(x) − f*")
-    ax.legend(loc="lower left", fontsize=6.5)
+    return [(curve["method"], curve["summary"]) for curve in panel["curves"]]

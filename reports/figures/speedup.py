@@ -11,7 +11,7 @@ time to ε is the time at which every seed has reached ε.
 from pplimits.algorithms.clock import PipelineModel
 from pplimits.experiments.matrix import QUICK, Profile
 from pplimits.experiments.measure import build_instance, measure
-from pplimits.reports.figures.style import LOWER_STYLE, METHOD_STYLE, UPPER_STYLE
+from pplimits.reports.figures.style import COINCIDING_STYLE, LOWER_STYLE, METHOD_STYLE, UPPER_STYLE, coinciding
 
 TITLE = "Time to ε against pipeline depth: the speed-up"
 PANELS = (  # instance, ε, instance parameters, methods
@@ -64,11 +64,16 @@ def draw(data, fig) -> None:
     axes = top[0].subplots(1, 2)
     depths = data["depths"]
     for ax, panel in zip(axes, data["panels"]):
-        for method, rows in panel["methods"].items():
+        methods = list(panel["methods"].items())
+        equal_to = coinciding([(depths, [r["time"] for r in rows]) for _, rows in methods])
+        for (method, rows), earlier in zip(methods, equal_to):
             style = METHOD_STYLE[method]
-            ax.plot(depths, [r["time"] for r in rows], color=style["color"], marker=style["marker"], markersize=4,
-                    linestyle="--" if method == "heavy-ball" else "-",
-                    label=style["label"] + (f" ({panel['seeds']['pprs']} seeds)" if method == "pprs" else ""))
+            label = style["label"] + (f" ({panel['seeds']['pprs']} seeds)" if method == "pprs" else "")
+            coincide = {"markersize": 4} if earlier is None else {**COINCIDING_STYLE, "markersize": 7}
+            if earlier is not None:
+                label += f" (= {METHOD_STYLE[methods[earlier][0]]['label']} here)"
+            ax.plot(depths, [r["time"] for r in rows], color=style["color"], marker=style["marker"], label=label,
+                    **coincide)
             ax.plot(depths, [r["upper"] for r in rows], **{**UPPER_STYLE, "color": style["color"]})
         ax.plot(depths, panel["lower"], **LOWER_STYLE, label="class lower bound (span methods)")
         ax.set_xscale("log", base=2)

@@ -3,6 +3,7 @@
 Vector output only; `apply()` fixes the rcParams that make the PDF bytes reproducible.
 """
 import matplotlib
+import numpy as np
 
 PAGE = (8.27, 11.69)  # A4 portrait, inches
 MARGIN = 0.6  # inches on every side of a page
@@ -20,6 +21,8 @@ METHOD_STYLE = {
     "pprs-drs": {"color": "#8c564b", "marker": "P", "label": "PPRS (DRS, RECON)"},
     "sgd": {"color": "#17becf", "marker": "x", "label": "mini-batch SGD"},
 }
+# A curve equal to one drawn before it is dashed with hollow markers, so the first shows through it.
+COINCIDING_STYLE = {"linestyle": (0, (3, 3)), "markerfacecolor": "none"}
 LOWER_STYLE = {"color": "black", "linestyle": "--", "linewidth": 1.2}
 UPPER_STYLE = {"color": "black", "linestyle": ":", "linewidth": 1.2}
 FORWARD_COLOR = "#4c72b0"
@@ -35,3 +38,25 @@ def apply() -> None:
         "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
         "pdf.fonttype": 42, "svg.hashsalt": "pplimits", "path.simplify": False,
     })
+
+
+def coinciding(series: list, rtol: float = 0.02) -> list[int | None]:
+    """For each (x, y) pair of sequences (x increasing, y > 0), the index of an earlier pair it lies on — within
+    `rtol` (2 %: a line's width on these log axes) of the earlier curve, interpolated log-log, at half or more of
+    its points — else None. A curve drawn over another it follows hides it, so the figures draw it dashed."""
+    found = []
+    for i, (x, y) in enumerate(series):
+        x, y = np.asarray(x, float), np.asarray(y, float)
+        match = None
+        for j, (x_j, y_j) in enumerate(series[:i]):
+            x_j, y_j = np.asarray(x_j, float), np.asarray(y_j, float)
+            inside = (x >= x_j[0]) & (x <= x_j[-1]) & (y > 0)
+            if found[j] is not None or not (y_j > 0).all():
+                continue
+            under = np.exp(np.interp(np.log(x[inside]), np.log(x_j), np.log(y_j)))
+            close = np.abs(y[inside] - under) <= rtol * under
+            if 2 * close.sum() >= len(x):
+                match = j
+                break
+        found.append(match)
+    return found
