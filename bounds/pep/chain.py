@@ -25,7 +25,7 @@ import numpy as np
 import scipy.sparse as sparse
 
 from pplimits._util.checks import UsageError
-from pplimits.bounds.pep.sdp import SOLVER
+from pplimits.bounds.pep.sdp import SOLVER, require_solved
 from pplimits.bounds.pep.trace import MethodTrace, exact
 
 TIGHT = {"tol_gap_abs": 1e-12, "tol_gap_rel": 1e-11, "tol_feas": 1e-11, "max_iter": 400}  # small blocks: cheap
@@ -230,9 +230,7 @@ def solve_chain(trace: MethodTrace, function_class, radius=1) -> dict:
         problem, inequalities, agree = solve(TIGHT)
     except cp.SolverError:  # the tight tolerances can stall Clarabel (gd, step 1/10, N = 1): its defaults
         problem, inequalities, agree = solve({})
-    if problem.status not in ("optimal", "optimal_inaccurate"):
-        raise UsageError(f"the worst case could not be computed at these parameters (Clarabel ended "
-                         f"{problem.status!r}): it may be unbounded — a step too large for the class?")
+    require_solved(problem.status)
     nu = np.asarray(agree[0].dual_value, dtype=float) if agree else np.zeros(0)
     bound = certify_chain(chain, np.asarray(inequalities.dual_value, dtype=float), nu)
     return {"worst_case": float(problem.value), "status": problem.status, "exact_bound": bound,

@@ -15,7 +15,6 @@ import cvxpy as cp
 import numpy as np
 import scipy.sparse as sparse
 
-from pplimits._util.checks import UsageError
 from pplimits.bounds.pep.classes import interpolation_rows, pairs
 from pplimits.bounds.pep.trace import MethodTrace
 
@@ -67,6 +66,15 @@ def assemble(trace: MethodTrace, function_class, radius: float) -> Rows:
     return Rows(A, D, c, b, kinds)
 
 
+class SolverFailure(RuntimeError):
+    """Clarabel ended without an optimal (or optimal-inaccurate) solution."""
+
+
+def require_solved(status: str) -> None:
+    if status not in ("optimal", "optimal_inaccurate"):
+        raise SolverFailure(f"Clarabel ended {status!r}")
+
+
 @dataclass
 class Solution:
     """A solved PEP: the worst case (primal), solver status, the dual bound bᵀλ and their gap, the smallest
@@ -98,9 +106,7 @@ def solve(trace: MethodTrace, function_class, radius: float = 1.0) -> Solution:
         warnings.simplefilter("ignore", UserWarning)
         problem.solve(solver=SOLVER, **SETTINGS)
     seconds = time.perf_counter() - start
-    if problem.status not in ("optimal", "optimal_inaccurate"):
-        raise UsageError(f"the worst case could not be computed at these parameters (Clarabel ended "
-                         f"{problem.status!r}): it may be unbounded — a step too large for the class?")
+    require_solved(problem.status)
     multipliers = np.asarray(inequalities.dual_value, dtype=float)
     dual = float(rows.b @ multipliers)
     S = np.asarray(psd.dual_value, dtype=float)

@@ -7,6 +7,7 @@ Defaults: β = 1, μ = β/10 (strongly-convex), L = 1, R = 1; steps 1/β (gd), R
 """
 import math
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 
@@ -15,7 +16,7 @@ from pplimits.bounds.pep.certificate import certify
 from pplimits.bounds.pep.chain import solve_chain
 from pplimits.bounds.pep.classes import LipschitzConvex, SmoothStronglyConvex
 from pplimits.bounds.pep.methods import PEP_METHODS, trace
-from pplimits.bounds.pep.sdp import SOLVER, solve
+from pplimits.bounds.pep.sdp import SOLVER, SolverFailure, solve
 from pplimits.bounds.pep.trace import exact
 
 CLASSES = {"smooth-convex": "smooth", "strongly-convex": "smooth", "lipschitz-convex": "lipschitz"}
@@ -123,6 +124,21 @@ class WorstCase:
         return {"class": found.pop("function_class"), **found}
 
 
+@contextmanager
+def _solver_failures(params: dict):
+    """A solver failure where a step above 2/β makes the worst case grow like (γβ − 1)^{2N} is the input's (a
+    UsageError naming step); anywhere else it stays a SolverFailure — pplimits' limit, not the user's input."""
+    try:
+        yield
+    except SolverFailure as failure:
+        step, beta = params.get("step"), params.get("beta")
+        if step is not None and beta is not None and step * beta > 2:
+            raise UsageError(f"step {step} is above 2/beta = {2 / beta}, where the worst case grows like "
+                             f"(step·beta − 1)^(2N) and is unbounded for the solver ({failure}); use step <= 2/beta"
+                             ) from None
+        raise
+
+
 def _chain_proof(found: dict) -> dict:
     """The chain's exact bound as a margin over its value, rounded up to two significant digits (so
     worst_case × (1 + margin) ≥ the exact bound ≥ the relaxation's optimum ≥ the true worst case)."""
@@ -167,10 +183,12 @@ def worst_case(method: str, function_class: str, iterations, values: dict | None
         if params["step"] * params["beta"] > CHAIN_TIGHT_STEP:
             raise UsageError(f"step must be at most {CHAIN_TIGHT_STEP}/beta for the chain formulation (where it equals "
                              f"the all-pairs worst case), got {params['step']}; use --formulation full")
-        found = solve_chain(traced, cls, params["R"])
+        with _solver_failures(params):
+            found = solve_chain(traced, cls, params["R"])
         return WorstCase(**common, worst_case=found["worst_case"], solver_status=found["status"],
                          **_chain_proof(found), seconds=time.perf_counter() - start)
-    solution = solve(traced, cls, float(params["R"]))
+    with _solver_failures(params):
+        solution = solve(traced, cls, float(params["R"]))
     record = {"worst_case": solution.worst_case, "solver_status": solution.status, "dual_bound": solution.dual_bound,
               "duality_gap": solution.gap, "min_eig_G": solution.min_eig_G, "min_eig_S": solution.min_eig_S}
     if exact and n <= EXACT_LIMIT:

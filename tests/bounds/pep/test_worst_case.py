@@ -212,3 +212,20 @@ def test_certified_status_needs_every_check_certified():
     assert claim_status(claim, [yes, yes]) == "certified (exact)"
     assert claim_status(claim, [yes, no]) == "verified (exact certificate failed for 1 of 2)"
     assert claim_status(claim, [yes, {"passed": False, "certified": True}]) == "violated"
+
+
+@pytest.mark.parametrize("step, code", [("1", 1), ("10", 2)])
+def test_a_solver_failure_is_bad_input_only_where_the_step_explains_it(monkeypatch, capsys, step, code):
+    """Clarabel giving up at step 10/β (the worst case grows like 9^{2N}) is the input's doing: exit 2 naming step.
+    The same failure at step 1/β is pplimits' limit, not the user's: exit 1, reported as an internal error."""
+    import pplimits.bounds.pep.worst_case as module
+    from pplimits.bounds.pep.sdp import SolverFailure
+
+    def fail(*args, **kwargs):
+        raise SolverFailure("Clarabel ended 'user_limit'")
+
+    monkeypatch.setattr(module, "solve", fail)
+    assert main(["certify", "--method", "gd", "--class", "smooth-convex", "--iterations", "3", "--set",
+                 f"step={step}"]) == code
+    err = capsys.readouterr().err
+    assert ("step 10 is above 2/beta" in err) if code == 2 else ("internal error" in err and "user_limit" in err)
