@@ -48,8 +48,9 @@ def run(method, instance, model: PipelineModel, iterations: int, runs: int = 1,
         backend: Backend | None = None, stop_below: float | None = None, progress=None) -> Run:
     """Advance `runs` copies of `method` on `instance` for up to `iterations` synchronous iterations.
 
-    Stops early once every run has reached `stop_below` (if given); calls progress(k, iterations) after
-    each iteration k (if given).
+    Stops early once every run has reached `stop_below` (if given) or left the finite numbers (a diverging run
+    never comes back: its overflow warnings are silenced, the measurement notes it); calls progress(k, iterations)
+    after each iteration k (if given).
     """
     backend = backend or get_backend()
     xp = backend.xp
@@ -59,10 +60,11 @@ def run(method, instance, model: PipelineModel, iterations: int, runs: int = 1,
     limit = -np.inf if stop_below is None else stop_below
     reached = values[0] <= limit
     for _ in range(iterations):
-        if reached.all():
+        if (reached | ~np.isfinite(values[-1])).all():
             break
-        state = method.update(state, instance.gradient(method.queries(state)))
-        values.append(backend.to_numpy(_criterion(instance, method.iterate(state), xp)))
+        with np.errstate(over="ignore", invalid="ignore"):
+            state = method.update(state, instance.gradient(method.queries(state)))
+            values.append(backend.to_numpy(_criterion(instance, method.iterate(state), xp)))
         reached |= values[-1] <= limit
         if progress is not None:
             progress(len(values) - 1, iterations)

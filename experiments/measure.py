@@ -234,10 +234,14 @@ def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds:
     trace = run(method, instance, model, max_iterations, runs=seeds, stop_below=None if randomised else eps,
                 progress=progress, backend=backend)
     time_to_eps = trace.time_to_eps(eps)
-    if time_to_eps is None:
-        notes.append(f"eps not reached by every seed within {trace.iterations} iterations (raise with --set max_iterations=N)")
     final = trace.values[:, -1]
     finite = bool(np.isfinite(final).all())
+    if not finite:
+        first = int(np.flatnonzero(~np.isfinite(trace.values).all(axis=0))[0])
+        notes.append(f"diverged: {int((~np.isfinite(final)).sum())} of {seeds} runs left the finite numbers (from "
+                     f"iteration {first}), so the run stopped there: a step too large for this instance?")
+    elif time_to_eps is None:
+        notes.append(f"eps not reached by every seed within {trace.iterations} iterations (raise with --set max_iterations=N)")
     summary = Measurement(
         method=method_name, instance=instance.name, setting=instance.setting, criterion=instance.criterion,
         depth=model.depth, n=model.inputs, schedule=model.schedule, duplex=model.duplex, eps=eps, dim=instance.dim,

@@ -38,3 +38,17 @@ def test_theorem_d_at_the_runs_own_parameters_holds_only_where_its_bound_reaches
     assert any("at this run's T = 303, K = 100" in n and "≤ eps" in n for n in more_samples.notes)
     wide = _pprs("max-function-lipschitz", gamma=0.5)  # the smoothing bias γL√d alone exceeds ε
     assert wide.upper_bound_time is None and any("> eps" in n for n in wide.notes)
+
+
+def test_a_diverging_run_stops_quietly_and_says_so():
+    """Heavy ball at step 10/β on Nesterov's chain overflows: it used to run all 40 180 iterations on inf/nan with
+    numpy's overflow warnings on stderr; it now stops where every run left the finite numbers, with a note."""
+    import warnings
+
+    instance = build_instance("nesterov-chain", 1e-3, None, {})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        summary, trace = measure("heavy-ball", instance, PipelineModel(4), 1e-3, 1, {"step": 10})
+    assert summary.final_gap is None and trace.iterations < 1000
+    assert any(note.startswith("diverged: 1 of 1 runs left the finite numbers") for note in summary.notes)
+    assert not any("raise with --set max_iterations" in note for note in summary.notes)
