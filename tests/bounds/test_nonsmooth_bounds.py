@@ -119,3 +119,35 @@ def test_the_papers_pprs_shape_is_the_abstracts():
 
     written = depth * R * L * d ** sp.Rational(1, 4) / eps + n * (R * L / eps) ** 2
     assert sp.simplify(get("nonsmooth-convex.pprs.paper").expression - written) == 0
+
+
+def test_recon_lower_bound_is_the_theory_form_with_unit_constants():
+    """docs/theory.md §2.4: any procedure needs Ω((RL/ε)² + Δ·RL/ε); RECON, constants set to 1."""
+    written = (R * L / eps) ** 2 + depth * R * L / eps
+    assert _same(get("nonsmooth-convex.recon.lower.time").expression, written)
+
+
+def test_pprs_time_at_a_hand_computed_point():
+    """docs/theory.md §2.5: T = ⌈4√(2c)·LR d^{1/4}/ε⌉, K = ⌈(2T+1)/(12c√d)⌉, c = √(2/π), and each iteration takes
+    2(nK + Δ − 1) ticks. Evaluated here in 50-digit mpmath at the float ε's exact value: d = 10⁴, L = R = 1, ε = 0.01
+    gives T = ⌈5052.97⌉ = 5053, K = ⌈10.56⌉ = 11, and at Δ = 64, n = 2 the time 5053·2·(64 + 22 − 1)."""
+    import mpmath
+
+    with mpmath.workdps(50):
+        c = mpmath.sqrt(2 / mpmath.pi)
+        iterations = int(mpmath.ceil(4 * mpmath.sqrt(2 * c) * 10 / mpmath.mpf(0.01)))
+        batch = int(mpmath.ceil((2 * iterations + 1) / (12 * c * 100)))
+    assert (iterations, batch) == (5053, 11)
+    values = {eps: 0.01, L: 1.0, R: 1.0, d: 10_000, depth: 64, n: 2}
+    assert get("nonsmooth-convex.pprs.upper.time").evaluate(values) == iterations * 2 * (64 + 2 * batch - 1) == 859010
+
+
+def test_drs_schedule_at_a_hand_computed_point():
+    """docs/theory.md §2.5, RECON variant: T = ⌈20 RL d^{1/4}/ε⌉, K = ⌈5 RL d^{-1/4}/ε⌉. At d = 10⁴ (d^{1/4} = 10),
+    L = R = 1, ε = 0.03 (RL/ε ≈ 33.33): T = ⌈6666.7⌉ = 6667, K = ⌈16.67⌉ = 17; at Δ = 8, n = 1 the time is
+    6667·2·(8 + 17 − 1)."""
+    from pplimits.bounds.tuning import Tuning, drs_tuning
+
+    assert drs_tuning(0.03, 1.0, 1.0, 10_000) == Tuning(T=6667, K=17)
+    values = {eps: 0.03, L: 1.0, R: 1.0, d: 10_000, depth: 8, n: 1}
+    assert get("nonsmooth-convex.pprs-drs.upper.time").evaluate(values) == 6667 * 2 * (8 + 17 - 1) == 320016

@@ -174,3 +174,73 @@ def test_consistency_check_can_fail():
     lower = get("smooth-convex.lower.time").expression
     point = {eps: 1e-6, beta: 1, R: 1, depth: 4, n: 1}
     assert float(wrong.subs(point)) < float(lower.subs(point))
+
+
+# --- values at hand-computed points (mutation/bounds.toml): each expected number from docs/theory.md's formula ---
+
+
+def test_lower_gap_at_time_counts_completed_rounds_only():
+    """Rounds lemma (docs/theory.md §1): by time t a span method has completed ⌊t/τ⌋ rounds, τ = 2Δ, and the smooth
+    convex bound is 3βR²/(32(⌊t/τ⌋ + 1)²) (§2.1). Δ = 3, t = 20: ⌊20/6⌋ = 3 rounds, so 3·2/(32·16) = 3/256 at β = 2,
+    R = 1; the construction for 3 rounds is Nesterov's chain of length 2·3 + 1 = 7, so d = 7 is enough, d = 6 is not."""
+    claim = CLAIMS["smooth-convex.lower.gap-at-time"]
+    values = {"beta": 2, "R": 1, "depth": 3, "t": 20}
+    assert claim.evaluate(parse_values({**values, "d": 7})) == 3 / 256
+    with pytest.raises(ValueError, match="does not apply"):
+        claim.evaluate(parse_values({**values, "d": 6}))
+
+
+def test_upper_gap_at_time_counts_synchronous_gradients():
+    """A synchronous gradient of n inputs takes τ_g = 2(Δ + n − 1) (docs/theory.md §1): Δ = 3, n = 4 gives τ_g = 12,
+    so ⌊40/12⌋ = 3 AGD iterations by t = 40 and 2βR²/(3 + 1)² = 1/4 at β = 2, R = 1 (§2.1)."""
+    values = parse_values({"beta": 2, "R": 1, "depth": 3, "n": 4, "t": 40})
+    assert CLAIMS["smooth-convex.agd.upper.gap-at-time"].evaluate(values) == 1 / 4
+
+
+def test_lower_time_needs_the_chain_for_the_last_unfinished_round():
+    """T_ε ≥ τr, r = √(3βR²/(32ε)) − 1 (docs/theory.md §2.1): the span method is still above ε in rounds j < r, so the
+    construction must be hard for k = ⌈r⌉ − 1 rounds and needs d ≥ 2k + 1. β = R = 1, ε = 0.005: r = √18.75 − 1
+    ≈ 3.33, k = 3, d ≥ 7."""
+    claim = CLAIMS["smooth-convex.lower.time"]
+    values = {"eps": 0.005, "beta": 1, "R": 1, "depth": 2}
+    assert claim.evaluate(parse_values({**values, "d": 7})) == pytest.approx(4 * (math.sqrt(18.75) - 1), rel=1e-15)
+    with pytest.raises(ValueError, match="does not apply"):
+        claim.evaluate(parse_values({**values, "d": 6}))
+
+
+def test_the_gpipe_gradient_time_meets_the_clock_assumption():
+    """The upper claims assume one gradient takes at most 2(Δ + n − 1) (docs/theory.md §1): exactly that is allowed,
+    one tick more is not."""
+    claim = CLAIMS["smooth-convex.agd.upper.time"]
+    values = {"eps": 1e-3, "beta": 1, "R": 1, "depth": 4, "n": 2}
+    assert claim.evaluate(parse_values({**values, "tau_g": 10})) == claim.evaluate(parse_values(values))
+    with pytest.raises(ValueError, match="one gradient takes at most"):
+        claim.evaluate(parse_values({**values, "tau_g": 11}))
+
+
+def test_gd_upper_time_is_beck_teboulle():
+    """GD with step 1/β: f(x_k) − f* ≤ βR²/(2k) (Beck–Teboulle 2009, Thm 3.1), so ⌈βR²/(2ε)⌉ gradients of τ_g each:
+    β = R = 1, ε = 0.003, Δ = 4, n = 2 gives ⌈166.67⌉ = 167 gradients of 10 ticks."""
+    iterations = math.ceil(1 / (2 * Fraction(0.003)))
+    assert iterations == 167
+    values = parse_values({"eps": 0.003, "beta": 1, "R": 1, "depth": 4, "n": 2})
+    assert CLAIMS["smooth-convex.gd.upper.time"].evaluate(values) == 10 * iterations
+
+
+def test_strongly_convex_agd_upper_time_is_nesterov():
+    """AGD with constant momentum: f − f* ≤ (1 − 1/√κ)^k (β + μ)R²/2 (Nesterov 2004, Thm 2.2.3). β = 1, μ = 1/4:
+    √κ = 2, so the smallest k with 2^−k · 5/8 ≤ ε = 0.001 is 10 (2^−9 · 5/8 ≈ 0.0012), times τ_g = 10."""
+    iterations = next(j for j in range(100) if Fraction(1, 2) ** j * Fraction(5, 8) <= Fraction(0.001))
+    assert iterations == 10
+    values = parse_values({"eps": 0.001, "beta": 1, "mu": 0.25, "R": 1, "depth": 4, "n": 2})
+    assert CLAIMS["strongly-convex.agd.upper.time"].evaluate(values) == 10 * iterations
+
+
+def test_nonconvex_lower_time_at_a_hand_computed_point():
+    """T_ε ≥ τ⌊βD_f/(1824ε²)⌋ with d ≥ that chain length (docs/theory.md §2.3): β = 1, D_f = 4788, ε = 1/2 gives
+    ⌊4788/456⌋ = ⌊10.5⌋ = 10 links, τ = 4 at Δ = 2: 40; the chain of 10 links fits in d = 10, not in d = 9."""
+    claim = CLAIMS["smooth-nonconvex.lower.time"]
+    values = {"eps": 0.5, "beta": 1, "D_f": 4788, "depth": 2}
+    assert claim.evaluate(parse_values({**values, "d": 10})) == 40
+    with pytest.raises(ValueError, match="does not apply"):
+        claim.evaluate(parse_values({**values, "d": 9}))

@@ -298,6 +298,13 @@ def test_carmon_constants_and_extreme_inputs():
     assert float(inst.span_gap(T - 1)) == inst.eps and float(inst.span_gap(T)) == 0.0
 
 
+def test_carmon_span_rounds_count_the_whole_chain():
+    """‖∇f(x)‖ > ε whenever x_T = 0 (Carmon et al. 2020, Lemma 3: strict), so a span method cannot reach ‖∇f‖ ≤ ε
+    before all T = 7 links are discovered; reaching a looser 2ε is not ruled out by that bound at all."""
+    assert CARMON.span_rounds(CARMON.eps) == CARMON.chain_length == 7
+    assert CARMON.span_rounds(CARMON.eps / 2) == 7 and CARMON.span_rounds(2 * CARMON.eps) == 0
+
+
 # ---------------------------------------------------------------- random quadratic and logistic
 
 

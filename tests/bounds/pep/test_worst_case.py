@@ -10,8 +10,8 @@ import pytest
 
 from pplimits._util.checks import UsageError
 from pplimits.bounds.pep.certificate import certify, schur_pad
-from pplimits.bounds.pep.classes import SmoothStronglyConvex
-from pplimits.bounds.pep.methods import trace
+from pplimits.bounds.pep.classes import LipschitzConvex, SmoothStronglyConvex
+from pplimits.bounds.pep.methods import _sqrt, trace
 from pplimits.bounds.pep.sdp import solve
 from pplimits.bounds.pep.worst_case import worst_case
 from pplimits.cli import main
@@ -76,6 +76,64 @@ def test_schur_padding_is_exact():
     assert schur_pad([[0 * one, one], [one, one]]) == 1  # [[p, 1], [1, 1]] ⪰ 0 iff p ≥ 1
     assert schur_pad([[one, 0 * one], [0 * one, -one]]) is None
     assert schur_pad([[one, one, 0 * one], [one, 0 * one, 0 * one], [0 * one] * 3]) is None  # zero pivot, non-zero row
+    assert schur_pad([[one, 0 * one], [0 * one, 0 * one]]) == 0  # PSD and singular: a zero pivot with a zero row
+    assert schur_pad([[2 * one, 0 * one, one], [0 * one, 0 * one, 0 * one], [one, 0 * one, one]]) == 0  # det 1, PSD
+
+
+def test_a_claim_just_below_the_tight_value_is_not_certified():
+    """GD, step 1/L, N = 4: the worst case is exactly 1/(4N + 2) = 1/18 (Drori & Teboulle 2014, attained). A claim
+    5·10⁻⁶ below it is false, and no accepted margin (at most 10⁻⁶) may certify it, whatever the solver said."""
+    traced = trace("gd", 4, step=1)
+    solution = solve(traced, SMOOTH)
+    false_claim = float(Fraction(1, 18) * (1 - Fraction(5, 10**6)))
+    found = certify(traced, SMOOTH, replace(solution, worst_case=false_claim))
+    assert not found.certified and "exceeds" in found.reason
+
+
+def test_certificates_at_radius_two_scale_by_r_squared():
+    """With ‖x₀ − x*‖ ≤ R = 2 GD's worst case is R²/(4N + 2) = 4/18 (Drori & Teboulle 2014): certified there, and a
+    claim 10⁻⁴ below it is not (the initial condition contributes R², not R, to the dual bound)."""
+    traced = trace("gd", 4, step=1)
+    solution = solve(traced, SMOOTH, 2.0)
+    assert solution.worst_case == pytest.approx(4 / 18, rel=1e-6)
+    found = certify(traced, SMOOTH, solution, radius=2)
+    assert found.certified and found.bound >= Fraction(4, 18)
+    lowered = certify(traced, SMOOTH, replace(solution, worst_case=4 / 18 * (1 - 1e-4)), radius=2)
+    assert not lowered.certified
+
+
+@pytest.mark.parametrize("shortfall", [1e-7, 1e-6, 2e-6, 3e-6, 4e-6, 1e-5])
+def test_a_perturbed_dual_never_certifies_a_false_subgradient_claim(shortfall):
+    """Soundness whatever dual is handed in: the subgradient method, M = L = 3, R = 2, N = 4, constant step
+    R/(L√(N+1)), has worst case exactly RL/√(N+1) (Drori & Teboulle 2016, attained). Lower the multipliers of the rows
+    ‖g_i‖² ≤ M² so that their share of the dual bound drops by `shortfall`·RL/√(N+1) in all, and claim 2·10⁻⁶ below
+    the tight value: padding those rows back costs M² per unit, and no accepted margin can make the claim certified."""
+    N, M, R = 4, 3, 2
+    tight = R * M / math.sqrt(N + 1)
+    cls = LipschitzConvex(Fraction(M))
+    traced = trace("subgradient", N, step=Fraction(R) / (M * Fraction(math.sqrt(N + 1)).limit_denominator(10**6)))
+    solution = solve(traced, cls, float(R))
+    assert solution.worst_case == pytest.approx(tight, rel=1e-7)
+    multipliers = solution.multipliers.copy()
+    extra = [p for p, kind in enumerate(solution.rows.kinds) if kind[0] == "extra"]
+    multipliers[extra] -= shortfall * tight / (M**2 * len(extra))
+    found = certify(traced, cls, replace(solution, multipliers=multipliers, worst_case=tight * (1 - 2e-6)), R)
+    assert not found.certified
+
+
+def test_exact_square_roots_and_their_double_fallback():
+    """_sqrt is exact on squares of rationals and otherwise the double's value: √(9/4) = 3/2, √(1/10) = 0.316…"""
+    assert _sqrt(Fraction(9, 4)) == Fraction(3, 2)
+    assert _sqrt(Fraction(1, 10)) == Fraction(math.sqrt(0.1))
+    assert _sqrt(Fraction(4, 10)) == Fraction(math.sqrt(0.4))
+
+
+def test_stale_gd_default_step_shrinks_with_the_staleness():
+    """worst_case's documented default for stale-gd: step 1/(β(s + 1)); β = 2, s = 2 gives 1/6, s = 0 gives 1/2."""
+    stale = worst_case("stale-gd", "smooth-convex", 4, {"beta": "2", "staleness": "2"}, exact=False)
+    assert stale.params["step"] == "1/6"
+    assert worst_case("stale-gd", "smooth-convex", 4, {"beta": "2", "staleness": "0"}, exact=False).params["step"] \
+        == "1/2"
 
 
 @pytest.mark.parametrize("depth, ticks", [(1, 8), (2, 16)])
