@@ -203,6 +203,11 @@ def test_the_chain_value_carries_its_solver_error_outward(n, step, beta, radius)
     assert chain.certified and Fraction(chain.certified_bound) >= truth
     assert Fraction(chain.certified_bound) <= truth * (1 + Fraction(1, 10**5))
     assert Fraction(chain.certified_bound) == Fraction(chain.worst_case) * (1 + Fraction(repr(chain.margin)))
+    from pplimits.bounds.pep.chain import solve_chain  # the margin is rounded up: never below the exact bound
+
+    exact_bound = solve_chain(trace("gd", n, mu=Fraction(0), step=Fraction(step)), SmoothStronglyConvex(Fraction(beta)),
+                              Fraction(radius))["exact_bound"]
+    assert exact_bound <= Fraction(chain.certified_bound) <= exact_bound * (1 + Fraction(1, 10))
 
 
 def test_any_dual_gives_the_chain_an_upper_bound():
