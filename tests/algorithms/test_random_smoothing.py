@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pytest
 
 from pplimits.algorithms.noise import perturbations
 from pplimits.algorithms.random_smoothing import PPRS
@@ -36,3 +37,27 @@ def test_pprs_is_theorem_ds_algorithm():
         state = method.update(state, instance.gradient(method.queries(state)))
     np.testing.assert_allclose(method.iterate(state)[0], theorem_d(instance, gamma, samples, seed, 30),
                                rtol=1e-12, atol=1e-14)
+
+
+def test_drs_weights_solve_nesterovs_estimate_sequence_equation():
+    """α₀ = 1 and α_{t+1} the positive root of α² = α_t²(1 − α) (Scaman et al. 2018's schedule): α₁ = (√5 − 1)/2,
+    and α_t ~ 2/t."""
+    from pplimits.algorithms.random_smoothing import DRSSchedule
+
+    method = DRSSchedule(1.0, samples=2)
+    alphas = [method.alpha(t) for t in range(2001)]
+    assert alphas[0] == 1.0 and alphas[1] == pytest.approx((math.sqrt(5) - 1) / 2, rel=1e-15)
+    for previous, current in zip(alphas[:50], alphas[1:51]):
+        assert current**2 == pytest.approx(previous**2 * (1 - current), rel=1e-12)
+    assert alphas[2000] * 2000 == pytest.approx(2, rel=0.01)
+
+
+def test_run_r_of_a_batch_is_theorem_ds_algorithm_with_seed_plus_r():
+    """Batched runs are independent draws: run r of a batch of 3 is the algorithm above with the noise of seed + r."""
+    instance = LipschitzMaxFunction(dim=6)
+    method = PPRS(instance.lipschitz, samples=3, seed=20, gamma=0.1)
+    state = method.init(np.broadcast_to(instance.x0, (3, instance.dim)).copy())
+    for _ in range(10):
+        state = method.update(state, instance.gradient(method.queries(state)))
+    expected = np.stack([theorem_d(instance, 0.1, 3, 20 + r, 10) for r in range(3)])
+    np.testing.assert_allclose(method.iterate(state), expected, rtol=1e-12, atol=1e-14)

@@ -71,3 +71,27 @@ def test_stop_below_stops_once_every_run_has_reached_eps():
 def test_bad_method_names_and_parameters(name, params, message):
     with pytest.raises(ValueError, match=message):
         make_method(name, NesterovChain(dim=3), **params)
+
+
+def test_an_iterate_exactly_at_eps_has_reached_it():
+    """criterion ≤ ε, not < ε: the iterate at 1.0 reaches ε = 1.0 at time 10."""
+    trace = Run("m", "i", "gap", np.array([0, 10, 20]), np.array([[2.0, 1.0, 0.5], [3.0, 0.25, 1.0]]), 1)
+    np.testing.assert_array_equal(trace.first_index_below(1.0), [1, 1])
+    assert trace.time_to_eps(1.0) == 10
+
+
+def test_stop_below_waits_for_the_slowest_run():
+    """GD with step 1/β on one run and 1/(4β) on the other: the runner stops at the iteration the slower one first
+    reaches ε (counted by a hand loop), not when the faster one does."""
+    chain = NesterovChain(dim=30)
+    eps, betas = 2e-3, (chain.beta, 4 * chain.beta)
+    first = []
+    for beta in betas:
+        x, k = chain.x0, 0
+        while chain.value(x) - chain.f_star > eps:
+            x, k = x - chain.gradient(x) / beta, k + 1
+        first.append(k)
+    assert first[0] < first[1]
+    trace = run(GradientDescent(betas), chain, PipelineModel(depth=2), iterations=10_000, runs=2, stop_below=eps)
+    assert trace.iterations == first[1]
+    np.testing.assert_array_equal(trace.first_index_below(eps), first)

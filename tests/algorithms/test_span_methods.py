@@ -85,3 +85,37 @@ def test_gradient_descent_is_x_minus_gradient_over_beta():
         x = x - instance.gradient(x) / instance.beta
         state = method.update(state, instance.gradient(method.queries(state)))
     np.testing.assert_allclose(method.iterate(state)[0], x, rtol=1e-13, atol=1e-15)
+
+
+def test_heavy_ball_without_strong_convexity_takes_step_one_minus_b_over_beta():
+    """μ = 0: b = 1/2 and α = (1 − b)/β (Ghadimi–Feyzmahdavian–Johansson 2015), written out as the recursion with
+    α = 1/(2β); a user momentum b = 0.8 gives α = 0.2/β."""
+    from pplimits.algorithms.span_methods import HeavyBall
+
+    instance = RandomQuadratic(dim=9, seed=5)
+    beta = instance.beta
+    for momentum, alpha in ((None, 0.5 / beta), (0.8, 0.2 / beta)):
+        method = HeavyBall(beta) if momentum is None else HeavyBall(beta, momentum=momentum)
+        b = 0.5 if momentum is None else momentum
+        x_previous = x = instance.x0
+        state = method.init(instance.x0[None, :])
+        for _ in range(12):
+            x, x_previous = x - alpha * instance.gradient(x) + b * (x - x_previous), x
+            state = method.update(state, instance.gradient(method.queries(state)))
+        np.testing.assert_allclose(method.iterate(state)[0], x, rtol=1e-12, atol=1e-14)
+
+
+def test_subgradient_steps_r_over_l_root_t():
+    """x_{t+1} = x_t − (R/(L√T)) g_t (Nesterov 2004, Thm 3.2.2) with R ≠ L, so swapping them is another step."""
+    from pplimits.algorithms.span_methods import Subgradient
+    from pplimits.worstcase import LipschitzMaxFunction
+
+    instance = LipschitzMaxFunction(dim=8, L=2.0, R=0.5)
+    horizon = 16
+    h = 0.5 / (2.0 * 4.0)  # R/(L√T) = 0.5/(2·4)
+    method = Subgradient(lipschitz=2.0, radius=0.5, horizon=horizon)
+    x, state = instance.x0, method.init(instance.x0[None, :])
+    for _ in range(horizon):
+        x = x - h * instance.gradient(x)
+        state = method.update(state, instance.gradient(method.queries(state)))
+    np.testing.assert_allclose(method.iterate(state)[0], x, rtol=1e-13, atol=1e-15)

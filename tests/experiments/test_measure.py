@@ -1,4 +1,6 @@
 """experiments/measure.py: a method on an instance, held against the bounds that apply — and only those."""
+import math
+
 import pytest
 
 from pplimits._util.checks import UsageError
@@ -52,3 +54,25 @@ def test_a_diverging_run_stops_quietly_and_says_so():
     assert summary.final_gap is None and trace.iterations < 1000
     assert any(note.startswith("diverged: 1 of 1 runs left the finite numbers") for note in summary.notes)
     assert not any("raise with --set max_iterations" in note for note in summary.notes)
+
+
+def test_gap_statistics_are_over_the_seeds_last_iterates():
+    """gap_mean and final_gap: the mean and the worst of f(x_T) − f* over the seeds (run r: seed + r), each run
+    written out as Theorem D's algorithm in tests/algorithms/test_random_smoothing.py."""
+    from tests.algorithms.test_random_smoothing import theorem_d
+
+    eps, horizon = 0.05, 20
+    instance = build_instance("max-function-lipschitz", eps, None, {})
+    summary, _ = measure("pprs", instance, PipelineModel(2), eps, 3, {"samples": 2, "seed": 4}, max_iterations=horizon)
+    gaps = [float(instance.value(theorem_d(instance, summary.gamma, 2, 4 + r, horizon)) - instance.f_star)
+            for r in range(3)]
+    assert summary.iterations == horizon and len(set(gaps)) == 3
+    assert summary.gap_mean == pytest.approx(sum(gaps) / 3, rel=1e-10)
+    assert summary.final_gap == pytest.approx(max(gaps), rel=1e-10)
+
+
+def test_the_max_function_for_eps_has_the_hard_instances_dimension():
+    """docs/theory.md §2.4: the hard instance for ε has t = ⌈(LR/(2ε) − 1)²⌉ − 1 coordinates; L = R = 1, ε = 0.05:
+    ⌈(10 − 1)²⌉ − 1 = 80; ε = 0.03: ⌈(16.67 − 1)²⌉ − 1 = ⌈245.44⌉ − 1 = 245."""
+    assert build_instance("max-function-lipschitz", 0.05, None, {}).dim == 80
+    assert build_instance("max-function-lipschitz", 0.03, None, {}).dim == math.ceil((1 / 0.06 - 1) ** 2) - 1 == 245

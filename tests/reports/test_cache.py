@@ -89,3 +89,41 @@ def test_an_entry_that_is_not_its_keys_is_recomputed_with_a_warning(tmp_path, ca
     assert cache.get("x", {"a": 1}, lambda: [2.5]) == ([2.5], False)
     assert "is not the entry for its key; recomputing it" in capsys.readouterr().err
     assert cache.get("x", {"a": 1}, lambda: [3.5]) == ([2.5], True)
+
+
+def test_a_range_is_keyed_by_its_start_stop_and_step():
+    from pplimits.reports.cache import fingerprint
+
+    def f(*args):
+        return args
+
+    assert fingerprint(range(1, 9, 3)) == {"range": [1, 9, 3]}
+    keys = {str(fingerprint(partial(f, r))) for r in (range(0, 8), range(0, 8, 2), range(1, 8), range(0, 9))}
+    assert len(keys) == 4
+
+
+@pytest.mark.parametrize("package", ["pplimits.bounds", "pplimits.worstcase", "pplimits.algorithms",
+                                     "pplimits.experiments", "pplimits.reports", "pplimits._util"])
+def test_a_change_in_any_computing_package_changes_the_code_hash(monkeypatch, package):
+    """The module's promise: any change to the code of bounds/, worstcase/, algorithms/, experiments/, reports/ or
+    pplimits/_util/ starts afresh. One source of `package` gains a comment; the hash must change."""
+    from pplimits.reports import cache
+
+    real = cache.package_sources
+
+    def edited(name):
+        sources = real(name)
+        if name != package:
+            return sources
+        (first, source), *rest = sources
+        return [(first, source + b"\n# edited\n"), *rest]
+
+    cache.code_hash.cache_clear()
+    try:
+        before = cache.code_hash()
+        monkeypatch.setattr(cache, "package_sources", edited)
+        cache.code_hash.cache_clear()
+        assert cache.code_hash() != before
+    finally:
+        monkeypatch.undo()
+        cache.code_hash.cache_clear()

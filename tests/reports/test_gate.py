@@ -176,3 +176,42 @@ def test_a_baseline_that_lost_a_metric_is_refused(tmp_path, capsys, monkeypatch,
     assert main(["gate", "--quick", "--baseline", str(path)]) == 2
     assert problem in capsys.readouterr().err
     assert main(["gate", "--quick"]) == 1
+
+
+@pytest.mark.parametrize("before, after, status", [(100, 101.5, "same"), (100, 102.5, "regressed"),
+                                                   (100, 97.5, "improved"), (1000, 1019, "same"),
+                                                   (1000, 1021, "regressed")])
+def test_the_codes_metrics_are_judged_at_two_percent(before, after, status):
+    """The module's policy: lower is better within 2 % of the baseline value, for the metrics the code builds."""
+    rows = gate.compare({"time/m": gate._metric(after, "lower", "clock units")},
+                        {"time/m": gate._metric(before, "lower", "clock units")})
+    assert [row["status"] for row in rows] == [status]
+
+
+class _Summary:
+    def __init__(self, time_to_eps, lower, upper, iterations=7, K=None):
+        self.time_to_eps, self.lower_bound_time, self.upper_bound_time = time_to_eps, lower, upper
+        self.iterations, self.K = iterations, K
+
+
+@pytest.mark.parametrize("reached, lower, upper, holds", [
+    (15, 10, 20, True), (10, 10, 20, True), (20, 10, 20, True),  # lower ≤ time ≤ upper, attained at either end
+    (5, 10, 20, False), (25, 10, 20, False), (None, 10, 20, False),  # below the lower bound, above the upper, never
+    (5, None, 20, True), (25, 10, None, True), (5, 10, None, False),  # a missing bound constrains nothing
+])
+def test_holds_is_lower_at_most_time_at_most_upper(monkeypatch, reached, lower, upper, holds):
+    monkeypatch.setattr(gate, "measure", lambda *args, **kwargs: (_Summary(reached, lower, upper), None))
+    found = gate._method_metrics("chain", type("Instance", (), {"setting": "smooth-convex"})(), "gd", 4, 0.01)
+    tag = "smooth-convex/chain/gd/depth=4,eps=0.01"
+    assert found[f"holds/{tag}"]["value"] is holds
+    if lower is not None:
+        assert found[f"ratio-to-lower/{tag}"]["value"] == (None if reached is None else reached / lower)
+
+
+def test_pprs_time_is_t_batches_of_k_queries(monkeypatch):
+    """T·τ_g(K) with τ_g(K) = 2(K + Δ − 1): T = 303 iterations of K = 8 queries through Δ = 4 and 16 stages."""
+    monkeypatch.setattr(gate, "measure", lambda *args, **kwargs: (_Summary(None, None, None, iterations=303, K=8), None))
+    monkeypatch.setattr(_Summary, "gap_mean", 0.01, raising=False)
+    found = gate._pprs_metrics((4, 16), 8)
+    times = sorted(metric["value"] for metric_id, metric in found.items() if metric_id.startswith("pprs-time/"))
+    assert times == [303 * 2 * (8 + 4 - 1), 303 * 2 * (8 + 16 - 1)]
