@@ -108,7 +108,9 @@ def caption(data) -> str:
             "GPipe half duplex); log-log. Dashed black: the instance's exact span lower bound E(⌊t/τ⌋) (binds "
             "span methods only: not PPRS); dotted, in the method's colour: its "
             "DERIVED upper bound f − f* ≤ U(⌊t/τ_g⌋); markers ▲/▼ at (bound time, ε) where a claim is a time to "
-            "reach ε (▲ the DERIVED class lower bound, ▼ the method's upper bound). The grey line is ε.")
+            "reach ε (▲ the DERIVED class lower bound, ▼ the method's upper bound). The grey line is ε. A curve "
+            "that lies on one drawn before it (within 2 % at half its points) is dashed in its colour, so both show: "
+            "heavy ball on GD on Nesterov's chain, the random span's short run on GD on Carmon's chain.")
 
 
 def draw(data, fig) -> None:
