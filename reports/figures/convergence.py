@@ -108,9 +108,21 @@ def caption(data) -> str:
             "GPipe half duplex); log-log. Dashed black: the instance's exact span lower bound E(⌊t/τ⌋) (binds "
             "span methods only: not PPRS); dotted, in the method's colour: its "
             "DERIVED upper bound f − f* ≤ U(⌊t/τ_g⌋); markers ▲/▼ at (bound time, ε) where a claim is a time to "
-            "reach ε (▲ the DERIVED class lower bound, ▼ the method's upper bound). The grey line is ε. A curve "
-            "that lies on one drawn before it (within 2 % at half its points) is dashed in its colour, so both show: "
-            "heavy ball on GD on Nesterov's chain, the random span's short run on GD on Carmon's chain.")
+            "reach ε (▲ the DERIVED class lower bound, ▼ the method's upper bound). The grey line is ε."
+            + (" Dashed in its colour, a curve that lies on one drawn before it (within 2 % at half its points), so "
+               f"both show: {'; '.join(_dashed(data))}." if _dashed(data) else ""))
+
+
+def _dashed(data) -> list[str]:
+    """'heavy ball on GD (nesterov-chain)' for each curve drawn dashed."""
+    found = []
+    for panel in data["panels"]:
+        curves = panel["curves"]
+        for curve, earlier in zip(curves, coinciding([(c["times"], c["values"]) for c in curves])):
+            if earlier is not None:
+                found.append(f"{METHOD_STYLE[curve['method']]['label']} on "
+                             f"{METHOD_STYLE[curves[earlier]['method']]['label']} ({panel['instance']})")
+    return found
 
 
 def draw(data, fig) -> None:
