@@ -3,6 +3,7 @@
 Bad input exits with code 2 and one line naming the parameter and what is allowed.
 """
 import argparse
+import re
 import json
 import os
 import sys
@@ -29,6 +30,11 @@ RUN_SCALE = (1e-100, 1e100)
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # `--eps -1e-3` is a (bad) value, not an option: argparse's own rule knows no exponents
+        self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
     def error(self, message):
         self.exit(USAGE_ERROR, f"pplimits: error: {message}\n")
 

@@ -133,7 +133,8 @@ TABLE = [
     Hostile(("run", "--instance", "nesterov-chain", "--depth", "4", "--eps", "1e-3"), "--method"),  # required
     # ── run: eps ──
     Hostile(run(eps="0"), "eps"),
-    Hostile(run(eps="-1e-3"), "eps"),
+    Hostile(run(eps="-1e-3"), "eps must be a finite number > 0"),  # was: argparse's "expected one argument"
+    Hostile(run(depth="-4"), "depth must be an integer >= 1"),
     Hostile(run(eps="nan"), "eps"),
     Hostile(run(eps="inf"), "eps"),
     Hostile(run(eps="-inf"), "eps"),
