@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 
-from pplimits._util.checks import UsageError, parse_value
+from pplimits._util.checks import UsageError, parse_number, parse_value, require_int
 from pplimits.bounds.pep.certificate import certify
 from pplimits.bounds.pep.chain import solve_chain
 from pplimits.bounds.pep.classes import LipschitzConvex, SmoothStronglyConvex
@@ -49,12 +49,8 @@ def parameters(method: str, function_class: str, iterations, values: dict) -> tu
     if FAMILY[method] != family:
         allowed = ", ".join(c for c, f in CLASSES.items() if f == FAMILY[method])
         raise UsageError(f"method {method} runs on class {allowed}, not {function_class}")
-    try:
-        n = int(str(iterations))
-    except ValueError:
-        n = 0
-    if not 1 <= n <= MAX_ITERATIONS:
-        raise UsageError(f"iterations must be an integer in 1…{MAX_ITERATIONS}, got {iterations!r}")
+    typed = parse_number("iterations", iterations) if isinstance(iterations, str) else iterations
+    n = require_int("iterations", typed, 1, MAX_ITERATIONS)  # the one grammar: 1e1 is 10, as everywhere
     unknown = sorted(set(values) - set(CLASS_PARAMETERS[family]))
     if unknown:
         raise UsageError(f"unknown parameter {unknown[0]!r} for class {function_class}; allowed: "
