@@ -3,9 +3,9 @@
 Bad input exits with code 2 and one line naming the parameter and what is allowed.
 """
 import argparse
-import re
 import json
 import os
+import re
 import sys
 import time
 
