@@ -4,7 +4,10 @@ monospace tables and full-page figures, flowed down A4 pages.
 Vector output; `to_bytes()` is deterministic (no creation date in the metadata), so the same content
 gives the same bytes.
 """
+import base64
 import io
+import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -20,23 +23,36 @@ SMALLEST = 5.0  # pt: formulas shrink to fit the width down to this size, then f
 POINTS_PER_INCH = 72.0
 
 
-def _mark(kind: str) -> str:
-    return f"{CREATOR} {kind}"
+RECORD = re.compile(rb"/Keywords \(pplimits-record ([A-Za-z0-9+/=]+)\)")
+
+
+def _record(kind: str, provenance: dict) -> str:
+    """The record a pplimits PDF carries: what wrote it, which kind it is, and the provenance of its numbers,
+    as base64 JSON (no character a PDF string would escape)."""
+    payload = {"tool": CREATOR, "kind": kind, "revision": provenance["revision"], "date": provenance["date"]}
+    return "pplimits-record " + base64.b64encode(json.dumps(payload, sort_keys=True).encode()).decode()
 
 
 def written_by_us(path, kind: str) -> bool:
-    """Whether the PDF at `path` is a pplimits `kind` ("report", "study"): the mark this module writes into its
-    metadata, so one kind of our files is never taken for another (a study's figures for a report)."""
-    return f"/Subject ({_mark(kind)})".encode() in Path(path).read_bytes()
+    """Whether the PDF at `path` is a pplimits `kind` ("report", "study"): it carries the record this module writes
+    (tool, kind and provenance), so a file that merely says "pplimits" somewhere, or one of our files of another
+    kind (a study's figures for a report), is never taken for it."""
+    found = RECORD.search(Path(path).read_bytes())
+    try:
+        record = json.loads(base64.b64decode(found.group(1), validate=True)) if found else None
+    except ValueError:  # binascii.Error and JSONDecodeError
+        return False
+    return isinstance(record, dict) and record.get("tool") == CREATOR and record.get("kind") == kind \
+        and isinstance(record.get("revision"), str)
 
 
 class Document:
     """Flow content down pages; `to_bytes()` gives the finished PDF."""
 
-    def __init__(self, title: str, kind: str = "document"):
+    def __init__(self, title: str, kind: str, provenance: dict):
         self._buffer = io.BytesIO()
-        self._pdf = PdfPages(self._buffer, metadata={"Title": title, "Creator": CREATOR, "Subject": _mark(kind),
-                                                     "CreationDate": None})
+        self._pdf = PdfPages(self._buffer, metadata={"Title": title, "Creator": CREATOR, "Subject": f"{CREATOR} {kind}",
+                                                     "Keywords": _record(kind, provenance), "CreationDate": None})
         self._page = None
         self._width = PAGE[0] - 2 * MARGIN
         self.pages = 0

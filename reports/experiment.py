@@ -55,7 +55,7 @@ def write_study(record: dict, out_dir, force: bool = False) -> list[str]:
 def figures(record: dict) -> bytes:
     """The study's loss and accuracy figures as a PDF (deterministic bytes)."""
     style.apply()
-    document = Document(few_shot.title(record, "loss"), kind="study")
+    document = Document(few_shot.title(record, "loss"), kind="study", provenance=record["provenance"])
     add_figures(document, record)
     return document.to_bytes()
 

@@ -298,7 +298,7 @@ def build(profile: Profile, cache: Cache, progress=sys.stderr) -> tuple[bytes, i
     by_claim = defaultdict(list)
     for check in result["checks"]:
         by_claim[check["claim"]].append(check)
-    doc = Document("pplimits verification report", kind="report")
+    doc = Document("pplimits verification report", kind="report", provenance=provenance())
     _summary(doc, result, by_claim, profile)
     claims = registry()
     for setting in SETTINGS:

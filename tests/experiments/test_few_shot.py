@@ -177,7 +177,7 @@ def test_the_report_section_states_each_cell_s_verdict(records, tmp_path, monkey
     write_study(record, tmp_path)
     (tmp_path / "few-shot-quick.json").rename(tmp_path / "few-shot.json")
     monkeypatch.setattr(experiment, "RECORDS", tmp_path)
-    doc = Document("t")
+    doc = Document("t", kind="test", provenance={"revision": "r", "date": "d"})
     _study(doc, "few-shot")
     _study(doc, "adversarial")
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(doc.to_bytes())).pages)

@@ -74,15 +74,15 @@ def test_a_table_never_cuts_a_number():
     """5.239e-05 in a column 8 wide was printed '5.239e-…' (e-05 and e-01 look alike): the column widens."""
     from pplimits.reports.document import Document
 
-    doc = Document("t")
+    doc = Document("t", kind="test", provenance={"revision": "r", "date": "d"})
     doc.table(["check", "ratio"], [["a", "5.239e-05"], ["b", "0.5"]], [10, 8])
     text = _text(doc.to_bytes())[0]
     assert "5.239e-05" in text and "…" not in text
 
 
 def test_the_report_never_overwrites_a_pplimits_file_of_another_kind(tmp_path, capsys):
-    """A study's figures carry pplimits' Creator too: the guard reads the kind pplimits wrote (its Subject mark),
-    so `report --out reports/measurements/few-shot.pdf` no longer replaces a committed study PDF."""
+    """A study's figures carry pplimits' Creator too: the guard reads the record pplimits wrote (tool, kind,
+    provenance), so `report --out reports/measurements/few-shot.pdf` no longer replaces a committed study PDF."""
     from pplimits._util.files import package_file
 
     study = tmp_path / "few-shot.pdf"
@@ -99,3 +99,28 @@ def test_page_one_counts_the_claims_and_states_the_empirical_claims_verdict(repo
     assert f"{len(statuses)} registered claims:" in page and f"{recon} reconstructed (RECON" in page
     assert "never checked: smooth-convex.lower.gap-at-time" in page.replace("gap-at- time", "gap-at-time")
     assert "The paper's empirical claim (PAPER, abstract)" in page and "few-shot: PPRS significantly better in" in page
+
+
+def test_the_overwrite_guard_reads_the_record_pplimits_wrote(tmp_path):
+    """Only the record (tool, kind, provenance) makes a PDF ours: a PDF whose Creator and Subject say "pplimits
+    report" (any PDF writer can set them) is not, nor is one whose record is damaged or of another kind."""
+    import base64
+
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from pplimits.reports.document import Document, written_by_us
+
+    document = Document("t", kind="report", provenance={"revision": "abc", "date": "d"})
+    document.table(["a"], [["1"]], [4])
+    ours = tmp_path / "ours.pdf"
+    ours.write_bytes(document.to_bytes())
+    assert written_by_us(ours, "report") and not written_by_us(ours, "study")
+    lookalike = tmp_path / "lookalike.pdf"
+    with PdfPages(lookalike, metadata={"Creator": "pplimits", "Subject": "pplimits report"}) as pdf:
+        pdf.savefig(__import__("matplotlib.figure", fromlist=["Figure"]).Figure())
+    assert not written_by_us(lookalike, "report")
+    damaged = tmp_path / "damaged.pdf"
+    forged = base64.b64encode(b'{"tool": "pplimits", "kind": "report"').decode()  # not JSON
+    damaged.write_bytes(ours.read_bytes().replace(b"/Keywords (pplimits-record ", b"/Keywords (pplimits-record "
+                                                  + forged.encode() + b"AAAA"))
+    assert not written_by_us(damaged, "report")
