@@ -282,9 +282,11 @@ def _provenance(doc: Document, profile: Profile) -> None:
     doc.paragraph("\n".join(lines), size=8, mono=True)
     doc.heading("Seeds", level=2)
     runs, theorem_d, figure = profile.random_span_runs, profile.theorem_d_seeds, profile.seeds_of
-    seeds = [f"verify, random span methods: seed {RANDOM_SPAN_SEED}, {runs} runs drawn from one generator",
+    seeds = [f"verify, random span methods: {runs} runs, run r from its own generator seeded {RANDOM_SPAN_SEED} + r "
+             f"(seeds {RANDOM_SPAN_SEED} … {RANDOM_SPAN_SEED + runs - 1})",
              f"verify, Theorem D: PPRS seed {PPRS_SEED}, {theorem_d} runs (seeds {PPRS_SEED} … {PPRS_SEED + theorem_d - 1})",
-             f"convergence figure: random span seed {RANDOM_SPAN_SEED}, {figure['random-span']} runs; PPRS seeds 0 … "
+             f"convergence figure: random span seeds {RANDOM_SPAN_SEED} … {RANDOM_SPAN_SEED + figure['random-span'] - 1}; "
+             "PPRS seeds 0 … "
              f"{figure['pprs'] - 1}; PPRS-DRS seeds 0 … {figure['pprs-drs'] - 1}",
              f"speed-up figure: PPRS seeds 0 … {profile.speedup_seeds - 1}",
              "noise: counter-based Philox blocks keyed on (seed, iteration, query k, layer)"]
