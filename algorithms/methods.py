@@ -1,7 +1,9 @@
-"""The methods by command-line name, built from an instance's constants (β, μ) and user overrides."""
+"""The methods by command-line name, built from an instance's constants (β, μ) and user overrides; a name with a
+':' is a user's method by import path (algorithms/user_methods.py)."""
 import math
 
 from pplimits._util.checks import UsageError
+from pplimits.algorithms import user_methods
 from pplimits.algorithms.random_smoothing import PPRS, DRSSchedule
 from pplimits.algorithms.span_methods import (
     AcceleratedGradient,
@@ -40,7 +42,8 @@ SPAN_METHODS = ("gd", "agd", "heavy-ball", "random-span", "subgradient")
 
 
 def require_applicable(name: str, instance) -> None:
-    """A UsageError naming the method and the instance when the method needs a constant the instance lacks."""
+    """A UsageError naming the method and the instance when the method needs a constant the instance lacks (a
+    user's factory is checked when it is called, against the constants its signature names)."""
     need = NEEDS.get(name)
     beta, lipschitz = getattr(instance, "beta", math.inf), getattr(instance, "lipschitz", None)
     if need == "smooth" and not math.isfinite(beta):
@@ -53,6 +56,8 @@ def require_applicable(name: str, instance) -> None:
 
 def make_method(name: str, instance, **overrides):
     """The method `name` tuned to `instance`; one-line ValueError on an unknown name or override."""
+    if user_methods.is_import_path(name):
+        return user_methods.build(name, instance, overrides)
     if name not in METHODS:
         raise UsageError(f"method must be one of {', '.join(METHODS)}, got {name!r}")
     build, allowed = METHODS[name]
@@ -61,3 +66,20 @@ def make_method(name: str, instance, **overrides):
     if unknown:
         raise UsageError(f"unknown parameter {unknown[0]!r} for method {name}; allowed: {', '.join(allowed) or 'none'}")
     return build(instance, **overrides)
+
+
+def override_names(name: str) -> tuple[str, ...]:
+    """The parameters `--set` may give method `name`."""
+    return user_methods.parameters(name) if user_methods.is_import_path(name) else METHODS[name][1]
+
+
+def is_span_method(name: str, method) -> bool:
+    """Whether the span lower bounds bind the method: the built-in ones by the list above, a user's only if it
+    declares `span_method = True`."""
+    return method.span_method if user_methods.is_import_path(name) else name in SPAN_METHODS
+
+
+def is_stochastic(name: str, method) -> bool:
+    """Whether a run goes to its horizon (its guarantee is on E f(x_T)) instead of stopping at ε: the built-in
+    methods that are not span methods, a user's only if it declares `stochastic = True`."""
+    return method.stochastic if user_methods.is_import_path(name) else name not in SPAN_METHODS

@@ -12,7 +12,7 @@ import numpy as np
 from pplimits._util.checks import UsageError, require_int, require_memory
 from pplimits.algorithms.backend import Backend
 from pplimits.algorithms.clock import PipelineModel
-from pplimits.algorithms.methods import SPAN_METHODS, make_method, require_applicable
+from pplimits.algorithms.methods import is_span_method, is_stochastic, make_method, require_applicable
 from pplimits.algorithms.runner import Run, run
 from pplimits.algorithms.statistics import student_ci95
 from pplimits.bounds.claim import ClaimKey, parse_values
@@ -213,13 +213,14 @@ def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds:
                          f"instance does not attain (its own span bound is {instance_lower}); omit --dim to get the "
                          "instance sized for eps")
             lower = None
-        if method_name not in SPAN_METHODS:
+        if not is_span_method(method_name, method):
             notes.append(f"{method_name} is not a span method: the span lower bounds (class {lower}, instance "
-                         f"{instance_lower}) bind GD, AGD and subgradient, not it")
+                         f"{instance_lower}) bind zero-respecting methods only (a user's method says it is one "
+                         "with span_method = True)")
             lower = instance_lower = None
     else:
         notes.append(f"{instance.name} is not a hard instance: no lower bound is claimed on it")
-    randomised = method_name not in SPAN_METHODS
+    randomised = is_stochastic(method_name, method)
     if max_iterations is None and horizon is not None:
         max_iterations = horizon
     if max_iterations is None:

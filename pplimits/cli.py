@@ -107,11 +107,11 @@ def _run_parameters(assignments: dict, instance_name: str, method_name: str):
     """`pplimits run`'s --set pairs split into instance parameters, method parameters and the iteration cap."""
     import inspect
 
-    from pplimits.algorithms.methods import METHODS
+    from pplimits.algorithms.methods import override_names
     from pplimits.worstcase import INSTANCES
 
     instance_allowed = [p for p in inspect.signature(INSTANCES[instance_name]).parameters if p != "dim"]
-    method_allowed = METHODS[method_name][1]
+    method_allowed = override_names(method_name)
     instance_params, method_params, cap = {}, {}, None
     for name, value in assignments.items():
         if name in instance_allowed:
@@ -132,7 +132,8 @@ def cmd_run(args):
     from pplimits.algorithms.clock import PipelineModel
     from pplimits.experiments.measure import build_instance, measure
 
-    _require_listed("method", args.method, METHOD_NAMES)
+    if ":" not in args.method:  # PACKAGE.MODULE:NAME is a user's method (algorithms/user_methods.py)
+        _require_listed("method", args.method, METHOD_NAMES)
     _require_listed("instance", args.instance, INSTANCE_NAMES)
     eps = _positive("eps", args.eps)
     instance_params, method_params, cap = _run_parameters(parse_assignments(args.set), args.instance, args.method)
@@ -327,7 +328,8 @@ def build_parser():
     bound.add_argument("id")
     bound.add_argument("--set", action="append", metavar="NAME=VALUE", help="eps, depth, n, beta, mu, R, D_f, d, t, tau_g")
     run = command("run", cmd_run, "run a method on a hard instance and compare with the bounds")
-    run.add_argument("--method", required=True, help=f"one of {', '.join(METHOD_NAMES)}")
+    run.add_argument("--method", required=True, help=f"one of {', '.join(METHOD_NAMES)}, or your own as "
+                     "PACKAGE.MODULE:NAME")
     run.add_argument("--instance", required=True, help=f"one of {', '.join(INSTANCE_NAMES)}")
     run.add_argument("--depth", required=True)
     run.add_argument("--eps", required=True)
