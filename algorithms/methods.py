@@ -3,6 +3,7 @@
 import math
 
 from pplimits._util.checks import UsageError
+from pplimits._util.imports import is_import_path
 from pplimits.algorithms import user_methods
 from pplimits.algorithms.random_smoothing import PPRS, DRSSchedule
 from pplimits.algorithms.span_methods import (
@@ -56,7 +57,7 @@ def require_applicable(name: str, instance) -> None:
 
 def make_method(name: str, instance, **overrides):
     """The method `name` tuned to `instance`; one-line ValueError on an unknown name or override."""
-    if user_methods.is_import_path(name):
+    if is_import_path(name):
         return user_methods.build(name, instance, overrides)
     if name not in METHODS:
         raise UsageError(f"method must be one of {', '.join(METHODS)}, got {name!r}")
@@ -70,16 +71,16 @@ def make_method(name: str, instance, **overrides):
 
 def override_names(name: str) -> tuple[str, ...]:
     """The parameters `--set` may give method `name`."""
-    return user_methods.parameters(name) if user_methods.is_import_path(name) else METHODS[name][1]
+    return user_methods.parameters(name) if is_import_path(name) else METHODS[name][1]
 
 
 def is_span_method(name: str, method) -> bool:
     """Whether the span lower bounds bind the method: the built-in ones by the list above, a user's only if it
     declares `span_method = True`."""
-    return method.span_method if user_methods.is_import_path(name) else name in SPAN_METHODS
+    return method.span_method if is_import_path(name) else name in SPAN_METHODS
 
 
 def is_stochastic(name: str, method) -> bool:
     """Whether a run goes to its horizon (its guarantee is on E f(x_T)) instead of stopping at ε: the built-in
     methods that are not span methods, a user's only if it declares `stochastic = True`."""
-    return method.stochastic if user_methods.is_import_path(name) else name not in SPAN_METHODS
+    return method.stochastic if is_import_path(name) else name not in SPAN_METHODS

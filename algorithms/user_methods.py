@@ -14,40 +14,15 @@ A user method binds the span lower bounds only if it says it is zero-respecting 
 is run to its iteration cap instead of stopping at ε only if it says it is randomised (`stochastic = True`):
 pplimits never guesses either from a name.
 """
-import importlib
 import inspect
 import math
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from pplimits._util.checks import UsageError
+from pplimits._util.imports import import_object as load
 
 CONSTANTS = ("beta", "mu", "lipschitz", "radius", "dim")  # passed by name from the instance
 PROTOCOL = ("init", "queries", "update", "iterate")
-
-
-def is_import_path(name: str) -> bool:
-    return ":" in name
-
-
-def load(path: str):
-    """The object at `PACKAGE.MODULE:NAME`, imported from the current directory or the environment."""
-    module_name, _, attribute = path.partition(":")
-    if not module_name or not attribute.isidentifier():
-        raise UsageError(f"method {path!r} must be PACKAGE.MODULE:NAME (a built-in name has no ':')")
-    if str(Path.cwd()) not in sys.path and "" not in sys.path:
-        sys.path.insert(0, str(Path.cwd()))
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        raise UsageError(f"method {path!r}: no module {error.name!r} importable from the current directory or "
-                         "the environment") from None
-    except Exception as error:  # the user's module failed while importing: their code, not their command line
-        raise UsageError(f"method {path!r}: importing {module_name} raised {type(error).__name__}: {error}") from None
-    if not hasattr(module, attribute):
-        raise UsageError(f"method {path!r}: module {module_name} has no {attribute!r}")
-    return getattr(module, attribute)
 
 
 def _is_method(obj) -> bool:
