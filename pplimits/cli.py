@@ -365,7 +365,8 @@ def build_parser():
     gate.add_argument("--update-baseline", action="store_true", help="re-bless: write the current figures as baseline")
     certify = command("certify", cmd_certify, "exact worst case of a method over a function class (PEP) and its "
                       "certificate")
-    certify.add_argument("--method", required=True, help=f"one of {', '.join(CERTIFY_METHODS)}")
+    certify.add_argument("--method", required=True, help=f"one of {', '.join(CERTIFY_METHODS)}, or your own "
+                         "NAME(x0, gradient, iterations, **constants) as PACKAGE.MODULE:NAME")
     certify.add_argument("--class", dest="function_class", required=True, help=f"one of {', '.join(CERTIFY_CLASSES)}")
     certify.add_argument("--iterations", required=True, help="N: 1…100 (full formulation), 1…200 (chain)")
     certify.add_argument("--set", action="append", metavar="NAME=VALUE",

@@ -27,9 +27,17 @@ class Vector(dict):
     def __sub__(self, other):
         return self + (-1) * other
 
+    def __neg__(self):
+        return (-1) * self
+
     def __rmul__(self, scalar):
         scalar = exact(scalar)
         return Vector({k: scalar * v for k, v in self.items()}) if scalar != 0 else Vector()
+
+    __mul__ = __rmul__  # point * scalar
+
+    def __truediv__(self, scalar):
+        return (1 / exact(scalar)) * self
 
 
 @dataclass

@@ -12,12 +12,14 @@ from dataclasses import asdict, dataclass
 from fractions import Fraction
 
 from pplimits._util.checks import UsageError, parse_number, parse_value, require_int
+from pplimits._util.imports import is_import_path
 from pplimits.bounds.pep.certificate import certify
 from pplimits.bounds.pep.chain import solve_chain
 from pplimits.bounds.pep.classes import LipschitzConvex, SmoothStronglyConvex
 from pplimits.bounds.pep.methods import PEP_METHODS, trace
 from pplimits.bounds.pep.sdp import SOLVER, SolverFailure, solve
 from pplimits.bounds.pep.trace import exact
+from pplimits.bounds.pep.user import own_parameters, trace_user
 
 CLASSES = {"smooth-convex": "smooth", "strongly-convex": "smooth", "lipschitz-convex": "lipschitz"}
 FAMILY = {"gd": "smooth", "agd": "smooth", "stale-gd": "smooth", "subgradient": "lipschitz"}
@@ -40,12 +42,16 @@ def _rational(name: str, value, positive: bool = True) -> Fraction:
 
 
 def parameters(method: str, function_class: str, iterations, values: dict) -> tuple[int, dict]:
-    """Checked N and exact parameters with their defaults; one-line ValueError naming what is wrong."""
-    if method not in PEP_METHODS:
-        raise UsageError(f"method must be one of {', '.join(PEP_METHODS)}, got {method!r}")
+    """Checked N and exact parameters with their defaults; one-line ValueError naming what is wrong. A user's
+    method (PACKAGE.MODULE:NAME, bounds/pep/user.py) runs on any class and takes its own parameters too."""
+    user = is_import_path(method)
+    if not user and method not in PEP_METHODS:
+        raise UsageError(f"method must be one of {', '.join(PEP_METHODS)} or PACKAGE.MODULE:NAME, got {method!r}")
     if function_class not in CLASSES:
         raise UsageError(f"class must be one of {', '.join(CLASSES)}, got {function_class!r}")
     family = CLASSES[function_class]
+    if user:
+        return _user_parameters(method, function_class, family, iterations, values)
     if FAMILY[method] != family:
         allowed = ", ".join(c for c, f in CLASSES.items() if f == FAMILY[method])
         raise UsageError(f"method {method} runs on class {allowed}, not {function_class}")
@@ -82,6 +88,33 @@ def parameters(method: str, function_class: str, iterations, values: dict) -> tu
         out["step"] = _rational("step", values.get("step", 1 / out["beta"]))
     elif "step" in values:
         raise UsageError("agd's step is 1/beta; set beta")
+    return n, out
+
+
+USER_CLASS_PARAMETERS = {"smooth": ("beta", "mu", "R"), "lipschitz": ("L", "R")}
+
+
+def _user_parameters(method: str, function_class: str, family: str, iterations, values: dict) -> tuple[int, dict]:
+    """A user's method: N, the class's constants (beta, mu, R or L, R) and the function's own parameters."""
+    typed = parse_number("iterations", iterations) if isinstance(iterations, str) else iterations
+    n = require_int("iterations", typed, 1, MAX_ITERATIONS)
+    allowed = (*USER_CLASS_PARAMETERS[family], *own_parameters(method, USER_CLASS_PARAMETERS[family]))
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise UsageError(f"unknown parameter {unknown[0]!r} for {method} on class {function_class}; allowed: "
+                         f"{', '.join(allowed)}")
+    if "mu" in values and function_class != "strongly-convex":
+        raise UsageError("mu applies to class strongly-convex only (smooth-convex has mu = 0)")
+    out = {"R": _rational("R", values.get("R", 1))}
+    if family == "lipschitz":
+        out["L"] = _rational("L", values.get("L", 1))
+    else:
+        out["beta"] = _rational("beta", values.get("beta", 1))
+        out["mu"] = _rational("mu", values.get("mu", out["beta"] / 10)) if function_class == "strongly-convex" else 0
+        if out["mu"] >= out["beta"]:
+            raise UsageError(f"mu must be < beta, got mu={out['mu']}, beta={out['beta']}")
+    for name in set(values) - set(out):
+        out[name] = parse_value(name, values[name])
     return n, out
 
 
@@ -165,7 +198,11 @@ def worst_case(method: str, function_class: str, iterations, values: dict | None
     if formulation == "full" and n > FULL_LIMIT:
         raise UsageError(f"iterations must be at most {FULL_LIMIT} for the full formulation (N = 200 took over 10 GB "
                          f"here), got {n}; gd's chain formulation goes to {MAX_ITERATIONS}")
-    if CLASSES[function_class] == "lipschitz":
+    if is_import_path(method):
+        lipschitz = CLASSES[function_class] == "lipschitz"
+        cls = LipschitzConvex(params["L"]) if lipschitz else SmoothStronglyConvex(params["beta"], params["mu"])
+        traced = trace_user(method, n, 0 if lipschitz else params["mu"], params)
+    elif CLASSES[function_class] == "lipschitz":
         cls, traced = LipschitzConvex(params["L"]), trace(method, n, step=params["step"])
     else:
         cls = SmoothStronglyConvex(params["beta"], params["mu"])
