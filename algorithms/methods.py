@@ -45,7 +45,7 @@ SPAN_METHODS = ("gd", "agd", "heavy-ball", "random-span", "subgradient")
 def require_applicable(name: str, instance) -> None:
     """A UsageError naming the method and the instance when the method needs a constant the instance lacks (a
     user's factory is checked when it is called, against the constants its signature names)."""
-    need = NEEDS.get(name)
+    need = NEEDS.get(name) if isinstance(name, str) else None
     beta, lipschitz = getattr(instance, "beta", math.inf), getattr(instance, "lipschitz", None)
     if need == "smooth" and not math.isfinite(beta):
         raise UsageError(f"method {name} does not apply to {instance.name}: it needs a β-smooth instance "
@@ -55,8 +55,11 @@ def require_applicable(name: str, instance) -> None:
                          "(none is declared here); use gd, agd, heavy-ball or random-span")
 
 
-def make_method(name: str, instance, **overrides):
-    """The method `name` tuned to `instance`; one-line ValueError on an unknown name or override."""
+def make_method(name, instance, **overrides):
+    """The method `name` tuned to `instance` (`name` may also be a user's method object or factory); one-line
+    ValueError on an unknown name or override."""
+    if not isinstance(name, str):
+        return user_methods.adopt(name, user_methods.label(name), instance, overrides)
     if is_import_path(name):
         return user_methods.build(name, instance, overrides)
     if name not in METHODS:
@@ -74,13 +77,13 @@ def override_names(name: str) -> tuple[str, ...]:
     return user_methods.parameters(name) if is_import_path(name) else METHODS[name][1]
 
 
-def is_span_method(name: str, method) -> bool:
-    """Whether the span lower bounds bind the method: the built-in ones by the list above, a user's only if it
-    declares `span_method = True`."""
-    return method.span_method if is_import_path(name) else name in SPAN_METHODS
+def is_span_method(name, method) -> bool:
+    """Whether the span lower bounds bind the built method: the built-in ones by the list above, a user's only if
+    it declares `span_method = True`."""
+    return method.span_method if isinstance(method, user_methods.UserMethod) else name in SPAN_METHODS
 
 
-def is_stochastic(name: str, method) -> bool:
+def is_stochastic(name, method) -> bool:
     """Whether a run goes to its horizon (its guarantee is on E f(x_T)) instead of stopping at ε: the built-in
     methods that are not span methods, a user's only if it declares `stochastic = True`."""
-    return method.stochastic if is_import_path(name) else name not in SPAN_METHODS
+    return method.stochastic if isinstance(method, user_methods.UserMethod) else name not in SPAN_METHODS

@@ -26,7 +26,8 @@ PROTOCOL = ("init", "queries", "update", "iterate")
 
 
 def _is_method(obj) -> bool:
-    return all(callable(getattr(obj, name, None)) for name in ("init", "update"))
+    """A method object has init and update; a class with them is a factory (it is called to make one)."""
+    return not inspect.isclass(obj) and all(callable(getattr(obj, name, None)) for name in ("init", "update"))
 
 
 def parameters(path: str) -> tuple[str, ...]:
@@ -39,7 +40,17 @@ def parameters(path: str) -> tuple[str, ...]:
 
 def build(path: str, instance, overrides: dict):
     """The user's method at `path` for `instance`, in pplimits' protocol (see the module)."""
-    obj = load(path)
+    return adopt(load(path), path, instance, overrides)
+
+
+def label(obj) -> str:
+    """What a user's method object or factory is called in measurements: its `name`, else its qualified name."""
+    name = getattr(obj, "name", None)
+    return name if isinstance(name, str) else getattr(obj, "__qualname__", type(obj).__name__)
+
+
+def adopt(obj, path: str, instance, overrides: dict):
+    """A user's method object or factory (`path`: how to name it in messages) for `instance`."""
     if not _is_method(obj):
         if not callable(obj):
             raise UsageError(f"method {path!r} is neither a method object (init and update) nor a factory")
@@ -50,9 +61,8 @@ def build(path: str, instance, overrides: dict):
     if not _is_method(obj):
         raise UsageError(f"method {path!r}: the factory returned a {type(obj).__name__}, not a method object "
                          "(init and update)")
-    name = getattr(obj, "name", path) if isinstance(getattr(obj, "name", None), str) else path
     native = all(callable(getattr(obj, part, None)) for part in PROTOCOL)
-    return UserMethod(obj if native else OptaxMethod(obj), name, bool(getattr(obj, "span_method", False)),
+    return UserMethod(obj if native else OptaxMethod(obj), path, bool(getattr(obj, "span_method", False)),
                       bool(getattr(obj, "stochastic", False)), int(getattr(obj, "queries_per_iteration", 1)))
 
 

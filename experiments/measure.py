@@ -180,10 +180,11 @@ def _ci95(values) -> float | None:
     return None if half is None else float(half)
 
 
-def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds: int = 1,
+def measure(method_name, instance, model: PipelineModel, eps: float, seeds: int = 1,
             method_params: dict | None = None, max_iterations: int | None = None, progress=None,
             backend: Backend | None = None) -> tuple[Measurement, Run]:
     """Run `method_name` on `instance` on `backend` (default numpy): (summary of times and bounds, trace).
+    `method_name` is a built-in name, a user's PACKAGE.MODULE:NAME, or a user's method object or factory.
 
     Deterministic and span methods stop once every seed reaches eps; the randomised ones run their
     horizon T, since their guarantee is on E f(x_T) − f*.
@@ -191,6 +192,7 @@ def measure(method_name: str, instance, model: PipelineModel, eps: float, seeds:
     require_applicable(method_name, instance)
     defaults, horizon = tuned_parameters(method_name, instance, eps)
     method = make_method(method_name, instance, **{**defaults, **(method_params or {})})
+    method_name = method_name if isinstance(method_name, str) else method.name  # a user's object: its label
     queries = method.queries_per_iteration
     require_memory(*(("samples", queries) if queries > seeds else ("seeds", seeds)),
                    8.0 * 4 * seeds * (queries + 4) * instance.dim,

@@ -1,0 +1,15 @@
+"""Assertions for your own optimiser, for your own test suite (issue 14): pplimits' bounds as pytest checks.
+
+    from pplimits.testing import assert_respects_lower_bound, assert_within_upper_bound, assert_worst_case_at_most
+
+Each fails with an `AssertionError` naming the instance or class, the time or N, the measured value, the bound
+and by how much it was missed; none passes vacuously (a method that never reaches ε, a NaN, an empty range of
+iterations, a method that does not declare what the assertion needs: each is a failure with its reason).
+"""
+from pplimits.testing.assertions import (
+    assert_respects_lower_bound,
+    assert_within_upper_bound,
+    assert_worst_case_at_most,
+)
+
+__all__ = ["assert_respects_lower_bound", "assert_within_upper_bound", "assert_worst_case_at_most"]
