@@ -53,22 +53,26 @@ def assert_respects_lower_bound(method, *, instance: str = "nesterov-chain", dep
                              f"before the span lower bound {summary.instance_lower_bound_time}")
 
 
-def assert_within_upper_bound(method, bound: Callable, *, instance: str = "nesterov-chain", depth: int = 4,
+def assert_within_upper_bound(method, bound: Callable | str, *, instance: str = "nesterov-chain", depth: int = 4,
                               iterations: int = 100, dim: int | None = None, eps: float = 1e-3, seeds: int = 1,
                               **params) -> None:
-    """f − f* (‖∇f‖ on Carmon's chain) after every iteration k ≤ `iterations` stays at or under `bound(k, c)`, c the
-    instance's constants ({"beta", "mu", "R", "L", "dim"} where defined): e.g. GD's βR²/(4k + 2) is
-    `lambda k, c: c["beta"] * c["R"] ** 2 / (4 * k + 2)`."""
+    """f − f* (‖∇f‖ on Carmon's chain) after every iteration k ≤ `iterations` stays at or under the bound: a
+    registered claim of the gap at clock time t (e.g. "smooth-convex.gd.upper.gap-at-time"), or a callable
+    `bound(k, c)` of the iteration and the instance's constants c ({"beta", "mu", "R", "L", "dim"} where defined):
+    GD's βR²/(4k + 2) is `lambda k, c: c["beta"] * c["R"] ** 2 / (4 * k + 2)`."""
     hard = build_instance(instance, eps, dim, {})
+    model = PipelineModel(depth)
     name = _name(method)
     if iterations < 1:
         raise AssertionError(f"{name}: iterations = {iterations}, so there is nothing to check")
     built = make_method(method, hard, **params)
-    trace = run(built, hard, PipelineModel(depth), iterations, runs=seeds)
+    trace = run(built, hard, model, iterations, runs=seeds)
     _require_finite(name, trace.values, _where(hard, depth))
     constants = {k: v for k, v in {"beta": hard.beta, "mu": hard.mu, "R": hard.radius,
                                    "L": getattr(hard, "lipschitz", None), "dim": hard.dim}.items()
                  if v is not None and (not isinstance(v, float) or math.isfinite(v))}
+    if isinstance(bound, str):
+        bound = _claim_at_time(bound, hard, model, eps, trace.times)
     for k in range(trace.values.shape[1]):
         limit = float(bound(k, constants))
         worst = float(trace.values[:, k].max())
@@ -101,6 +105,25 @@ def assert_worst_case_at_most(method, bound, *, function_class: str = "smooth-co
         if certified and not found.certified:
             raise AssertionError(f"{method} on {function_class}, N = {n}: worst case {found.worst_case:.10g} is not "
                                  f"certified exactly ({found.certificate})")
+
+
+def _claim_at_time(claim_id: str, instance, model, eps, times) -> Callable:
+    """The registered claim `claim_id`, a bound on the gap at clock time t, as a bound of the iteration k (t = t_k)."""
+    from pplimits.bounds.registry import registry
+    from pplimits.experiments.measure import bound_values
+
+    uppers = [c for c in registry() if ".upper.gap-at-time" in c]
+    if claim_id not in uppers:
+        raise AssertionError(f"{claim_id!r} is not a registered upper bound on the gap at time t (one of "
+                             f"{', '.join(uppers)})")
+    claim, values = registry()[claim_id], bound_values(instance, model, eps)
+    if claim.failed_assumptions(values):
+        raise AssertionError(f"{claim_id} does not apply to {instance.name} at depth {model.depth}: "
+                             f"{'; '.join(claim.failed_assumptions(values))}")
+    with np.errstate(divide="ignore"):  # t = 0: no iteration done yet, the bound is +inf
+        limits = np.asarray(claim.numeric(t=np.asarray(times), **claim.named(values, without=("t",))), dtype=float)
+    limits = limits * np.ones(len(times))
+    return lambda k, constants: limits[k]
 
 
 def _require_finite(name, values, where) -> None:

@@ -58,6 +58,18 @@ def test_a_method_that_beats_the_span_bound_fails_with_where_and_by_how_much():
         assert_respects_lower_bound(cheater)
 
 
+def test_registered_gap_at_time_claims_as_bounds():
+    """GD and FISTA keep their registered bounds on the gap at clock time t; GD does not keep AGD's (it leaves it
+    at iteration 92 on this chain), and the message says where; a lower bound is not accepted as one."""
+    assert_within_upper_bound("gd", "smooth-convex.gd.upper.gap-at-time", iterations=300)
+    assert_within_upper_bound("agd", "smooth-convex.agd.upper.gap-at-time", iterations=300)
+    with pytest.raises(AssertionError, match=r"gd on nesterov-chain .* after iteration \d+ \(t = \d+\) gap = .* "
+                                             r"exceeds the bound"):
+        assert_within_upper_bound("gd", "smooth-convex.agd.upper.gap-at-time", iterations=300)
+    with pytest.raises(AssertionError, match="is not a registered upper bound on the gap at time t"):
+        assert_within_upper_bound("gd", "smooth-convex.lower.gap-at-time", iterations=10)
+
+
 def test_a_method_over_its_upper_bound_fails_with_the_iteration_and_the_excess():
     """GD at step 2.5/β diverges on Nesterov's chain: it leaves βR²/(4k + 2) early, and the message says when."""
     with pytest.raises(AssertionError, match=r"after iteration \d+ \(t = \d+\) gap = .* exceeds the bound .* by"):
