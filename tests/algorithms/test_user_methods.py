@@ -12,24 +12,7 @@ SOURCE = textwrap.dedent('''
     import numpy as np
 
 
-    class GD:
-        """Gradient descent with step 1/β in pplimits' protocol, declared zero-respecting."""
-        span_method = True
-
-        def __init__(self, beta):
-            self.step = 1 / beta
-
-        def init(self, x0):
-            return x0
-
-        def queries(self, x):
-            return x[:, None, :]
-
-        def update(self, x, gradients):
-            return x - self.step * gradients[:, 0, :]
-
-        def iterate(self, x):
-            return x
+    from tests.doubles import GradientStep as GD
 
 
     def gd(beta):

@@ -5,27 +5,7 @@ import pytest
 
 from pplimits.testing import assert_respects_lower_bound, assert_within_upper_bound, assert_worst_case_at_most
 from pplimits.worstcase import NesterovChain
-
-
-class _GD:
-    """Gradient descent with step h/β in pplimits' protocol; zero-respecting."""
-
-    span_method = True
-
-    def __init__(self, beta, h=1.0):
-        self.step = h / beta
-
-    def init(self, x0):
-        return x0
-
-    def queries(self, x):
-        return x[:, None, :]
-
-    def update(self, x, gradients):
-        return x - self.step * gradients[:, 0, :]
-
-    def iterate(self, x):
-        return x
+from tests.doubles import GradientStep as _GD
 
 
 class _Cheater(_GD):
