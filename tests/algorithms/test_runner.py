@@ -7,6 +7,7 @@ from pplimits.algorithms.methods import make_method
 from pplimits.algorithms.runner import Run, run
 from pplimits.algorithms.span_methods import AcceleratedGradient, GradientDescent, RandomSpanMethod
 from pplimits.worstcase import NesterovChain, RandomQuadratic
+from tests.doubles import GradientStep
 
 
 def test_naive_schedule_iterate_k_is_available_at_2_delta_k():
@@ -97,27 +98,6 @@ def test_stop_below_waits_for_the_slowest_run():
     np.testing.assert_array_equal(trace.first_index_below(eps), first)
 
 
-class _PerRunStep:
-    """Gradient descent with one step per run (a test double): on f = ‖x‖², x ← (1 − 2s_r)x."""
-
-    name, queries_per_iteration = "per-run-step", 1
-
-    def __init__(self, steps):
-        self.steps = np.asarray(steps, dtype=float)[:, None]
-
-    def init(self, x0):
-        return x0
-
-    def queries(self, x):
-        return x[:, None, :]
-
-    def update(self, x, gradients):
-        return x - self.steps * gradients[:, 0, :]
-
-    def iterate(self, x):
-        return x
-
-
 class _Square:
     name, criterion, dim, f_star, x0 = "square", "gap", 1, 0.0, np.ones(1)
 
@@ -129,9 +109,9 @@ class _Square:
 
 
 def test_a_diverging_run_does_not_stop_the_others():
-    """Run 0 (s = 10: x ← −19x) overflows within ~120 steps; run 1 (s = 1/1000: x ← 0.998x) keeps going until it
+    """Gradient descent with one step per run on f = x²: run 0 (s = 10: x ← −19x) overflows within ~120 steps; run 1 (s = 1/1000: x ← 0.998x) keeps going until it
     reaches f = x² ≤ 1e-12, at the iteration a hand loop counts, and the batch stops there."""
-    trace = run(_PerRunStep([10.0, 0.001]), _Square(), PipelineModel(1), iterations=10_000, runs=2, stop_below=1e-12)
+    trace = run(GradientStep(1.0, np.array([[10.0], [0.001]])), _Square(), PipelineModel(1), iterations=10_000, runs=2, stop_below=1e-12)
     x, reached = 1.0, 0
     while x * x > 1e-12:
         x, reached = x - 0.001 * 2 * x, reached + 1
