@@ -112,7 +112,8 @@ class OptaxMethod:
 @dataclass(frozen=True)
 class UserMethod:
     """A user's method with what pplimits reads of it: a name, whether it is zero-respecting, whether it is
-    randomised, and its queries per iteration."""
+    randomised, and its queries per iteration. An exception in the user's code, or a query of the wrong shape,
+    is a one-line UsageError naming the method (their code, not pplimits')."""
 
     method: object
     name: str
@@ -120,14 +121,27 @@ class UserMethod:
     stochastic: bool
     queries_per_iteration: int = 1
 
+    def _call(self, step: str, *args):
+        try:
+            return getattr(self.method, step)(*args)
+        except UsageError:
+            raise
+        except Exception as error:
+            raise UsageError(f"method {self.name}: its {step} raised {type(error).__name__}: {error}") from None
+
     def init(self, x0):
-        return self.method.init(x0)
+        return self._call("init", x0)
 
     def queries(self, state):
-        return self.method.queries(state)
+        found = self._call("queries", state)
+        shape = getattr(found, "shape", None)
+        if shape is None or len(shape) != 3 or shape[1] != self.queries_per_iteration:
+            raise UsageError(f"method {self.name}: queries must be an array of shape (runs, queries_per_iteration = "
+                             f"{self.queries_per_iteration}, dim), got {shape if shape is not None else type(found)}")
+        return found
 
     def update(self, state, gradients):
-        return self.method.update(state, gradients)
+        return self._call("update", state, gradients)
 
     def iterate(self, state):
-        return self.method.iterate(state)
+        return self._call("iterate", state)

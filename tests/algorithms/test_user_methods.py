@@ -42,6 +42,16 @@ SOURCE = textwrap.dedent('''
 
 
     not_a_method = 3
+
+
+    class Broken(GD):
+        def update(self, x, gradients):
+            raise ValueError("my bug")
+
+
+    class FlatQueries(GD):
+        def queries(self, x):
+            return x
 ''')
 
 
@@ -91,6 +101,8 @@ def test_an_optax_style_method_with_its_own_parameter(user_module, capsys):
     ("{m}:not_a_method", (), "neither a method object"),
     ("{m}:needs_lipschitz", (), "needs lipschitz, which nesterov-chain does not have"),
     ("{m}:heavy", ("--set", "step=2"), "unknown parameter 'step'"),
+    ("{m}:Broken", (), "its update raised ValueError: my bug"),  # the user's bug, not pplimits' (was exit 1)
+    ("{m}:FlatQueries", (), "queries must be an array of shape (runs, queries_per_iteration = 1, dim)"),
 ])
 def test_a_bad_user_method_is_one_line_naming_it(user_module, capsys, method, extra, message):
     code, _, err = _run(capsys, method.format(m=user_module), *extra)
