@@ -1,4 +1,16 @@
 """Test doubles shared by the tests of users' methods: what a user would write in a file of their own."""
+import sys
+
+
+def user_module(tmp_path, monkeypatch, source: str, prefix: str):
+    """Write `source` as a module of the user's own in `tmp_path`, made the working folder, under a name no other
+    test uses; yield the name, and forget the module after (a generator for a fixture to `yield from`)."""
+    name = f"{prefix}_{tmp_path.name.replace('-', '_')}"
+    (tmp_path / f"{name}.py").write_text(source)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
+    yield name
+    sys.modules.pop(name, None)
 
 
 class GradientStep:

@@ -1,12 +1,12 @@
 """Methods by import path (issue 14, item 1): a user's own method in a file of their own, run like a built-in one,
 in pplimits' protocol or the optax convention; span lower bounds only for a method that declares itself one."""
 import json
-import sys
 import textwrap
 
 import pytest
 
 from pplimits.cli import main
+from tests import doubles
 
 SOURCE = textwrap.dedent('''
     import numpy as np
@@ -57,13 +57,7 @@ SOURCE = textwrap.dedent('''
 
 @pytest.fixture
 def user_module(tmp_path, monkeypatch):
-    """A module of the user's own in the working folder, under a name no other test uses."""
-    name = f"user_methods_{tmp_path.name.replace('-', '_')}"
-    (tmp_path / f"{name}.py").write_text(SOURCE)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
-    yield name
-    sys.modules.pop(name, None)
+    yield from doubles.user_module(tmp_path, monkeypatch, SOURCE, "user_methods")
 
 
 def _run(capsys, method, *extra, instance="nesterov-chain", eps="1e-3"):

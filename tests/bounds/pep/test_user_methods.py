@@ -1,7 +1,6 @@
 """Exact worst cases for a user's own method (issue 14, item 2, first part): `certify --method PACKAGE.MODULE:NAME`
 traces NAME(x0, gradient, iterations, **constants), written like a PEPit example, into the same PEP."""
 import math
-import sys
 import textwrap
 from fractions import Fraction
 
@@ -9,6 +8,7 @@ import pytest
 
 from pplimits.bounds.pep.worst_case import worst_case
 from pplimits.cli import main
+from tests import doubles
 
 SOURCE = textwrap.dedent('''
     import math
@@ -57,11 +57,7 @@ SOURCE = textwrap.dedent('''
 
 @pytest.fixture
 def module(tmp_path, monkeypatch):
-    name = f"user_pep_{tmp_path.name.replace('-', '_')}"
-    (tmp_path / f"{name}.py").write_text(SOURCE)
-    monkeypatch.chdir(tmp_path)
-    yield name
-    sys.modules.pop(name, None)
+    yield from doubles.user_module(tmp_path, monkeypatch, SOURCE, "user_pep")
 
 
 def _theta(n: int) -> float:
