@@ -208,21 +208,21 @@ def cmd_report(args):
 def cmd_gate(args):
     """Exit 1 if a gated figure regressed against the baseline (or vanished from it), else 0."""
     from pplimits._util.files import checkout_root, require_writable
-    from pplimits.experiments.matrix import profile
     from pplimits.reports import gate
 
-    matrix = profile(args.quick)
+    suite = _gate_suite(args)
     if args.baseline is not None and not args.baseline.strip():
         raise UsageError("baseline must be a file path, got ''")
-    if args.update_baseline and not args.baseline and checkout_root() is None:
+    own = not hasattr(suite, "pyproject")
+    if own and args.update_baseline and not args.baseline and checkout_root() is None:
         raise UsageError("--update-baseline needs --baseline PATH: the baseline installed with pplimits is read-only")
-    path = args.baseline or gate.default_baseline(matrix)
+    path = args.baseline or gate.default_baseline(suite)
     if args.update_baseline:
         require_writable("baseline", path)
-    baseline = None if args.update_baseline else gate.load_baseline(path, matrix)
-    current, seconds = gate.metrics(matrix, progress=sys.stderr)
+    baseline = None if args.update_baseline else gate.load_baseline(path, suite)
+    current, seconds = gate.metrics(suite, progress=sys.stderr)
     if args.update_baseline:
-        rows = gate.rebless(path, current, matrix, notes=sys.stderr)
+        rows = gate.rebless(path, current, suite, notes=sys.stderr)
         payload = {"baseline": gate.shown(path), "written": True, "rows": rows, "wall_seconds": seconds}
         written = f"baseline written to {payload['baseline']}"
         _print(payload, args.json, "\n".join(filter(None, [gate.table(rows), written])))
@@ -232,6 +232,27 @@ def cmd_gate(args):
                "wall_seconds": seconds}
     _print(payload, args.json, gate.summary(rows, seconds))
     return 1 if gate.failed(rows) else 0
+
+
+def _gate_suite(args):
+    """What `gate` measures: the [tool.pplimits.gate] table of --config, or of the nearest pyproject.toml above the
+    working directory (a project's own gate); pplimits' own quick or full profile where there is none."""
+    from pathlib import Path
+
+    from pplimits.experiments.matrix import profile
+    from pplimits.reports import gate, gate_config
+
+    if args.config is not None:
+        suite = gate_config.load(Path(args.config), required=True)
+    else:
+        found = gate_config.find_pyproject(Path.cwd())
+        suite = None if found is None else gate_config.load(found, required=False)
+    if suite is None:
+        return profile(args.quick)
+    if args.quick:
+        raise UsageError(f"--quick selects pplimits' own quick gate, but {gate.shown(suite.pyproject)} has a "
+                         f"{gate_config.TABLE} table that sets what this project's gate measures; drop --quick")
+    return suite
 
 
 def cmd_certify(args):
@@ -361,7 +382,10 @@ def build_parser():
     report.add_argument("--force", action="store_true", help="overwrite --out even if it is not a pplimits report")
     gate = command("gate", cmd_gate, "compare the deterministic figures with the baseline; exit 1 on a regression")
     gate.add_argument("--quick", action="store_true", help="the fast subset, run by CI (seconds)")
-    gate.add_argument("--baseline", metavar="PATH", help="default reports/baselines/quick.json or full.json")
+    gate.add_argument("--config", metavar="PYPROJECT", help="a pyproject.toml with a [tool.pplimits.gate] table "
+                      "(default: the nearest pyproject.toml above the working directory, if it has one)")
+    gate.add_argument("--baseline", metavar="PATH", help="default: the table's baseline, else pplimits' own "
+                      "reports/baselines/quick.json or full.json")
     gate.add_argument("--update-baseline", action="store_true", help="re-bless: write the current figures as baseline")
     certify = command("certify", cmd_certify, "exact worst case of a method over a function class (PEP) and its "
                       "certificate")

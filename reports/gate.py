@@ -31,9 +31,11 @@ from pplimits._util.checks import UsageError
 from pplimits._util.files import package_file, write_atomic
 from pplimits._util.provenance import provenance
 from pplimits.algorithms.clock import DUPLEX_MODES, SCHEDULES, PipelineModel, makespan
+from pplimits.bounds.pep.worst_case import worst_case
 from pplimits.bounds.registry import registry
 from pplimits.experiments.matrix import NONSMOOTH_METHODS, PPRS_SEED, SMOOTH_METHODS, Profile
 from pplimits.experiments.measure import build_instance, measure
+from pplimits.reports.gate_config import ProjectGate, WorstCaseCheck
 
 FORMAT = "pplimits-gate/1"
 DIRECTIONS = ("lower", "higher", "equal")
@@ -42,12 +44,16 @@ TOLERANCE = 0.02
 # every metric it computes to this table): a baseline that says otherwise is refused as it is read, before any
 # figure is computed; `compare` checks again, metric by metric.
 KIND_DIRECTIONS = {"constant": "equal", "makespan": "equal", "holds": "equal", "time": "lower", "iterations": "lower",
-                   "ratio-to-lower": "lower", "ratio-to-upper": "lower", "pprs-gap-mean": "lower", "pprs-time": "lower"}
+                   "ratio-to-lower": "lower", "ratio-to-upper": "lower", "pprs-gap-mean": "lower", "pprs-time": "lower",
+                   "worst-case": "lower"}
 
 
-def default_baseline(profile: Profile) -> Path:
-    """The baseline shipped in the package for this profile (reports/baselines/quick.json or full.json)."""
-    return package_file("pplimits.reports", "baselines", f"{profile.name}.json")
+def default_baseline(suite: Profile | ProjectGate) -> Path:
+    """A project's own baseline (its table's `baseline`), or the one shipped in the package for this profile
+    (reports/baselines/quick.json or full.json)."""
+    if isinstance(suite, ProjectGate):
+        return suite.baseline
+    return package_file("pplimits.reports", "baselines", f"{suite.name}.json")
 
 
 def _metric(value, direction: str, unit: str) -> dict:
@@ -97,25 +103,53 @@ def _clock_metrics() -> dict:
             for schedule in SCHEDULES for duplex in DUPLEX_MODES for depth in (4, 16) for batch in (1, 8)}
 
 
-def plan(profile: Profile):
-    """The metric groups, as (description, function returning {id: metric}) pairs."""
+def plan(suite: Profile | ProjectGate):
+    """The metric groups, as (description, function returning {id: metric}) pairs: pplimits' own (a Profile), or a
+    project's methods and worst cases (its [tool.pplimits.gate] table, reports/gate_config.py)."""
+    if isinstance(suite, ProjectGate):
+        return _project_plan(suite)
     groups = [("exact constants of the registered claims", _constant_metrics),
               ("clock makespans", _clock_metrics),
-              (f"pprs on max-function-lipschitz, {profile.gate_pprs_seeds} seeds",
-               partial(_pprs_metrics, profile.depths, profile.gate_pprs_seeds))]
-    cases = [(case.label, case.build(), case.eps) for case in (*profile.hard, *profile.benign)]
-    for depth in profile.depths:
-        for label, instance, eps in cases:
-            for method in NONSMOOTH_METHODS if instance.setting == "nonsmooth-convex" else SMOOTH_METHODS:
-                groups.append((f"{label} {method} Δ={depth} ε={eps:g}",
-                               partial(_method_metrics, label, instance, method, depth, eps)))
+              (f"pprs on max-function-lipschitz, {suite.gate_pprs_seeds} seeds",
+               partial(_pprs_metrics, suite.depths, suite.gate_pprs_seeds))]
+    cases = [(case, case.build()) for case in (*suite.hard, *suite.benign)]
+    cases = [(case, instance, NONSMOOTH_METHODS if instance.setting == "nonsmooth-convex" else SMOOTH_METHODS)
+             for case, instance in cases]
+    return groups + _method_groups(cases, suite.depths)
+
+
+def _method_groups(cases, depths) -> list:
+    """One group per depth × (case, its instance, its methods) × method."""
+    groups = []
+    for depth in depths:
+        for case, instance, methods in cases:
+            for method in methods:
+                groups.append((f"{case.label} {method} Δ={depth} ε={case.eps:g}",
+                               partial(_method_metrics, case.label, instance, method, depth, case.eps)))
     return groups
 
 
-def metrics(profile: Profile, progress=None) -> tuple[dict, dict]:
+def _project_plan(suite: ProjectGate) -> list:
+    groups = _method_groups([(case, case.build(), suite.methods) for case in suite.cases], suite.depths)
+    for check in suite.worst_cases:
+        for n in check.iterations:
+            groups.append((f"worst case of {check.method} on {check.function_class}, N = {n}",
+                           partial(_worst_case_metrics, check, n)))
+    return groups
+
+
+def _worst_case_metrics(check: WorstCaseCheck, n: int) -> dict:
+    """The exact worst case (PEP) of f − f* after N iterations (lower is better, 2 %)."""
+    values = dict(check.values)
+    found = worst_case(check.method, check.function_class, n, values, exact=False)
+    tag = ",".join([f"N={n}", *(f"{k}={v}" for k, v in check.values)])
+    return {f"worst-case/{check.function_class}/{check.method}/{tag}": _metric(found.worst_case, "lower", "f - f*")}
+
+
+def metrics(suite: Profile | ProjectGate, progress=None) -> tuple[dict, dict]:
     """(metrics by id, wall-clock seconds by group); one progress line per group goes to `progress`."""
     found, seconds = {}, {}
-    groups = plan(profile)
+    groups = plan(suite)
     for number, (description, compute) in enumerate(groups, 1):
         start = time.perf_counter()
         group = compute()
@@ -239,9 +273,18 @@ def blessed_ids(metrics: dict) -> dict:
     return {"count": len(metrics), "sha256": digest}
 
 
-def load_baseline(path, profile: Profile) -> dict:
+def _project(suite: Profile | ProjectGate) -> str | None:
+    """The project a baseline belongs to: None for pplimits' own."""
+    return suite.project if isinstance(suite, ProjectGate) else None
+
+
+def _whose(project: str | None) -> str:
+    return "pplimits' own gate" if project is None else f"project {project!r}"
+
+
+def load_baseline(path, suite: Profile | ProjectGate) -> dict:
     """The metrics of the baseline at `path`; a one-line ValueError naming the path and the problem."""
-    quick = profile.quick
+    quick = suite.quick
     name, mode = shown(path), "--quick" if quick else "full"
     remedy = f"`pplimits gate{' --quick' if quick else ''} --update-baseline`"
     try:
@@ -258,6 +301,9 @@ def load_baseline(path, profile: Profile) -> dict:
         raise UsageError(f"baseline {name} needs \"quick\": true/false and a \"metrics\" object")
     if not data["metrics"]:
         raise UsageError(f"baseline {name} has no metrics: it would pass anything; re-create it with {remedy}")
+    if data.get("project") != _project(suite):
+        raise UsageError(f"baseline {name} was made for {_whose(data.get('project'))}, not {_whose(_project(suite))}; "
+                         "pass the matching --baseline")
     if data["quick"] != quick:
         made = "--quick" if data["quick"] else "full"
         raise UsageError(f"baseline {name} was made for the {made} gate, not the {mode} one; "
@@ -280,14 +326,16 @@ def load_baseline(path, profile: Profile) -> dict:
     return data["metrics"]
 
 
-def save_baseline(path, metrics: dict, profile: Profile) -> None:
+def save_baseline(path, metrics: dict, suite: Profile | ProjectGate) -> None:
     """Write the baseline atomically (a reader sees the old file or the new one), with its provenance."""
-    payload = {"format": FORMAT, "quick": profile.quick, "metrics": metrics, "metric_ids": blessed_ids(metrics),
+    payload = {"format": FORMAT, "quick": suite.quick, "metrics": metrics, "metric_ids": blessed_ids(metrics),
                "provenance": provenance()}
+    if _project(suite) is not None:
+        payload["project"] = _project(suite)
     write_atomic(path, json.dumps(payload, sort_keys=True, indent=1, allow_nan=False, ensure_ascii=False) + "\n")
 
 
-def rebless(path, current: dict, profile: Profile, notes) -> list[dict]:
+def rebless(path, current: dict, suite: Profile | ProjectGate, notes) -> list[dict]:
     """Write `current` as the baseline at `path`; return the rows of what changed since the previous one.
 
     A previous file that is not a valid baseline is replaced after a line on `notes` says why.
@@ -295,10 +343,10 @@ def rebless(path, current: dict, profile: Profile, notes) -> list[dict]:
     rows = []
     if Path(path).exists():
         try:
-            rows = compare(current, load_baseline(path, profile))
+            rows = compare(current, load_baseline(path, suite))
         except ValueError as error:
             print(f"pplimits gate: not comparing with the previous baseline: {error}", file=notes)
-    save_baseline(path, current, profile)
+    save_baseline(path, current, suite)
     return rows
 
 

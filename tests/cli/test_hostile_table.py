@@ -362,6 +362,16 @@ TABLE = [
     # was: exit 2, but after computing every figure (26 progress lines on stderr)
     Hostile(("gate", "--quick", "--baseline", "b.json"), "direction",  # a direction turned by hand
             {"b.json": baseline(metric(direction="lower", tolerance=0.02, value=1.0))}),
+    # a project's own gate: [tool.pplimits.gate] in a pyproject.toml (issue 14)
+    Hostile(("gate", "--config", "nope.toml"), "config"),
+    Hostile(("gate", "--config", "p.toml"), "config", {"p.toml": "[tool"}),
+    Hostile(("gate", "--config", "p.toml"), "config", {"p.toml": "[project]\nname = 'x'\n"}),
+    Hostile(("gate", "--config", "p.toml"), "methods", {"p.toml": "[tool.pplimits.gate]\nmethods = 3\n"}),
+    Hostile(("gate", "--config", "p.toml"), "no module",
+            {"p.toml": "[tool.pplimits.gate]\nmethods = ['nomodule:X']\n"}),
+    Hostile(("gate", "--config", "p.toml"), "depths",
+            {"p.toml": "[tool.pplimits.gate]\nmethods = ['gd']\ndepths = [1e400]\n"}),
+    Hostile(("gate", "--config", "p.toml", "--quick"), "--quick", {"p.toml": "[tool.pplimits.gate]\nmethods = ['gd']\n"}),
 
     # ── experiment ──
     Hostile(("experiment", "few-shots", "--quick"), "name"),
