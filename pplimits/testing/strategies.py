@@ -9,28 +9,13 @@ instances sized for an ε, random smooth instances, and pipeline clock models.
     def test_my_method_respects_the_span_bound(case):
         assert_respects_lower_bound(MyMethod, instance=case.name, eps=case.eps)
 """
-from dataclasses import dataclass
-
 from hypothesis import strategies as st
 
 from pplimits.algorithms.clock import SCHEDULES, PipelineModel
 from pplimits.experiments.measure import build_instance
+from pplimits.testing.cases import HARD, NONSMOOTH_EPS, SMOOTH_EPS, HardCase, hard_case
 
-HARD = {"nesterov-chain": "smooth-convex", "strongly-convex-chain": "strongly-convex",
-        "carmon-chain": "smooth-nonconvex", "max-function": "nonsmooth-convex",
-        "max-function-lipschitz": "nonsmooth-convex"}
-SMOOTH_EPS = (1e-2, 3e-3, 1e-3)
-NONSMOOTH_EPS = (0.2, 0.1, 0.05)
-
-
-@dataclass(frozen=True)
-class HardCase:
-    """A hard instance built for accuracy ε: its name, ε, and the instance itself."""
-
-    name: str
-    eps: float
-    instance: object
-
+__all__ = ["HardCase", "hard_cases", "random_instances", "pipeline_models"]
 
 def hard_cases(settings: tuple[str, ...] = tuple(sorted(set(HARD.values())))) -> st.SearchStrategy:
     """A hard instance (a lower bound's construction) of one of `settings`, sized for a drawn ε."""
@@ -39,8 +24,7 @@ def hard_cases(settings: tuple[str, ...] = tuple(sorted(set(HARD.values())))) ->
         raise ValueError(f"settings must be among {', '.join(sorted(set(HARD.values())))}, got {settings!r}")
 
     def build(name, index):
-        eps = (NONSMOOTH_EPS if HARD[name] == "nonsmooth-convex" else SMOOTH_EPS)[index]
-        return HardCase(name, eps, build_instance(name, eps, None, {}))
+        return hard_case(name, (NONSMOOTH_EPS if HARD[name] == "nonsmooth-convex" else SMOOTH_EPS)[index])
 
     return st.builds(build, st.sampled_from(names), st.integers(0, 2))
 

@@ -38,3 +38,30 @@ def test_without_the_option_the_plugin_adds_nothing(pytester, checks):
     result = pytester.runpytest_inprocess()
     result.assert_outcomes(passed=1)
     assert checks == []
+
+
+def test_the_fixtures_run_a_test_once_per_hard_case_and_depth(pytester):
+    pytester.makepyfile('''
+        def test_smooth(pplimits_smooth_case, pplimits_depth):
+            case = pplimits_smooth_case
+            assert case.setting == "smooth-convex" and case.instance.span_rounds(case.eps) > 0
+            assert pplimits_depth in (1, 4, 16)
+
+        def test_nonsmooth(pplimits_nonsmooth_case):
+            case = pplimits_nonsmooth_case
+            assert case.setting == "nonsmooth-convex" and case.instance.name == "max-function"
+    ''')
+    result = pytester.runpytest_inprocess("-v")
+    result.assert_outcomes(passed=9 + 3)
+    result.stdout.fnmatch_lines(["*test_smooth?nesterov-chain-eps=0.001-depth=16? PASSED*",
+                                 "*test_nonsmooth?max-function-eps=0.05? PASSED*"])
+
+
+def test_loading_the_plugin_imports_nothing_heavy():
+    """Every pytest run where pplimits is installed loads the plugin: it must not import numpy, sympy or cvxpy."""
+    import subprocess
+    import sys
+
+    code = ("import sys, pplimits.testing.plugin; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'sympy', 'cvxpy', 'scipy'}))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
