@@ -11,6 +11,7 @@ import time
 
 from pplimits import __version__
 from pplimits._util.checks import UsageError, parse_assignments, parse_number, require_int, require_positive
+from pplimits._util.imports import is_import_path
 
 USAGE_ERROR = 2
 INTERNAL_ERROR = 1
@@ -199,8 +200,13 @@ def cmd_report(args):
     from pplimits.reports.report import write_report
 
     start = time.monotonic()
+    methods = tuple(args.method or ())
+    for method in methods:
+        if not is_import_path(method):
+            raise UsageError(f"method must be PACKAGE.MODULE:NAME (a user's method; the built-in ones are all in the "
+                             f"report), got {method!r}")
     pages = write_report(args.out, profile(args.quick), cache=Cache(None if args.no_cache else args.cache),
-                         force=args.force)
+                         force=args.force, user_methods=methods)
     payload = {"out": args.out, "pages": pages, "seconds": round(time.monotonic() - start, 1)}
     _print(payload, args.json, f"report written to {args.out} ({pages} pages, {payload['seconds']} s)")
 
@@ -380,6 +386,8 @@ def build_parser():
     report.add_argument("--cache", default="reports/out/cache", help="cache folder (default %(default)s)")
     report.add_argument("--no-cache", action="store_true", help="compute everything afresh, store nothing")
     report.add_argument("--force", action="store_true", help="overwrite --out even if it is not a pplimits report")
+    report.add_argument("--method", action="append", metavar="PACKAGE.MODULE:NAME",
+                        help="your own method, drawn on the convergence figure's smooth panels (repeatable)")
     gate = command("gate", cmd_gate, "compare the deterministic figures with the baseline; exit 1 on a regression")
     gate.add_argument("--quick", action="store_true", help="the fast subset, run by CI (seconds)")
     gate.add_argument("--config", metavar="PYPROJECT", help="a pyproject.toml with a [tool.pplimits.gate] table "

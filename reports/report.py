@@ -14,6 +14,7 @@ import sympy as sp
 
 from pplimits._util.checks import UsageError
 from pplimits._util.files import require_writable, write_atomic
+from pplimits._util.imports import import_object
 from pplimits._util.provenance import provenance
 from pplimits.bounds.registry import SETTINGS, registry
 from pplimits.experiments.matrix import PPRS_SEED, RANDOM_SPAN_SEED, Profile
@@ -34,9 +35,12 @@ SETTING_TITLES = {"smooth-convex": "Smooth convex", "strongly-convex": "Smooth s
 MATRIX_FIGURES = (convergence, speedup)  # the figures that measure the profile's matrix
 
 
-def _figure_data(module, profile: Profile, cache: Cache):
-    """(data, cache hit) of a figure: the matrix figures measure `profile`, the others need no parameters."""
+def _figure_data(module, profile: Profile, cache: Cache, user_methods: tuple[str, ...]):
+    """(data, cache hit) of a figure: the matrix figures measure `profile`, the others need no parameters. With a
+    user's methods the convergence figure is computed afresh, never cached: their code is not in the cache key."""
     name = f"figure-{module.__name__.rsplit('.', 1)[1]}"
+    if module is convergence and user_methods:
+        return convergence.data(profile, user_methods), False
     if module in MATRIX_FIGURES:
         return cache.get(name, fingerprint(profile), lambda: module.data(profile))
     return cache.get(name, {}, module.data)
@@ -271,10 +275,11 @@ def _study(doc: Document, task: str) -> None:
     experiment.add_figures(doc, record)
 
 
-def _provenance(doc: Document, profile: Profile) -> None:
+def _provenance(doc: Document, profile: Profile, user_methods: tuple[str, ...]) -> None:
     info = provenance()
     doc.heading("Provenance")
-    lines = [f"command: pplimits report{' --quick' if profile.quick else ''}",
+    lines = [f"command: pplimits report{' --quick' if profile.quick else ''}"
+             + "".join(f" --method {method}" for method in user_methods),
              f"git revision: {info['revision']}", f"date (of the revision): {info['date']}",
              f"machine: {info['machine']}",
              "versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()),
@@ -293,8 +298,9 @@ def _provenance(doc: Document, profile: Profile) -> None:
     doc.paragraph("\n".join(seeds), size=8, mono=True)
 
 
-def build(profile: Profile, cache: Cache, progress=sys.stderr) -> tuple[bytes, int]:
-    """The report's PDF bytes and its number of pages."""
+def build(profile: Profile, cache: Cache, progress=sys.stderr, user_methods: tuple[str, ...] = ()) -> tuple[bytes, int]:
+    """The report's PDF bytes and its number of pages; a user's methods (PACKAGE.MODULE:NAME) join the convergence
+    figure's smooth panels."""
     style.apply()
     result = run_checks(profile, progress=progress, cache=cache)
     by_claim = defaultdict(list)
@@ -317,7 +323,7 @@ def build(profile: Profile, cache: Cache, progress=sys.stderr) -> tuple[bytes, i
     _engine_clock(doc)
     for number, module in enumerate(FIGURES, 1):
         start = time.perf_counter()
-        data, hit = _figure_data(module, profile, cache)
+        data, hit = _figure_data(module, profile, cache, user_methods)
         doc.figure_page(module.TITLE, lambda fig: module.draw(data, fig), module.caption(data))
         if progress is not None:
             print(f"[figure {number}/{len(FIGURES)}] {module.TITLE} "
@@ -325,11 +331,12 @@ def build(profile: Profile, cache: Cache, progress=sys.stderr) -> tuple[bytes, i
     _pep(doc, cache, profile)
     for task in ("few-shot", "adversarial"):
         _study(doc, task)
-    _provenance(doc, profile)
+    _provenance(doc, profile, user_methods)
     return doc.to_bytes(), doc.pages
 
 
-def write_report(path, profile: Profile, cache: Cache, force: bool = False, progress=sys.stderr) -> int:
+def write_report(path, profile: Profile, cache: Cache, force: bool = False, progress=sys.stderr,
+                 user_methods: tuple[str, ...] = ()) -> int:
     """Build the report and write it atomically to `path`; returns the number of pages.
 
     An existing file at `path` that is not a pplimits report is never overwritten unless `force`.
@@ -337,7 +344,9 @@ def write_report(path, profile: Profile, cache: Cache, force: bool = False, prog
     path = require_writable("out", path)
     if path.exists() and not force and not written_by_us(path, "report"):
         raise UsageError(f"out {path} exists and is not a pplimits report; choose another path or pass --force")
+    for method in user_methods:  # importable, before any work
+        import_object(method)
     cache.require_usable()
-    pdf, pages = build(profile, cache, progress)
+    pdf, pages = build(profile, cache, progress, user_methods)
     write_atomic(path, pdf)
     return pages

@@ -9,7 +9,8 @@ Envelopes, all evaluated at the instance's own parameters (R = ‖x₀ − x*‖
   instance, sized for ε, certifies at ε (the class gap-at-time curve is a worst case over dimensions
   that this one instance attains only there, so it is not drawn).
 Randomised methods are summarised over their seeds: random span methods by the best run (the lower
-bound binds every run), PPRS by the seed mean with its 95 % Student-t band.
+bound binds every run), PPRS by the seed mean with its 95 % Student-t band. A user's methods (`pplimits report
+--method PACKAGE.MODULE:NAME`) are drawn on the smooth panels, one run each, against the same envelopes.
 """
 
 import numpy as np
@@ -20,7 +21,7 @@ from pplimits.bounds.claim import ClaimKey
 from pplimits.bounds.registry import find
 from pplimits.experiments.matrix import QUICK, RANDOM_SPAN_SEED, Profile
 from pplimits.experiments.measure import bound_values, build_instance, measure
-from pplimits.reports.figures.style import COINCIDING_STYLE, LOWER_STYLE, METHOD_STYLE, UPPER_STYLE, coinciding
+from pplimits.reports.figures.style import COINCIDING_STYLE, LOWER_STYLE, UPPER_STYLE, coinciding, method_styles
 
 TITLE = "Convergence in pipeline time, between the bound envelopes"
 DEPTH = 4
@@ -78,13 +79,16 @@ def _curve(method, instance, model, eps, seeds):
     return curve
 
 
-def data(profile: Profile = QUICK) -> dict:
-    """Traces and envelopes for every panel (Δ = 4, n = 1, gpipe half duplex); JSON-ready."""
+def data(profile: Profile = QUICK, user_methods: tuple[str, ...] = ()) -> dict:
+    """Traces and envelopes for every panel (Δ = 4, n = 1, gpipe half duplex), a user's methods on the smooth
+    ones; JSON-ready."""
     model = PipelineModel(DEPTH)
     seeds = profile.seeds_of
     panels = []
     for name, eps, params, methods in PANELS:
         instance = build_instance(name, eps, None, params)
+        if instance.setting != "nonsmooth-convex":
+            methods = (*methods, *user_methods)
         values = bound_values(instance, model, eps)
         curves = [_curve(m, instance, model, eps, seeds.get(m, 1)) for m in methods]
         last = max(c["times"][-1] for c in curves)
@@ -100,7 +104,7 @@ def data(profile: Profile = QUICK) -> dict:
         panels.append({"instance": name, "setting": instance.setting, "criterion": instance.criterion, "eps": eps,
                        "dim": instance.dim, "curves": curves, "span_bound": span, "upper": upper,
                        "markers": markers})
-    return {"depth": DEPTH, "inputs": 1, "panels": panels}
+    return {"depth": DEPTH, "inputs": 1, "panels": panels, "user_methods": list(user_methods)}
 
 
 def caption(data) -> str:
@@ -115,26 +119,28 @@ def caption(data) -> str:
 
 def _dashed(data) -> list[str]:
     """'heavy ball on GD (nesterov-chain)' for each curve drawn dashed."""
+    styles = method_styles(data["user_methods"])
     found = []
     for panel in data["panels"]:
         curves = panel["curves"]
         for curve, earlier in zip(curves, coinciding([(c["times"], c["values"]) for c in curves])):
             if earlier is not None:
-                found.append(f"{METHOD_STYLE[curve['method']]['label']} on "
-                             f"{METHOD_STYLE[curves[earlier]['method']]['label']} ({panel['instance']})")
+                found.append(f"{styles[curve['method']]['label']} on "
+                             f"{styles[curves[earlier]['method']]['label']} ({panel['instance']})")
     return found
 
 
 def draw(data, fig) -> None:
     """The panels, and one legend in the free cell: no legend inside a panel can cover a curve or a marker."""
     axes = fig.subplots(3, 2).ravel()
+    styles = method_styles(data["user_methods"])
     methods = {}  # (method, summary) in order of appearance
     for ax, panel in zip(axes, data["panels"]):
-        methods.update(dict.fromkeys(_draw_panel(ax, panel)))
+        methods.update(dict.fromkeys(_draw_panel(ax, panel, styles)))
     legend = axes[len(data["panels"])]
     legend.axis("off")
-    curves = [legend.plot([], [], color=METHOD_STYLE[method]["color"], linewidth=1.2,
-                          label=f"{METHOD_STYLE[method]['label']} ({summary})")[0] for method, summary in methods]
+    curves = [legend.plot([], [], color=styles[method]["color"], linewidth=1.2,
+                          label=f"{styles[method]['label']} ({summary})")[0] for method, summary in methods]
     handles = [*curves, legend.plot([], [], **LOWER_STYLE, label="span lower bound E(⌊t/τ⌋) of the instance")[0],
                legend.plot([], [], color="grey", linestyle=":", label="upper bound (method's colour)")[0],
                legend.plot([], [], linestyle="none", marker="^", color="black", label="lower bound on time to ε")[0],
@@ -143,11 +149,11 @@ def draw(data, fig) -> None:
     legend.legend(handles=handles, loc="center", frameon=False, fontsize=7)
 
 
-def _draw_panel(ax, panel) -> list[tuple[str, str]]:
+def _draw_panel(ax, panel, styles: dict) -> list[tuple[str, str]]:
     """Draw one panel; return the (method, summary) of its curves for the shared legend."""
     equal_to = coinciding([(c["times"], c["values"]) for c in panel["curves"]])
     for curve, earlier in zip(panel["curves"], equal_to):
-        style = METHOD_STYLE[curve["method"]]
+        style = styles[curve["method"]]
         ax.plot(curve["times"], curve["values"], color=style["color"], linewidth=1.2,
                 **({} if earlier is None else COINCIDING_STYLE))
         if "low" in curve:
@@ -156,10 +162,10 @@ def _draw_panel(ax, panel) -> list[tuple[str, str]]:
     if panel["span_bound"]:
         ax.step(panel["span_bound"]["times"], panel["span_bound"]["values"], where="post", **LOWER_STYLE)
     for envelope in panel["upper"]:
-        ax.plot(envelope["times"], envelope["values"], **{**UPPER_STYLE, "color": METHOD_STYLE[envelope["method"]]["color"]})
+        ax.plot(envelope["times"], envelope["values"], **{**UPPER_STYLE, "color": styles[envelope["method"]]["color"]})
     for marker in panel["markers"]:
         lower = marker["method"] is None  # the class lower bound; an upper bound is about a method
-        color = "black" if lower else METHOD_STYLE[marker["method"]]["color"]
+        color = "black" if lower else styles[marker["method"]]["color"]
         ax.plot([marker["time"]], [panel["eps"]], linestyle="none", marker="^" if lower else "v", color=color,
                 markersize=6, markeredgecolor="black", markeredgewidth=0.5, zorder=5)
     ax.axhline(panel["eps"], color="grey", linewidth=0.8)

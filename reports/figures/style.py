@@ -21,6 +21,17 @@ METHOD_STYLE = {
     "pprs-drs": {"color": "#8c564b", "marker": "P", "label": "PPRS (DRS, RECON)"},
     "sgd": {"color": "#17becf", "marker": "x", "label": "mini-batch SGD"},
 }
+# A user's methods (PACKAGE.MODULE:NAME), in the order given: colours no built-in method uses.
+USER_COLORS = ("#e377c2", "#bcbd22", "#000080", "#808000", "#00a087", "#b8860b")
+
+
+def method_styles(user_methods=()) -> dict:
+    """Every method's style: the built-in ones, and a user's methods by their place in `user_methods`."""
+    users = {method: {"color": USER_COLORS[i % len(USER_COLORS)], "marker": "*", "label": method}
+             for i, method in enumerate(user_methods)}
+    return {**METHOD_STYLE, **users}
+
+
 # A curve equal to one drawn before it is dashed with hollow markers, so the first shows through it.
 COINCIDING_STYLE = {"linestyle": (0, (3, 3)), "markerfacecolor": "none"}
 LOWER_STYLE = {"color": "black", "linestyle": "--", "linewidth": 1.2}

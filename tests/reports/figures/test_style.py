@@ -32,7 +32,7 @@ def test_the_convergence_legend_is_in_its_own_cell():
                          "summary": "deterministic"}],
              "span_bound": None, "upper": [], "markers": [{"method": None, "time": 20}]}
     fig = plt.figure()
-    convergence.draw({"panels": [panel, panel]}, fig)
+    convergence.draw({"panels": [panel, panel], "user_methods": []}, fig)
     axes = fig.axes
     assert [ax.get_legend() is None for ax in axes[:2]] == [True, True]
     labels = [text.get_text() for text in axes[2].get_legend().get_texts()]
