@@ -128,18 +128,64 @@ def _run_parameters(assignments: dict, instance_name: str, method_name: str):
     return instance_params, method_params, cap
 
 
+HARD = "hard"  # `run --instance hard`: every hard instance, each sized for its own ε
+
+
+def _run_model(args):
+    from pplimits.algorithms.clock import PipelineModel
+
+    return PipelineModel(depth=_positive("depth", args.depth, integer=True), inputs=_positive("n", args.n, integer=True),
+                         duplex=args.duplex, schedule=args.schedule)
+
+
+def _run_hard(args):
+    """The method on every hard instance of the quick profile (each sized for its own ε) where it applies: time to ε
+    against the lower and upper bounds; an instance it does not apply to is a row saying why."""
+    from pplimits.algorithms.backend import get_backend
+    from pplimits.algorithms.methods import make_method, require_applicable
+    from pplimits.experiments.matrix import QUICK
+    from pplimits.experiments.measure import measure
+
+    for flag, value in (("--eps", args.eps), ("--dim", args.dim)):
+        if value is not None:
+            raise UsageError(f"{flag} cannot be given with --instance hard: each hard instance is sized for its own ε")
+    model, seeds, rows, lines = _run_model(args), _positive("seeds", args.seeds, integer=True), [], []
+    for case in QUICK.hard:
+        instance = case.build()
+        _, method_params, cap = _run_parameters(parse_assignments(args.set), case.instance, args.method)
+        try:
+            require_applicable(args.method, instance)
+            make_method(args.method, instance, **method_params)
+        except UsageError as reason:
+            rows.append({"label": case.label, "instance": case.instance, "eps": case.eps, "applies": False,
+                         "reason": str(reason)})
+            lines.append(f"{case.label:<32} ε = {case.eps:<6g} does not apply: {reason}")
+            continue
+        result, _ = measure(args.method, instance, model, case.eps, seeds, method_params, cap,
+                            _progress(f"{args.method} on {case.label}"), get_backend(args.backend))
+        found = {"label": case.label, "applies": True, **result.as_dict()}
+        rows.append(found)
+        bounds = "  ".join(f"{name} {'—' if found[key] is None else f'{found[key]:.6g}'}" for name, key in
+                           (("lower bound", "lower_bound_time"), ("upper bound", "upper_bound_time")))
+        reached = "never" if found["time_to_eps"] is None else found["time_to_eps"]
+        lines.append(f"{case.label:<32} ε = {case.eps:<6g} time to ε {reached}  {bounds}")
+    _print({"method": args.method, "depth": model.depth, "instances": rows}, args.json, "\n".join(lines))
+
+
 def cmd_run(args):
     from pplimits.algorithms.backend import get_backend
-    from pplimits.algorithms.clock import PipelineModel
     from pplimits.experiments.measure import build_instance, measure
 
     if ":" not in args.method:  # PACKAGE.MODULE:NAME is a user's method (algorithms/user_methods.py)
         _require_listed("method", args.method, METHOD_NAMES)
+    if args.instance == HARD:
+        return _run_hard(args)
     _require_listed("instance", args.instance, INSTANCE_NAMES)
+    if args.eps is None:
+        raise UsageError("--eps is required (only --instance hard sizes each instance for an ε of its own)")
     eps = _positive("eps", args.eps)
     instance_params, method_params, cap = _run_parameters(parse_assignments(args.set), args.instance, args.method)
-    model = PipelineModel(depth=_positive("depth", args.depth, integer=True), inputs=_positive("n", args.n, integer=True),
-                          duplex=args.duplex, schedule=args.schedule)
+    model = _run_model(args)
     instance = build_instance(args.instance, eps, None if args.dim is None else _positive("dim", args.dim, integer=True),
                               instance_params)
     result, _ = measure(args.method, instance, model, eps, _positive("seeds", args.seeds, integer=True), method_params,
@@ -357,9 +403,10 @@ def build_parser():
     run = command("run", cmd_run, "run a method on a hard instance and compare with the bounds")
     run.add_argument("--method", required=True, help=f"one of {', '.join(METHOD_NAMES)}, or your own as "
                      "PACKAGE.MODULE:NAME")
-    run.add_argument("--instance", required=True, help=f"one of {', '.join(INSTANCE_NAMES)}")
+    run.add_argument("--instance", required=True, help=f"one of {', '.join(INSTANCE_NAMES)}, or {HARD}: every hard "
+                     "instance, each sized for its own ε")
     run.add_argument("--depth", required=True)
-    run.add_argument("--eps", required=True)
+    run.add_argument("--eps", help="required, except with --instance hard")
     run.add_argument("--dim")
     run.add_argument("--set", action="append", metavar="NAME=VALUE", help="instance or method parameter")
     run.add_argument("--seeds", default="1", help="independent runs, batched (default 1)")

@@ -54,6 +54,23 @@ def test_run_reports_times_and_bounds():
     assert result["time_to_eps"] % (2 * 8) == 0 and _all_finite(result)
 
 
+def test_run_on_every_hard_instance_each_at_its_own_eps():
+    """`--instance hard`: one row per hard instance of the quick profile; where the method does not apply, why."""
+    code, out, err = cli("run", "--method", "agd", "--instance", "hard", "--depth", "4", "--json")
+    assert code == 0, err
+    rows = {row["label"]: row for row in json.loads(out)["instances"]}
+    assert list(rows) == ["nesterov-chain", "strongly-convex-chain[mu=0.01]", "carmon-chain[chain_length=4]",
+                          "max-function"]
+    assert not rows["max-function"]["applies"] and "needs a β-smooth instance" in rows["max-function"]["reason"]
+    code, single, _ = cli("run", "--method", "agd", "--instance", "nesterov-chain", "--depth", "4", "--eps", "1e-3",
+                          "--json")
+    assert {**json.loads(single), "label": "nesterov-chain", "applies": True} == rows["nesterov-chain"]
+    chain = rows["nesterov-chain"]
+    assert chain["eps"] == 1e-3 and chain["lower_bound_time"] <= chain["time_to_eps"] <= chain["upper_bound_time"]
+    code, _, err = cli("run", "--method", "agd", "--instance", "hard", "--depth", "4", "--eps", "1e-2")
+    assert code == 2 and "--eps cannot be given with --instance hard" in err
+
+
 def test_run_naive_schedule_n1_iterate_k_at_2_delta_k():
     code, out, _ = cli("run", "--method", "gd", "--instance", "carmon-chain", "--depth", "3", "--eps", "0.1",
                        "--set", "chain_length=3", "--schedule", "naive", "--json")

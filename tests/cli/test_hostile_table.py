@@ -362,6 +362,9 @@ TABLE = [
     # was: exit 2, but after computing every figure (26 progress lines on stderr)
     Hostile(("gate", "--quick", "--baseline", "b.json"), "direction",  # a direction turned by hand
             {"b.json": baseline(metric(direction="lower", tolerance=0.02, value=1.0))}),
+    Hostile(("run", "--method", "gd", "--instance", "hard", "--depth", "4", "--dim", "3"), "--dim"),
+    Hostile(("run", "--method", "gd", "--instance", "hard", "--depth", "4", "--set", "speed=2"), "speed"),
+    Hostile(("run", "--method", "gd", "--instance", "nesterov-chain", "--depth", "4"), "--eps"),
     Hostile(("report", "--quick", "--out", "r.pdf", "--method", "gd"), "method"),  # built-in: already in it
     Hostile(("report", "--quick", "--out", "r.pdf", "--method", "nomodule:X"), "no module"),
     # a project's own gate: [tool.pplimits.gate] in a pyproject.toml (issue 14)
