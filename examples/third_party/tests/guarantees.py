@@ -29,8 +29,9 @@ def agd_worst_case(n: int, beta: float = 1, radius: float = 1) -> float:
 
 
 def ogm_rate(k, c):
-    """OGM's primary sequence: f(y_k) − f* ≤ βR²/(4θ_{k−1}²) (Kim & Fessler 2017), y_0 = x_0 at k = 0."""
-    return c["beta"] * c["R"] ** 2 / (4 * ogm_theta(k - 1, last=False) ** 2) if k else math.inf
+    """OGM's primary sequence: f(y_k) − f* ≤ βR²/(4θ_{k−1}²) (Kim & Fessler 2017); at k = 0, y_0 = x_0 and
+    smoothness gives βR²/2."""
+    return c["beta"] * c["R"] ** 2 / (4 * ogm_theta(k - 1, last=False) ** 2 if k else 2)
 
 
 def ogm_worst_case(n: int, beta: float = 1, radius: float = 1) -> float:

@@ -38,7 +38,8 @@ def test_ogm_keeps_its_rate_on_the_chain():
 
 
 def test_agd_worst_case_is_within_beck_and_teboulle():
-    assert_worst_case_at_most("tinyopt.agd:agd", agd_worst_case, iterations=N)
+    """Certified exactly (a rational dual certificate) for every N ≤ 8."""
+    assert_worst_case_at_most("tinyopt.agd:agd", agd_worst_case, iterations=N, certified=True)
 
 
 def test_ogm_worst_case_is_kim_and_fesslers_bound():
