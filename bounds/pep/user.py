@@ -1,34 +1,47 @@
 """A user's own method traced for performance estimation: `NAME(x0, gradient, iterations, **constants)` by import
-path, written like a PEPit example with +, -, and scalar * and / on the points it is given, returning the output
+path or as the function itself, written like a PEPit example with +, -, and scalar * and / on the points it is given, returning the output
 point or the list of points whose best value counts. Constants are passed by the names its signature takes:
 the class's (beta or L, mu, R) and any other given with --set.
 """
 import inspect
 
 from pplimits._util.checks import UsageError
-from pplimits._util.imports import import_object
+from pplimits._util.imports import import_object, is_import_path
 from pplimits.bounds.pep.trace import MethodTrace, Vector, exact
 
 
-def own_parameters(path: str, class_parameters: tuple[str, ...]) -> tuple[str, ...]:
-    """The names the function at `path` takes beyond x0, gradient, iterations and the class's constants."""
-    return tuple(p for p in _signature(path).parameters if p not in ("x0", "gradient", "iterations", *class_parameters))
+def is_user_method(method) -> bool:
+    """A user's method: a function, or PACKAGE.MODULE:NAME (a built-in one is a name without ':')."""
+    return callable(method) or is_import_path(method)
 
 
-def _signature(path: str) -> inspect.Signature:
-    function = import_object(path)
+def label(method) -> str:
+    """How a user's method is named in results: its import path, or MODULE:QUALNAME of the function given."""
+    return method if isinstance(method, str) else f"{method.__module__}:{method.__qualname__}"
+
+
+def own_parameters(method, class_parameters: tuple[str, ...]) -> tuple[str, ...]:
+    """The names the user's function takes beyond x0, gradient, iterations and the class's constants."""
+    return tuple(p for p in _signature(method)[0].parameters
+                 if p not in ("x0", "gradient", "iterations", *class_parameters))
+
+
+def _signature(method) -> tuple[inspect.Signature, object]:
+    """The user's function (imported where `method` is a path) and its checked signature."""
+    path = label(method)
+    function = import_object(method) if isinstance(method, str) else method
     if not callable(function):
         raise UsageError(f"method {path!r} must be a function NAME(x0, gradient, iterations, **constants)")
     signature = inspect.signature(function)
     if list(signature.parameters)[:3] != ["x0", "gradient", "iterations"]:
         raise UsageError(f"method {path!r} must take (x0, gradient, iterations, ...) first, takes "
                          f"({', '.join(signature.parameters)})")
-    return signature
+    return signature, function
 
 
-def trace_user(path: str, iterations: int, mu, constants: dict) -> MethodTrace:
-    """The function at `path` run once on exact symbolic points: its oracle points and its measured output(s)."""
-    signature, function = _signature(path), import_object(path)
+def trace_user(method, iterations: int, mu, constants: dict) -> MethodTrace:
+    """The user's function run once on exact symbolic points: its oracle points and its measured output(s)."""
+    (signature, function), path = _signature(method), label(method)
     missing = [p for p, spec in list(signature.parameters.items())[3:]
                if p not in constants and spec.default is inspect.Parameter.empty]
     if missing:

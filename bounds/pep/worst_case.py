@@ -12,14 +12,13 @@ from dataclasses import asdict, dataclass
 from fractions import Fraction
 
 from pplimits._util.checks import UsageError, parse_number, parse_value, require_int
-from pplimits._util.imports import is_import_path
 from pplimits.bounds.pep.certificate import certify
 from pplimits.bounds.pep.chain import solve_chain
 from pplimits.bounds.pep.classes import LipschitzConvex, SmoothStronglyConvex
 from pplimits.bounds.pep.methods import PEP_METHODS, trace
 from pplimits.bounds.pep.sdp import SOLVER, SolverFailure, solve
 from pplimits.bounds.pep.trace import exact
-from pplimits.bounds.pep.user import own_parameters, trace_user
+from pplimits.bounds.pep.user import is_user_method, label, own_parameters, trace_user
 
 CLASSES = {"smooth-convex": "smooth", "strongly-convex": "smooth", "lipschitz-convex": "lipschitz"}
 FAMILY = {"gd": "smooth", "agd": "smooth", "stale-gd": "smooth", "subgradient": "lipschitz"}
@@ -44,7 +43,7 @@ def _rational(name: str, value, positive: bool = True) -> Fraction:
 def parameters(method: str, function_class: str, iterations, values: dict) -> tuple[int, dict]:
     """Checked N and exact parameters with their defaults; one-line ValueError naming what is wrong. A user's
     method (PACKAGE.MODULE:NAME, bounds/pep/user.py) runs on any class and takes its own parameters too."""
-    user = is_import_path(method)
+    user = is_user_method(method)
     if not user and method not in PEP_METHODS:
         raise UsageError(f"method must be one of {', '.join(PEP_METHODS)} or PACKAGE.MODULE:NAME, got {method!r}")
     if function_class not in CLASSES:
@@ -101,7 +100,7 @@ def _user_parameters(method: str, function_class: str, family: str, iterations, 
     allowed = (*USER_CLASS_PARAMETERS[family], *own_parameters(method, USER_CLASS_PARAMETERS[family]))
     unknown = sorted(set(values) - set(allowed))
     if unknown:
-        raise UsageError(f"unknown parameter {unknown[0]!r} for {method} on class {function_class}; allowed: "
+        raise UsageError(f"unknown parameter {unknown[0]!r} for {label(method)} on class {function_class}; allowed: "
                          f"{', '.join(allowed)}")
     if "mu" in values and function_class != "strongly-convex":
         raise UsageError("mu applies to class strongly-convex only (smooth-convex has mu = 0)")
@@ -198,7 +197,7 @@ def worst_case(method: str, function_class: str, iterations, values: dict | None
     if formulation == "full" and n > FULL_LIMIT:
         raise UsageError(f"iterations must be at most {FULL_LIMIT} for the full formulation (N = 200 took over 10 GB "
                          f"here), got {n}; gd's chain formulation goes to {MAX_ITERATIONS}")
-    if is_import_path(method):
+    if is_user_method(method):
         lipschitz = CLASSES[function_class] == "lipschitz"
         cls = LipschitzConvex(params["L"]) if lipschitz else SmoothStronglyConvex(params["beta"], params["mu"])
         traced = trace_user(method, n, 0 if lipschitz else params["mu"], params)
@@ -210,7 +209,7 @@ def worst_case(method: str, function_class: str, iterations, values: dict | None
         if method == "stale-gd":
             method_params["staleness"] = params["staleness"]
         traced = trace(method, n, mu=params["mu"], **method_params)
-    common = {"method": method, "function_class": function_class, "iterations": n, "formulation": formulation,
+    common = {"method": label(method) if is_user_method(method) else method, "function_class": function_class, "iterations": n, "formulation": formulation,
               "params": {k: str(v) for k, v in params.items()}, "solver": SOLVER}
     if formulation == "chain":
         if params["step"] * params["beta"] > CHAIN_TIGHT_STEP:

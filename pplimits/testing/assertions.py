@@ -87,23 +87,23 @@ def assert_worst_case_at_most(method, bound, *, function_class: str = "smooth-co
                               **constants) -> None:
     """The worst case of the method over the whole class (a PEP, bounds/pep) is at most `bound` (a number, or a
     callable of N) times 1 + rtol (the solver's accuracy; a tight bound is met with equality) for every N in
-    `iterations`; `certified=True` also requires the exact certificate. The method is a built-in PEP name or
-    PACKAGE.MODULE:NAME, a function NAME(x0, gradient, iterations, **constants)."""
+    `iterations`; `certified=True` also requires the exact certificate. The method is a built-in PEP name, or a
+    function NAME(x0, gradient, iterations, **constants) itself or by its path PACKAGE.MODULE:NAME."""
     from pplimits.bounds.pep.worst_case import worst_case
 
     counts = [iterations] if isinstance(iterations, int) else list(iterations)
     if not counts:
-        raise AssertionError(f"{method}: no iterations given, so there is nothing to check")
+        raise AssertionError(f"{_name(method)}: no iterations given, so there is nothing to check")
     values = {k: str(v) for k, v in constants.items()}
     for n in counts:
         found = worst_case(method, function_class, n, values, exact=certified)
         limit = float(bound(n) if callable(bound) else bound)
         value = found.worst_case
         if not value <= limit * (1 + rtol):
-            raise AssertionError(f"{method} on {function_class}, N = {n}: worst case {value:.10g} exceeds the bound "
+            raise AssertionError(f"{found.method} on {function_class}, N = {n}: worst case {value:.10g} exceeds the bound "
                                  f"{limit:.10g} by {(value - limit) / abs(limit) if limit else math.inf:.3%}")
         if certified and not found.certified:
-            raise AssertionError(f"{method} on {function_class}, N = {n}: worst case {found.worst_case:.10g} is not "
+            raise AssertionError(f"{found.method} on {function_class}, N = {n}: worst case {found.worst_case:.10g} is not "
                                  f"certified exactly ({found.certificate})")
 
 

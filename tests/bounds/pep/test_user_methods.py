@@ -109,3 +109,13 @@ def test_a_bad_user_method_is_one_line_naming_it(module, capsys, name, extra, me
     code = main(["certify", "--method", f"{module}:{name}", "--class", "smooth-convex", "--iterations", "3", *extra])
     err = capsys.readouterr().err
     assert code == 2 and message in err and err.count("\n") == 1, err
+
+
+def test_a_function_given_itself_is_traced_like_its_import_path(module):
+    """The function object, not only PACKAGE.MODULE:NAME: same worst case, named MODULE:QUALNAME."""
+    from pplimits._util.imports import import_object
+
+    function = import_object(f"{module}:gd")
+    by_object = worst_case(function, "smooth-convex", 3, {"step": "1"}, exact=False)
+    by_path = worst_case(f"{module}:gd", "smooth-convex", 3, {"step": "1"}, exact=False)
+    assert by_object.worst_case == by_path.worst_case and by_object.method == f"{module}:gd"
