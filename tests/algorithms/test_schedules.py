@@ -208,6 +208,15 @@ def test_check_rejects_broken_dependency():
     assert len(problems) == 1
 
 
+def test_check_rejects_an_op_before_its_input_crossed_the_hop():
+    schedule = Schedule("gpipe", 2, 1, costs=Costs(c=Fraction(1, 2)))
+    ops = execute(schedule)     # F(1,1) [0,1), hop 1/2, F(1,2) [3/2, 5/2)
+    early = [op._replace(start=1, end=2) if (op.kind, op.stage) == ("F", 2) else op for op in ops]
+    with pytest.raises(TimelineError, match=r"^dependency violated: F\(input 1, stage 2\) starts at 1, before "
+                       r"F\(input 1, stage 1\) ends at 1 \+ hop 1/2"):
+        check(early, schedule)
+
+
 def test_check_rejects_a_w_before_its_b():
     ops = execute(ZB)
     w = next(op for op in ops if (op.kind, op.stage, op.input) == ("W", 3, 1))
