@@ -332,14 +332,15 @@ class PipelineModel:
     def latency(self) -> int:
         """τ = 2Δ: ticks from sending one query to receiving its gradient (lower bounds). With costs, one input's
         round trip: Δ forwards and Δ backward ops in sequence (B ops then the last W where split), plus c per
-        device change each way: Δ(f + b_B) + w + 2(Δ − 1)c, no hop on a single device."""
+        device change each way, Δ(f + b_B) + w + 2(Δ − 1)c (no hop on a single device), rounded down to whole
+        ticks: a shorter τ only weakens a lower bound, so the bounds stay valid."""
         self._require_gradients()
         if self._unit_model:
             return 2 * self.depth
         costs, name = self.costs, self.schedule
         hops = self.depth - 1 if self.depth // self.chunks > 1 else 0
         tail = costs.weight(name) or 0
-        return _plain(self.depth * Fraction(costs.f + costs.of("B", name)) + tail + 2 * hops * Fraction(costs.c))
+        return math.floor(self.depth * Fraction(costs.f + costs.of("B", name)) + tail + 2 * hops * Fraction(costs.c))
 
     def gradient_time(self, queries: int = 1) -> int:
         """Ticks of one synchronous iteration sending `queries` query points of n inputs each:

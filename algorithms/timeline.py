@@ -209,27 +209,29 @@ def execute(schedule: Schedule, unit_orders: dict | None = None) -> list[TimedOp
     unit_orders = orders(schedule) if unit_orders is None else unit_orders
     costs = {kind: schedule.costs.of(kind, schedule.name) for kind in schedule.kinds}
     ends, free, position, ops = {}, defaultdict(int), {unit: 0 for unit in unit_orders}, []
-    remaining = sum(len(order) for order in unit_orders.values())
-    while remaining:
-        progress = False
-        for unit, order in unit_orders.items():
-            while position[unit] < len(order):
-                key = tuple(order[position[unit]])
-                needs = dependencies(schedule, key)
-                if any(need not in ends for need in needs):
-                    break
-                if key[0] not in costs:
-                    raise TimelineError([f"op {_name(*key)} has no cost under {schedule.name}"])
-                start = max([free[unit], *(ends[need] + _hop(schedule, need, key) for need in needs)])
-                ends[key] = free[unit] = _plain(start + costs[key[0]])
-                ops.append(TimedOp(_plain(start), ends[key], schedule.device_of(key[1]), *key))
-                position[unit] += 1
-                remaining -= 1
-                progress = True
-        if not progress:
-            waiting = [f"{unit} waits to run {_name(*order[position[unit]])}" for unit, order in unit_orders.items()
-                       if position[unit] < len(order)]
-            raise TimelineError([f"deadlock: {'; '.join(waiting[:3])}"])
+    blocked = defaultdict(list)  # op not yet run -> units whose next op waits for it
+    ready = list(unit_orders)
+    while ready:
+        unit = ready.pop()
+        order = unit_orders[unit]
+        while position[unit] < len(order):
+            key = tuple(order[position[unit]])
+            needs = dependencies(schedule, key)
+            missing = next((need for need in needs if need not in ends), None)
+            if missing is not None:
+                blocked[missing].append(unit)
+                break
+            if key[0] not in costs:
+                raise TimelineError([f"op {_name(*key)} has no cost under {schedule.name}"])
+            start = max([free[unit], *(ends[need] + _hop(schedule, need, key) for need in needs)])
+            ends[key] = free[unit] = _plain(start + costs[key[0]])
+            ops.append(TimedOp(_plain(start), ends[key], schedule.device_of(key[1]), *key))
+            position[unit] += 1
+            ready += blocked.pop(key, [])
+    waiting = [f"{unit} waits to run {_name(*order[position[unit]])}" for unit, order in unit_orders.items()
+               if position[unit] < len(order)]
+    if waiting:
+        raise TimelineError([f"deadlock: {'; '.join(waiting[:3])}"])
     return sorted(ops, key=lambda op: (op.start, op.device, op.kind, op.stage, op.input))
 
 

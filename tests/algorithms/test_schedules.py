@@ -3,14 +3,31 @@ and validator (timeline.check): makespan, bubble fraction and peak activations, 
 from fractions import Fraction
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pplimits.algorithms.clock import (ALL_SCHEDULES, DUPLEX_MODES, SCHEDULES, UNIT_COSTS, Costs, PipelineModel,
-                                       Schedule, makespan)
+from pplimits.algorithms.clock import (
+    ALL_SCHEDULES,
+    DUPLEX_MODES,
+    SCHEDULES,
+    UNIT_COSTS,
+    Costs,
+    PipelineModel,
+    Schedule,
+    makespan,
+)
 from pplimits.algorithms.schedules import orders
-from pplimits.algorithms.timeline import (TimedOp, TimelineError, check, execute, measured_bubble,
-                                          measured_peak_activations, measured_span, simulate, timed_records)
+from pplimits.algorithms.timeline import (
+    TimedOp,
+    TimelineError,
+    check,
+    execute,
+    measured_bubble,
+    measured_peak_activations,
+    measured_span,
+    simulate,
+    timed_records,
+)
 from tests.examples import examples
 
 COSTS = [UNIT_COSTS, Costs(f=2, b=3), Costs(f=3, b=1), Costs(f=Fraction(1, 2), b=Fraction(3, 2)),
