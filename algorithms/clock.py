@@ -212,8 +212,8 @@ class Schedule:
                     f"state that the closed form does not count), got c = {c.c}")
         w = c.weight(self.name)
         if w is not None and not (w <= c.f and w <= c.b - w):
-            return (f"w must be <= f and <= b − w (a weight-gradient op no longer than a forward or an input-gradient "
-                    f"op) for the closed form of zb-h1, got w = {w} with f = {c.f}, b = {c.b}")
+            return (f"w must be <= f and <= b − w (a weight-gradient op no longer than a forward or an "
+                    f"input-gradient op) for the closed form of zb-h1, got w = {w} with f = {c.f}, b = {c.b}")
         return None
 
     def _require_closed_form(self):
