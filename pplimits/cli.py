@@ -18,6 +18,7 @@ INTERNAL_ERROR = 1
 # The names --method and --instance accept, listed here so that the parser (and --help) needs no numeric imports;
 # tests/cli/test_cli.py holds them equal to the registries (pplimits.algorithms.methods.METHODS, worstcase.INSTANCES).
 METHOD_NAMES = ("gd", "agd", "heavy-ball", "random-span", "subgradient", "pprs", "pprs-drs")
+SCHEDULE_NAMES = ("naive", "gpipe", "1f1b", "interleaved-1f1b", "zb-h1")  # = algorithms.clock.ALL_SCHEDULES
 INSTANCE_NAMES = ("nesterov-chain", "strongly-convex-chain", "carmon-chain", "random-quadratic", "logistic-regression",
                   "max-function", "max-function-lipschitz", "l1-regression", "hinge", "linf-regression")
 CERTIFY_METHODS = ("gd", "agd", "subgradient", "stale-gd")
@@ -132,10 +133,15 @@ HARD = "hard"  # `run --instance hard`: every hard instance, each sized for its 
 
 
 def _run_model(args):
-    from pplimits.algorithms.clock import PipelineModel
+    from pplimits.algorithms.clock import Costs, PipelineModel
 
-    return PipelineModel(depth=_positive("depth", args.depth, integer=True), inputs=_positive("n", args.n, integer=True),
-                         duplex=args.duplex, schedule=args.schedule)
+    model = PipelineModel(depth=_positive("depth", args.depth, integer=True), inputs=_positive("n", args.n, integer=True),
+                          duplex=args.duplex, schedule=args.schedule, chunks=_positive("chunks", args.chunks, integer=True),
+                          costs=Costs() if args.costs is None else Costs.parse(args.costs))
+    if not isinstance(model.gradient_time(), int):
+        raise UsageError(f"costs give one gradient of {model.gradient_time()} ticks, not a whole number: the run's "
+                         "clock counts whole ticks; scale the costs (e.g. all ×2)")
+    return model
 
 
 def _run_hard(args):
@@ -195,19 +201,112 @@ def cmd_run(args):
     _print(payload, args.json, "\n".join(lines))
 
 
+def _exact_json(value):
+    """An int as itself, another rational as the string 'p/q' (JSON has no exact rationals)."""
+    return value if isinstance(value, int) else str(value)
+
+
+GANTT_FORMATS = (".pdf", ".png", ".svg")
+
+
 def cmd_schedule(args):
-    from pplimits.algorithms.clock import makespan
-    from pplimits.algorithms.timeline import as_records, simulate
+    from pplimits.algorithms.clock import Costs, Schedule
+    from pplimits.algorithms.timeline import (
+        as_records,
+        check,
+        execute,
+        measured_bubble,
+        measured_peak_activations,
+        measured_span,
+        simulate,
+        timed_records,
+    )
 
     depth, batch = _positive("depth", args.depth, integer=True), _positive("inputs", args.inputs, integer=True)
-    span = makespan(depth, batch, args.schedule, args.duplex)
-    if args.json and depth * batch > TIMELINE_PAIRS:
-        raise UsageError(f"depth × inputs = {depth * batch} is too large for the --json timeline (at most "
-                         f"{TIMELINE_PAIRS}, one record per op); without --json the makespan is printed at once")
-    if args.json:
-        print(json.dumps({"makespan": span, "timeline": as_records(simulate(depth, batch, args.schedule, args.duplex))}))
+    chunks = _positive("chunks", args.chunks, integer=True)
+    costs = Costs() if args.costs is None else Costs.parse(args.costs)
+    schedule = Schedule(args.schedule, depth, batch, chunks, args.duplex, costs)
+    gantt = None
+    if args.gantt is not None:
+        from pplimits._util.files import require_writable
+
+        gantt = require_writable("gantt", args.gantt)
+        if gantt.suffix.lower() not in GANTT_FORMATS:
+            raise UsageError(f"gantt must be a path ending in {', '.join(GANTT_FORMATS)}, got {str(args.gantt)!r}")
+    gap = schedule.closed_form_gap()
+    peak_closed = schedule.duplex == "forward" or not (schedule.name == "gpipe" and schedule.duplex == "full")
+    pairs = schedule.stages * batch
+    simulate_needed = args.json or gantt is not None or gap is not None or not peak_closed
+    if simulate_needed and pairs > TIMELINE_PAIRS:
+        need = "--json timeline" if args.json else "--gantt timeline" if gantt is not None else "simulation"
+        raise UsageError(f"depth × inputs = {pairs} is too large for the {need} (at most {TIMELINE_PAIRS}, one "
+                         f"record per op); without --json{' and --gantt' if gantt is not None else ''} the makespan "
+                         "is printed at once" + ("" if gap is None else f" (but {gap})"))
+    ops = None
+    if simulate_needed:
+        ops = execute(schedule)
+        check(ops, schedule)
+    if gap is None:
+        span, bubble = schedule.makespan(), schedule.bubble_fraction()
+        source = "closed form"
+        if ops is not None and (measured_span(ops), measured_bubble(ops, schedule)) != (span, bubble):
+            raise RuntimeError(f"closed form {span} and simulation {measured_span(ops)} disagree for {schedule}")
     else:
-        print(f"makespan of {batch} inputs through {depth} stages ({args.schedule}, {args.duplex} duplex): {span} time units")
+        span, bubble = measured_span(ops), measured_bubble(ops, schedule)
+        source = f"simulator (no closed form here: {gap})"
+    peaks = None
+    if schedule.duplex != "forward":
+        peaks = schedule.peak_activations() if peak_closed else measured_peak_activations(ops, schedule)
+    unit = "time units" if costs.is_unit else "ticks"
+    if args.json:
+        payload = {"schedule": schedule.name, "depth": depth, "chunks": chunks, "stages": schedule.stages,
+                   "inputs": batch, "duplex": schedule.duplex, "costs": costs.as_dict(), "source": source,
+                   "peak_source": "closed form" if peak_closed else "simulator",
+                   "makespan": _exact_json(span), "bubble": float(bubble), "bubble_exact": str(bubble),
+                   "peak_activations": None if peaks is None else max(peaks),
+                   "peak_activations_per_device": None if peaks is None else list(peaks),
+                   "ops": timed_records(ops)}
+        if schedule.name in ("naive", "gpipe") and costs.is_unit:  # the tick records of the unit model, as before
+            payload["timeline"] = as_records(simulate(depth, batch, args.schedule, args.duplex))
+        print(json.dumps(payload))
+    else:
+        where = f"{depth} devices × {chunks} chunks = {schedule.stages} stages" if chunks > 1 else f"{depth} stages"
+        lines = [f"makespan of {batch} inputs through {where} ({args.schedule}, {args.duplex} duplex): {span} {unit}"]
+        if not costs.is_unit:
+            lines.append(f"  costs: f = {costs.f}, b = {costs.b}"
+                         + (f", w = {costs.weight(schedule.name)}" if schedule.name == "zb-h1" else "")
+                         + f", c = {costs.c}")
+        units = "units' (a stage's forward and backward units)" if schedule.duplex == "full" else "devices'"
+        lines.append(f"  bubble fraction: {bubble} = {float(bubble):.1%} of the {units} time idle")
+        if peaks is not None:
+            lines.append(f"  peak activations: {max(peaks)} (per device: {', '.join(map(str, peaks))}; inputs whose "
+                         "forward is done and last backward op is not" + (", counted per (input, chunk)" if chunks > 1
+                                                                          else "") + ")")
+        lines.append(f"  makespan and bubble from the {source}"
+                     + ("" if peak_closed else "; peak activations from the simulator (no closed form in full duplex)"))
+        print("\n".join(lines))
+    if gantt is not None:
+        _write_gantt(gantt, schedule, ops, span)
+
+
+def _write_gantt(path, schedule, ops, span):
+    """The timeline drawn by reports.figures.gantt, written atomically."""
+    import io
+
+    from pplimits._util.files import write_atomic
+    from pplimits.algorithms.timeline import timed_records
+    from pplimits.reports.figures import gantt, style
+
+    style.apply()
+    chunk_of = (lambda stage: (stage - 1) // schedule.devices + 1) if schedule.chunks > 1 else None
+    title = (f"{schedule.name}, P = {schedule.devices}" + (f", v = {schedule.chunks}" if schedule.chunks > 1 else "")
+             + f", B = {schedule.inputs}, {schedule.duplex} duplex: makespan {span}")
+    fig = gantt.timeline_figure(timed_records(ops), title, schedule.devices if schedule.duplex == "half" else
+                                schedule.stages, chunk_of, split_units=schedule.duplex == "full")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=path.suffix.lower().lstrip("."))
+    write_atomic(path, buffer.getvalue())
+    print(f"wrote {path}", file=sys.stderr)
 
 
 def cmd_regime(args):
@@ -411,15 +510,26 @@ def build_parser():
     run.add_argument("--set", action="append", metavar="NAME=VALUE", help="instance or method parameter")
     run.add_argument("--seeds", default="1", help="independent runs, batched (default 1)")
     run.add_argument("--n", default="1", help="inputs per gradient (default 1)")
-    run.add_argument("--schedule", default="gpipe", choices=("naive", "gpipe"))
+    run.add_argument("--schedule", default="gpipe", choices=SCHEDULE_NAMES,
+                     help="the pipeline schedule of each iteration's n·queries inputs (τ_g is its makespan)")
+    run.add_argument("--chunks", default="1", help="v: model chunks per device, interleaved-1f1b only (Δ = v·P)")
+    run.add_argument("--costs", metavar="f=…,b=…,w=…,c=…", help="op costs (default f=1,b=1,c=0, the paper's unit "
+                     "model); an iteration must last a whole number of ticks")
     run.add_argument("--duplex", default="half", choices=("half", "full"))
     run.add_argument("--backend", default="numpy", choices=("numpy", "jax", "torch"),
                      help="array backend computing the values (default numpy; jax, torch need their extra)")
-    schedule = command("schedule", cmd_schedule, "makespan and timeline of B inputs through the pipeline")
-    schedule.add_argument("--depth", required=True)
-    schedule.add_argument("--inputs", required=True)
-    schedule.add_argument("--schedule", default="gpipe", choices=("naive", "gpipe"))
+    schedule = command("schedule", cmd_schedule, "makespan, bubble fraction, peak activations and timeline of B "
+                       "inputs through the pipeline")
+    schedule.add_argument("--depth", required=True, help="P: devices (stages when --chunks is 1)")
+    schedule.add_argument("--inputs", required=True, help="B: inputs (micro-batches)")
+    schedule.add_argument("--schedule", default="gpipe", choices=SCHEDULE_NAMES,
+                          help="naive, gpipe (any duplex); 1f1b, zb-h1 (B >= P); interleaved-1f1b (B a multiple of P)")
+    schedule.add_argument("--chunks", default="1", help="v: model chunks per device, interleaved-1f1b only (default 1)")
+    schedule.add_argument("--costs", metavar="f=…,b=…,w=…,c=…",
+                          help="op costs: forward f, backward b, weight-gradient share w of b (zb-h1; default b/2), "
+                          "hop c between devices (default f=1,b=1,c=0; exact: 0.5, 1/3)")
     schedule.add_argument("--duplex", default="half", choices=("half", "full", "forward"))
+    schedule.add_argument("--gantt", metavar="PATH", help="draw the timeline to PATH (.pdf, .png or .svg)")
     regime = command("regime", cmd_regime, "PPRS (Theorem D) against the pipelined subgradient method: which bound wins")
     regime.add_argument("--depth", required=True)
     regime.add_argument("--dim", required=True)

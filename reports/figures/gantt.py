@@ -4,16 +4,18 @@ n inputs through Δ stages, half duplex, simulated tick by tick (`algorithms.tim
 at a time (naive, makespan 2nΔ) against the synchronous batch (GPipe, 2(n + Δ − 1)). Blank cells are the
 bubbles; in the batched schedule each stage idles a fraction (Δ − 1)/(n + Δ − 1) of the time.
 DERIVED, docs/theory.md §1 "Pipeline timing"; the paper's Figure 2 (PAPER).
+`timeline_figure` draws any schedule's timed ops (`algorithms.timeline.execute`) for `pplimits schedule --gantt`.
 """
 from matplotlib.patches import Patch, Rectangle
 
 from pplimits.algorithms.clock import makespan
 from pplimits.algorithms.timeline import as_records, simulate
-from pplimits.reports.figures.style import BACKWARD_COLOR, FORWARD_COLOR
+from pplimits.reports.figures.style import BACKWARD_COLOR, FORWARD_COLOR, WEIGHT_COLOR
 
 TITLE = "The bubbling schedule: one input at a time against a pipelined batch"
 SCHEDULES = {"naive": ("naive, one input at a time", "2nΔ"), "gpipe": ("pipelined batch (GPipe)", "2(n + Δ − 1)")}
 KINDS = {"forward": ("F", FORWARD_COLOR, "white"), "backward": ("B", BACKWARD_COLOR, "black")}  # prefix, fill, text
+TIMED_KINDS = {**KINDS, "weight": ("W", WEIGHT_COLOR, "white")}
 
 
 def data(depth: int = 4, inputs: int = 3) -> dict:
@@ -39,6 +41,50 @@ def caption(data) -> str:
             "iteration).")
 
 
+def _cell(ax, left, width, row, op, label, fontsize, height=0.9) -> None:
+    """One op: a rectangle [left, left + width) centred on `row`, labelled with its kind's prefix and `label`."""
+    prefix, color, text = TIMED_KINDS[op]
+    ax.add_patch(Rectangle((left, row - height / 2), width, height, facecolor=color, edgecolor="white",
+                           linewidth=0.8))
+    ax.text(left + width / 2, row, f"{prefix}{label}", ha="center", va="center", fontsize=fontsize, color=text,
+            weight="bold")
+
+
+def timeline_figure(records, title: str, rows: int, chunk_of=None, split_units: bool = False):
+    """A Figure with one Gantt row per device of timed op records {start, end, device, stage, op, input}
+    (`timeline.timed_records`); `chunk_of(stage)` adds the model chunk to each label; `split_units` (full duplex)
+    draws a device's forward unit in the upper half of its row and its backward unit in the lower."""
+    from fractions import Fraction
+
+    from matplotlib.figure import Figure
+
+    spans = [(float(Fraction(r["start"])), float(Fraction(r["end"]))) for r in records]
+    total = max((end for _, end in spans), default=1.0)
+    fig = Figure(figsize=(min(40.0, max(8.0, 0.35 * total)), 1.2 + 0.5 * rows))
+    ax = fig.subplots()
+    shortest = min((end - start for start, end in spans), default=1.0)
+    fontsize = min(8.0, 0.35 * fig.get_figwidth() * 72 / total * shortest / 2)
+    for record, (start, end) in zip(records, spans):
+        label = f"{record['input']}" + (f"·{chunk_of(record['stage'])}" if chunk_of else "")
+        if split_units:
+            row = record["device"] + (-0.23 if record["op"] == "forward" else 0.23)
+            _cell(ax, start, end - start, row, record["op"], label, fontsize / 2, height=0.44)
+        else:
+            _cell(ax, start, end - start, record["device"], record["op"], label, fontsize)
+    ax.set_xlim(0, total)
+    ax.set_ylim(rows + 0.5, 0.5)
+    ax.set_yticks(range(1, rows + 1))
+    ax.set_xlabel("time (ticks)")
+    ax.set_ylabel("device")
+    ax.set_title(title)
+    kinds = sorted({r["op"] for r in records}, key=list(TIMED_KINDS).index)
+    ax.legend(handles=[Patch(color=TIMED_KINDS[k][1], label=f"{k} ({TIMED_KINDS[k][0]}k: input k"
+                             + (", ·c: chunk c" if chunk_of else "") + ")") for k in kinds],
+              loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
 def draw(data, fig) -> None:
     """Two Gantt charts on one time axis: naive on top, batched below; one labelled rectangle per op."""
     depth, inputs = data["depth"], data["inputs"]
@@ -49,11 +95,7 @@ def draw(data, fig) -> None:
     for ax, (name, (label, formula)) in zip(axes, SCHEDULES.items()):
         schedule = data["schedules"][name]
         for op in schedule["ops"]:
-            prefix, color, text = KINDS[op["op"]]
-            ax.add_patch(Rectangle((op["tick"] - 1, op["stage"] - 0.45), 1, 0.9, facecolor=color,
-                                   edgecolor="white", linewidth=0.8))
-            ax.text(op["tick"] - 0.5, op["stage"], f"{prefix}{op['input']}", ha="center", va="center",
-                    fontsize=fontsize, color=text, weight="bold")
+            _cell(ax, op["tick"] - 1, 1, op["stage"], op["op"], f"{op['input']}", fontsize)
         ax.set_title(f"{label}: {formula} = {schedule['makespan']} time units (n = {inputs}, Δ = {depth})")
         ax.set_xlim(0, span)
         ax.set_ylim(depth + 0.5, 0.5)  # stage 1 at the top

@@ -38,6 +38,7 @@ LOWER_STYLE = {"color": "black", "linestyle": "--", "linewidth": 1.2}
 UPPER_STYLE = {"color": "black", "linestyle": ":", "linewidth": 1.2}
 FORWARD_COLOR = "#4c72b0"
 BACKWARD_COLOR = "#dd8452"
+WEIGHT_COLOR = "#55a868"  # the weight-gradient op W of a split backward (zero bubble)
 
 
 def apply() -> None:

@@ -177,7 +177,7 @@ def test_validate_accepts_plain_tuples():
     ({"depth": 0}, "depth"), ({"depth": 2.5}, "depth"), ({"depth": True}, "depth"),
     ({"depth": np.float64(3.5)}, "depth"), ({"depth": "4"}, "depth"),
     ({"depth": 4, "inputs": 0}, "inputs"), ({"depth": 4, "inputs": False}, "inputs"),
-    ({"depth": 4, "duplex": "x"}, "duplex"), ({"depth": 4, "schedule": "1f1b"}, "schedule"),
+    ({"depth": 4, "duplex": "x"}, "duplex"), ({"depth": 4, "schedule": "dualpipe"}, "schedule"),
 ])
 def test_model_validation(kwargs, name):
     with pytest.raises(ValueError, match=f"^{name} must be") as caught:

@@ -5,6 +5,7 @@ import math
 import shutil
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,35 @@ def test_schedule_returns_makespan_and_timeline():
     assert len(payload["timeline"]) == 2 * 3 * 4 and max(op["tick"] for op in payload["timeline"]) == payload["makespan"]
 
 
+@pytest.mark.parametrize("args,span,bubble,peak", [
+    (("--schedule", "1f1b"), 22, "3/11", 4),                              # (B+P−1)(f+b) = 11·2; peak P
+    (("--schedule", "gpipe"), 22, "3/11", 8),                             # same makespan, peak B
+    (("--schedule", "zb-h1"), 19, "3/19", 4),                             # 2B + (P−1)(2 − 1)
+    (("--schedule", "interleaved-1f1b", "--chunks", "2"), 38, "3/19", 11),  # (vB+P−1)·2; 2(P−1) + (v−1)P + 1
+    (("--schedule", "zb-h1", "--costs", "f=1,b=2,w=1"), 27, "1/9", 4),    # 3B + (P−1)(1 + 1 − 1)
+])
+def test_schedule_json_makespan_bubble_and_peak(args, span, bubble, peak):
+    code, out, _ = cli("schedule", "--depth", "4", "--inputs", "8", *args, "--json")
+    payload = json.loads(out)
+    assert code == 0 and payload["source"] == "closed form"
+    assert (payload["makespan"], payload["bubble_exact"], payload["peak_activations"]) == (span, bubble, peak)
+    assert max(Fraction(str(op["end"])) for op in payload["ops"]) == span  # a fractional time is "p/q"
+
+
+def test_schedule_falls_back_to_the_simulator_and_says_so():
+    code, out, _ = cli("schedule", "--schedule", "1f1b", "--depth", "4", "--inputs", "8", "--costs", "c=1")
+    assert code == 0 and "makespan" in out and ": 38 ticks" in out
+    assert "from the simulator (no closed form here: c must be 0" in out
+
+
+def test_schedule_gantt_writes_a_figure(tmp_path):
+    target = tmp_path / "figures" / "zb.pdf"
+    code, out, err = cli("schedule", "--schedule", "zb-h1", "--depth", "3", "--inputs", "4", "--gantt", str(target))
+    assert code == 0, err
+    assert target.read_bytes().startswith(b"%PDF") and "makespan" in out
+    assert [p.name for p in target.parent.iterdir()] == ["zb.pdf"]  # no temporary file left
+
+
 def test_verify_quick_passes_with_checks_for_every_setting():
     code, out, err = cli("verify", "--quick", "--json")
     assert code == 0, err[-2000:]
@@ -144,7 +174,7 @@ def test_a_dimension_below_the_construction_runs_and_says_why_the_class_bound_is
 def test_the_listed_names_are_the_registries():
     from pplimits import cli as module
     from pplimits.algorithms.backend import NAMES
-    from pplimits.algorithms.clock import DUPLEX_MODES, SCHEDULES
+    from pplimits.algorithms.clock import ALL_SCHEDULES, DUPLEX_MODES
     from pplimits.algorithms.methods import METHODS
     from pplimits.bounds.pep.methods import PEP_METHODS
     from pplimits.bounds.pep.worst_case import CLASSES, FORMULATIONS
@@ -155,7 +185,8 @@ def test_the_listed_names_are_the_registries():
     assert module.CERTIFY_METHODS == PEP_METHODS and module.CERTIFY_CLASSES == tuple(CLASSES)
     choices = {(a.dest, tuple(a.choices)) for sub in module.build_parser()._subparsers._group_actions[0].choices.values()
                for a in sub._actions if a.choices}
-    assert {("schedule", SCHEDULES), ("duplex", DUPLEX_MODES), ("backend", NAMES), ("formulation", FORMULATIONS),
+    assert module.SCHEDULE_NAMES == ALL_SCHEDULES
+    assert {("schedule", ALL_SCHEDULES), ("duplex", DUPLEX_MODES), ("backend", NAMES), ("formulation", FORMULATIONS),
             ("name", TASKS), ("duplex", DUPLEX_MODES[:2])} == choices
 
 

@@ -40,6 +40,10 @@ def run(*extra, method="agd", instance="nesterov-chain", depth="4", eps="1e-3"):
     return ("run", "--method", method, "--instance", instance, "--depth", depth, "--eps", eps, *extra)
 
 
+def schedule(*extra, depth="4", inputs="8"):
+    return ("schedule", "--depth", depth, "--inputs", inputs, *extra)
+
+
 def sets(*pairs):
     return tuple(arg for pair in pairs for arg in ("--set", pair))
 
@@ -127,7 +131,13 @@ TABLE = [
     Hostile(run(method=""), "method"),
     Hostile(run(instance="rosenbrock"), "instance"),
     Hostile(run(instance="NESTEROV-CHAIN"), "instance"),
-    Hostile(run("--schedule", "1f1b"), "--schedule"),
+    Hostile(run("--schedule", "dualpipe"), "--schedule"),  # 1f1b exists since issue 15
+    Hostile(run("--schedule", "1f1b"), "inputs"),  # n = 1 < P = 4
+    Hostile(run("--schedule", "interleaved-1f1b", "--chunks", "3", "--n", "4"), "chunks"),  # 3 does not divide Δ = 4
+    Hostile(run("--chunks", "0"), "chunks"),
+    Hostile(run("--costs", "f=1/3"), "costs"),  # τ_g = Δ(f + b) = 16/3 ticks: not whole
+    Hostile(run("--costs", "f=0"), "f"),
+    Hostile(run("--schedule", "1f1b", "--n", "4", "--costs", "c=1"), "c must be 0"),  # no closed form for τ_g
     Hostile(run("--duplex", "quarter"), "--duplex"),
     Hostile(run("--backend", "cupy"), "--backend"),
     Hostile(("run", "--instance", "nesterov-chain", "--depth", "4", "--eps", "1e-3"), "--method"),  # required
@@ -247,6 +257,30 @@ TABLE = [
     # was: exit 1, OverflowError (int too large to convert to float)
     Hostile(("schedule", "--depth", "1e400", "--inputs", "4"), "depth"),
     Hostile(("schedule", "--depth", "--inputs", "4"), "--depth"),  # a flag without its value
+    Hostile(schedule("--schedule", "1f1b", inputs="2"), "inputs"),  # B < P
+    Hostile(schedule("--schedule", "zb-h1", inputs="3"), "inputs"),  # B < P
+    Hostile(schedule("--schedule", "interleaved-1f1b", "--chunks", "2", inputs="6"), "inputs"),  # B not a multiple of P
+    Hostile(schedule("--schedule", "1f1b", "--chunks", "2"), "chunks"),  # only interleaved has v > 1
+    Hostile(schedule("--schedule", "interleaved-1f1b", "--chunks", "0"), "chunks"),
+    Hostile(schedule("--schedule", "interleaved-1f1b", "--chunks", "1.5"), "chunks"),
+    Hostile(schedule("--schedule", "1f1b", "--duplex", "full"), "duplex"),
+    Hostile(schedule("--costs", "f=0"), "f"),
+    Hostile(schedule("--costs", "b=-1"), "b"),
+    Hostile(schedule("--costs", "c=-1"), "c"),
+    Hostile(schedule("--costs", "f=nan"), "f"),
+    Hostile(schedule("--costs", "w=1/2"), "w"),  # w with an unsplit backward
+    Hostile(schedule("--schedule", "zb-h1", "--costs", "b=1,w=1"), "w"),  # w = b: no input-gradient op left
+    Hostile(schedule("--costs", "x=1"), "costs"),
+    Hostile(schedule("--costs", "f=1,f=2"), "costs"),
+    Hostile(schedule("--costs", ""), "costs"),
+    Hostile(schedule("--costs", "f"), "costs"),
+    Hostile(schedule("--schedule", "ZB-H1"), "--schedule"),  # lower case names only
+    Hostile(schedule("--gantt", "{tmp}"), "gantt"),  # a folder
+    Hostile(schedule("--gantt", "{tmp}/a-file/g.pdf"), "gantt", MINE),  # under a file
+    Hostile(schedule("--gantt", "g.txt"), "gantt"),  # not a figure format
+    Hostile(schedule("--gantt", ""), "gantt"),
+    Hostile(("schedule", "--schedule", "zb-h1", "--depth", "600", "--inputs", "600", "--costs", "c=1"),
+            "depth × inputs"),  # no closed form with c > 0, too large to simulate
 
     # ── regime ──
     Hostile(regime(dim="0"), "dim"),

@@ -179,3 +179,28 @@ def test_drawing_twice_gives_identical_pdf_bytes(module, regime_data):
         drawn(module, data).savefig(buffer, format="pdf", metadata={"CreationDate": None})
         pdfs.append(buffer.getvalue())
     assert pdfs[0] == pdfs[1] and len(pdfs[0]) > 1000
+
+
+@pytest.mark.parametrize("name,devices,inputs,chunks,duplex", [("zb-h1", 3, 4, 1, "half"),
+                                                               ("interleaved-1f1b", 2, 4, 2, "half"),
+                                                               ("gpipe", 3, 2, 1, "full")])
+def test_timeline_figure_one_rectangle_per_op_at_its_time(name, devices, inputs, chunks, duplex):
+    from pplimits.algorithms.clock import Schedule
+    from pplimits.algorithms.timeline import execute, timed_records
+
+    schedule = Schedule(name, devices, inputs, chunks, duplex)
+    records = timed_records(execute(schedule))
+    chunk_of = (lambda stage: (stage - 1) // devices + 1) if chunks > 1 else None
+    fig = gantt.timeline_figure(records, "t", devices if duplex == "half" else schedule.stages, chunk_of,
+                                split_units=duplex == "full")
+    ax = fig.axes[0]
+    rectangles = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert len(rectangles) == len(ax.texts) == len(records)
+    colors = {"forward": style.FORWARD_COLOR, "backward": style.BACKWARD_COLOR, "weight": style.WEIGHT_COLOR}
+    for rectangle, text, record in zip(rectangles, ax.texts, records):
+        assert rectangle.get_x() == pytest.approx(float(Fraction(str(record["start"]))))
+        assert rectangle.get_width() == pytest.approx(float(Fraction(str(record["end"])) - Fraction(str(record["start"]))))
+        assert round(rectangle.get_y() + rectangle.get_height() / 2) == record["device"]
+        assert np.allclose(rectangle.get_facecolor()[:3], to_rgb(colors[record["op"]]))
+        chunk = f"·{chunk_of(record['stage'])}" if chunk_of else ""
+        assert text.get_text() == f"{record['op'][0].upper()}{record['input']}{chunk}"
