@@ -116,6 +116,9 @@ class Claim:
         except (ArithmeticError, OverflowError):  # sympy's PrecisionExhausted on a ceiling of ~10^600, …
             raise UsageError(f"{self.id} cannot be evaluated at these parameters: its value is beyond a float's "
                              "range (ε too small?)") from None
+        if value.imag == 0 and math.isinf(value.real):
+            raise UsageError(f"{self.id} cannot be evaluated at these parameters: its value is beyond a float's "
+                             "range (ε too small?)")
         if value.imag != 0 or not math.isfinite(value.real):
             raise UsageError(f"{self.id} is not a finite real number at these parameters")
         return _outward(exact, value.real, self.kind)
