@@ -3,16 +3,19 @@
 The functions are the methods' time bounds along one parameter, each monotone in it (every time is non-decreasing
 in the depth Δ, non-increasing in ε). On an interval [a, b] each lies between its values at the ends, so when the
 winner at one end beats every other method's best value on the interval, no change can lie inside it and it is
-skipped; otherwise it is halved, down to neighbouring points. Every change is therefore found, each at the exact
-point where it happens, and only the evaluations near a change are spent.
+skipped; otherwise it is halved, down to neighbouring points. Where the functions are affine in the parameter (the
+times in Δ at fixed ε: iterations × a makespan linear in Δ), two ends with the same winner already settle the
+interval: the difference of two affine functions keeps the sign it has at both ends.
+
+Every change found is exact (the winner differs at two neighbouring points). Two bounds that stay within the slack of
+their ceilings of each other over a long range (ε near where the two grow alike) can change winner very many times;
+the search then stops after `budget` evaluations, having searched from both ends, and says which sub-range it left.
 """
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pplimits._util.checks import UsageError
-
-EVALUATIONS = 20_000  # at most this many points are evaluated (two nearly parallel bounds could need many)
+BUDGET = 6000  # evaluations per search (half from each end once the first half is spent)
 
 
 def float_index(value: float) -> int:
@@ -35,37 +38,60 @@ class Change:
     after: str
 
 
-def changes(low: int, high: int, times: Callable[[int], dict[str, int]], rank: Callable[[str], int],
-            increasing: bool) -> list[Change]:
-    """Every point in (low, high] where the winner (smallest time, ties to the smallest rank) differs from the one at
-    the point before, for `times(i)` each non-decreasing in i (`increasing`) or each non-increasing."""
-    seen: dict[int, dict[str, int]] = {}
+@dataclass(frozen=True)
+class Search:
+    """The changes found, in order; `unsettled` is the sub-range (low, high) left unsearched when the budget ran out
+    (None: every change in the range is in `changes`)."""
+    changes: tuple[Change, ...]
+    unsettled: tuple[int, int] | None = None
 
-    def at(i: int) -> dict[str, int]:
-        if i not in seen:
-            if len(seen) >= EVALUATIONS:
-                raise UsageError(f"the crossover search needed more than {EVALUATIONS} evaluations (two bounds "
-                                 "nearly equal over a long range); narrow the range")
-            seen[i] = times(i)
-        return seen[i]
+
+def changes(low: int, high: int, times: Callable[[int], dict[str, int]], rank: Callable[[str], int],
+            increasing: bool, affine: bool = False, budget: int = BUDGET) -> Search:
+    """Every point in (low, high] where the winner (smallest time, ties to the smallest rank) differs from the one at
+    the point before, for `times(i)` each non-decreasing in i (`increasing`) or each non-increasing; with `affine`
+    each is also affine in i."""
+    seen: dict[int, dict[str, int]] = {}
 
     def best(values: dict[str, int]) -> str:
         return min(values, key=lambda method: (values[method], rank(method)))
 
-    found, pending = [], [(low, high)]
-    while pending:
-        a, b = pending.pop()
-        first, last = at(a), at(b)
+    def settled(a: int, b: int) -> bool:
+        first, last = seen[a], seen[b]
         winner = best(first)
-        if b - a <= 1:
-            if best(last) != winner:
-                found.append(Change(b, winner, best(last)))
-            continue
+        if best(last) != winner:
+            return False
+        if affine:
+            return True
         # on [a, b]: the winner's largest value there against every other method's smallest value there
         worst, others = (last, first) if increasing else (first, last)
-        if best(last) == winner and all((worst[winner], rank(winner)) < (others[m], rank(m)) for m in first
-                                        if m != winner):
-            continue
-        middle = (a + b) // 2
-        pending += [(middle, b), (a, middle)]
-    return sorted(found, key=lambda change: change.at)
+        return all((worst[winner], rank(winner)) < (others[m], rank(m)) for m in first if m != winner)
+
+    def search(a: int, b: int, left_first: bool, allowed: int):
+        """Changes in (a, b], in the order searched; the frontier reached if `allowed` evaluations ran out."""
+        found, pending, spent = [], [(a, b)], 0
+        while pending:
+            a, b = pending.pop()
+            new = [i for i in (a, b) if i not in seen]
+            if spent + len(new) > allowed:
+                pending.append((a, b))
+                frontier = min(p[0] for p in pending) if left_first else max(p[1] for p in pending)
+                return found, frontier
+            for i in new:
+                seen[i] = times(i)
+            spent += len(new)
+            if b - a <= 1:
+                if best(seen[b]) != best(seen[a]):
+                    found.append(Change(b, best(seen[a]), best(seen[b])))
+            elif not settled(a, b):
+                middle = (a + b) // 2
+                halves = [(middle, b), (a, middle)]
+                pending += halves if left_first else halves[::-1]
+        return found, None
+
+    from_left, left_frontier = search(low, high, True, budget // 2)
+    if left_frontier is None:
+        return Search(tuple(from_left))
+    from_right, right_frontier = search(left_frontier, high, False, budget - budget // 2)
+    ordered = sorted({c.at: c for c in (*from_left, *from_right)}.values(), key=lambda c: c.at)
+    return Search(tuple(ordered), None if right_frontier is None else (left_frontier, right_frontier))

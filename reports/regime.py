@@ -94,12 +94,14 @@ class MethodTime:
 
 @dataclass(frozen=True)
 class Crossovers:
-    """The changes of winner along one parameter over [low, high], the others fixed (none: one winner throughout)."""
+    """The changes of winner along one parameter over [low, high], the others fixed (none: `throughout` wins
+    throughout); `unsettled` is a sub-range the search left (bounds.crossover: too many changes to list), or None."""
     parameter: str
     low: float
     high: float
     changes: tuple[crossover.Change, ...]
-    throughout: str  # the winner at `low` (the winner throughout when there is no change)
+    throughout: str  # the winner at `low`
+    unsettled: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -130,14 +132,31 @@ def _rank(method: str) -> int:
     return METHODS.index(method)
 
 
+def affine_in_depth(point: Point, batches, high: int) -> bool:
+    """Whether the clock's makespan of each batch grows by the same number of ticks with every stage over [1, high]:
+    true of its closed forms (naive 2BΔ, gpipe 2(B + Δ − 1), full duplex B + 2Δ − 1), checked at both ends, the middle
+    and the whole span, so that a schedule without that property is searched by monotonicity alone."""
+    def span(depth_value, batch):
+        return makespan(depth_value, batch, point.schedule, point.duplex)
+
+    for batch in batches:
+        step = span(2, batch) - span(1, batch)
+        middle = max(2, high // 2)
+        if not (span(3, batch) - span(2, batch) == span(high, batch) - span(high - 1, batch) == step
+                == span(middle, batch) - span(middle - 1, batch)) or span(high, batch) != span(1, batch) + (high - 1) * step:
+            return False
+    return True
+
+
 def depth_crossovers(point: Point) -> Crossovers:
     """Every Δ in DEPTH_RANGE (up to the point's own Δ if larger) where the winner changes, at the point's d, n, ε."""
     found = point.counts()
-    keep = _contenders(point)
+    keep = {m: found[m] for m in _contenders(point)}
     low, high = DEPTH_RANGE[0], max(DEPTH_RANGE[1], point.depth)
-    times = lambda i: _method_times(point, {m: found[m] for m in keep}, i)  # noqa: E731
-    changes = crossover.changes(low, high, times, _rank, increasing=True)
-    return Crossovers("depth", low, high, tuple(changes), winner(times(low)))
+    times = lambda i: _method_times(point, keep, i)  # noqa: E731
+    affine = affine_in_depth(point, {c.batch for c in keep.values()}, high)
+    search = crossover.changes(low, high, times, _rank, increasing=True, affine=affine)
+    return Crossovers("depth", low, high, search.changes, winner(times(low)), search.unsettled)
 
 
 def eps_crossovers(point: Point) -> Crossovers:
@@ -152,9 +171,10 @@ def eps_crossovers(point: Point) -> Crossovers:
         return _method_times(point, {m: found[m] for m in keep}, point.depth)
 
     # times are non-increasing in ε: T and K are ceilings of decreasing functions of ε, the makespan grows with K
-    changes = [crossover.Change(crossover.float_at(c.at), c.before, c.after)
-               for c in crossover.changes(low, high, times, _rank, increasing=False)]
-    return Crossovers("eps", crossover.float_at(low), crossover.float_at(high), tuple(changes), winner(times(low)))
+    search = crossover.changes(low, high, times, _rank, increasing=False)
+    changes = tuple(crossover.Change(crossover.float_at(c.at), c.before, c.after) for c in search.changes)
+    unsettled = None if search.unsettled is None else tuple(crossover.float_at(i) for i in search.unsettled)
+    return Crossovers("eps", crossover.float_at(low), crossover.float_at(high), changes, winner(times(low)), unsettled)
 
 
 def explain(point: Point) -> Explanation:
@@ -230,8 +250,20 @@ def dominant_term(method: MethodTime, point: Point) -> str:
     return f"{count}: {first} outweighs {second} ({share:.0%} of the bound)"
 
 
+def _unsettled(found: Crossovers, show) -> str:
+    if found.unsettled is None:
+        return ""
+    low, high = found.unsettled
+    return (f"; between {show(low)} and {show(high)} not searched to the end: the bounds stay within their ceilings' "
+            "slack of each other there, and the winner may change many more times")
+
+
 def _depth_sentence(found: Crossovers) -> str:
     span = f"Δ = {found.low} … {found.high}"
+    if found.unsettled is not None:
+        parts = [f"Δ* = {c.at}: {NAMES[c.before]} → {NAMES[c.after]}" for c in found.changes]
+        return (f"crossover depth ({span}; d, n, ε fixed): " + ("; ".join(parts) or "none found")
+                + _unsettled(found, str))
     if not found.changes:
         return f"crossover depth: none for {span} (d, n, ε fixed): {NAMES[found.throughout]} wins throughout"
     parts = [f"Δ* = {c.at}: {NAMES[c.before]} for Δ ≤ {c.at - 1}, {NAMES[c.after]} from Δ = {c.at}"
@@ -241,6 +273,13 @@ def _depth_sentence(found: Crossovers) -> str:
 
 def _eps_sentence(found: Crossovers) -> str:
     span = f"ε = {found.low:.3g} … {found.high:.3g}"
+    if found.unsettled is not None:
+        first = (f"{NAMES[found.changes[0].before]} wins below {found.changes[0].at:.6g}, "
+                 if found.changes and found.changes[0].at <= found.unsettled[0] else "")
+        last = (f"{NAMES[found.changes[-1].after]} from {found.changes[-1].at:.6g} up, "
+                if found.changes and found.changes[-1].at > found.unsettled[1] else "")
+        return (f"crossover accuracy ({span}; Δ, d, n fixed): {first}{last}{len(found.changes)} changes found"
+                + _unsettled(found, lambda x: f"ε = {x:.6g}"))
     if not found.changes:
         return f"crossover accuracy: none for {span} (Δ, d, n fixed): {NAMES[found.throughout]} wins throughout"
     first, last = found.changes[0], found.changes[-1]
@@ -283,8 +322,10 @@ def as_json(explanation: Explanation, op_seconds: float | None = None) -> dict:
     methods = explanation.methods
 
     def crossings(found: Crossovers) -> dict:
-        return {"range": [found.low, found.high], "throughout": found.throughout if not found.changes else None,
-                "changes": [{"at": c.at, "below": c.before, "from": c.after} for c in found.changes]}
+        return {"range": [found.low, found.high],
+                "throughout": found.throughout if not found.changes and found.unsettled is None else None,
+                "changes": [{"at": c.at, "below": c.before, "from": c.after} for c in found.changes],
+                "unsettled": None if found.unsettled is None else list(found.unsettled)}
 
     payload = {
         "depth": point.depth, "dim": point.dim, "eps": point.eps, "L": point.lipschitz, "R": point.radius,
@@ -344,10 +385,9 @@ MAP_SIZE = (7.5, 6.5)  # inches
 
 def require_map_path(path) -> Path:
     """`path` for `--plot`, checked before any work: writable (require_writable) and ending in .pdf or .png."""
-    path = require_writable("plot", path)
-    if path.suffix.lower().lstrip(".") not in MAP_FORMATS:
-        raise UsageError(f"plot must end in .pdf or .png, got {str(path)!r}")
-    return path
+    if Path(str(path)).suffix.lower().lstrip(".") not in MAP_FORMATS:
+        raise UsageError(f"plot must be a file path ending in .pdf or .png, got {str(path)!r}")
+    return require_writable("plot", path)
 
 
 def _grid(low: float, high: float, value: float, steps: list[float]) -> list[float]:
