@@ -303,7 +303,7 @@ def why(explanation: Explanation) -> str:
     if not pprs_changes and found.throughout != "pprs":
         coefficient = float(exact_value(derivation()["horizon"], {eps: 1, L: 1, R: 1, d: point.dim}))
         reason = ("no fewer iterations, each carrying more inputs, so a deeper pipeline cannot help it (Theorem D's "
-                  f"T ≈ {coefficient:.4g}·RL/ε falls below (RL/ε)² only for ε < RL/{coefficient:.4g} = "
+                  f"T ≈ {coefficient:.4g}·RL/ε at this d falls below (RL/ε)² only for ε < RL/{coefficient:.4g} = "
                   f"{point.lipschitz * point.radius / coefficient:.3g})" if not fewer
                   else "fewer iterations, but not few enough to repay its larger batches within this range")
         return f"PPRS never wins for Δ ≤ {found.high} at this d, n, ε: {counts} — {reason}"
