@@ -54,7 +54,7 @@ class Point:
         object.__setattr__(self, "batch", self.inputs if self.batch is None else require_int("b", self.batch))
         for name, attribute in (("eps", "eps"), ("L", "lipschitz"), ("R", "radius")):
             object.__setattr__(self, attribute, require_positive(name, getattr(self, attribute)))
-        PipelineModel(1, 1, self.duplex, self.schedule).gradient_time()  # a UsageError naming a bad schedule/duplex
+        PipelineModel(depth=1, inputs=1, duplex=self.duplex, schedule=self.schedule).gradient_time()  # a UsageError naming a bad schedule/duplex
 
     def counts(self, eps_value: float | None = None):
         return counts(self.eps if eps_value is None else eps_value, self.lipschitz, self.radius, self.dim,
