@@ -54,7 +54,8 @@ class Point:
         object.__setattr__(self, "batch", self.inputs if self.batch is None else require_int("b", self.batch))
         for name, attribute in (("eps", "eps"), ("L", "lipschitz"), ("R", "radius")):
             object.__setattr__(self, attribute, require_positive(name, getattr(self, attribute)))
-        PipelineModel(depth=1, inputs=1, duplex=self.duplex, schedule=self.schedule).gradient_time()  # a UsageError naming a bad schedule/duplex
+        # a UsageError naming a bad schedule or duplex mode (forward only: no gradient)
+        PipelineModel(depth=1, inputs=1, duplex=self.duplex, schedule=self.schedule).gradient_time()
 
     def counts(self, eps_value: float | None = None):
         return counts(self.eps if eps_value is None else eps_value, self.lipschitz, self.radius, self.dim,
