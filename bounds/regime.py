@@ -160,5 +160,6 @@ def regime(depth_value: int, dim: int, eps_value: float, lipschitz: float = 1.0,
     slope = depth_value / (base_batch + depth_value - 1) - depth_value / (pprs.batch + depth_value - 1)
     floats = {method: as_float(method, times[method]) for method in ("pprs", "subgradient", "sgd")}
     return Regime(winner=winner(times), speedup=float(Fraction(baseline, times["pprs"])),
-                  pprs_time=floats["pprs"], subgradient_time=floats["subgradient"], sgd_time=floats["sgd"], K=pprs.batch // inputs, T=pprs.iterations, depth_slope=slope,
+                  pprs_time=floats["pprs"], subgradient_time=floats["subgradient"], sgd_time=floats["sgd"],
+                  K=pprs.batch // inputs, T=pprs.iterations, depth_slope=slope,
                   near_linear=slope >= 0.9)

@@ -119,5 +119,6 @@ def draw(data, fig) -> None:
     if point is not None:
         ax.plot([point["depth"]], [point["accuracy"]], gid="point", **POINT_STYLE)
         handles.append(Line2D([], [], linestyle="none", **POINT_STYLE,
-                              label=f"your point: Δ = {point['depth']}, RL/ε = {point['accuracy']:.3g} ({point['winner']} wins)"))
+                              label=f"your point: Δ = {point['depth']}, RL/ε = {point['accuracy']:.3g} "
+                                    f"({point['winner']} wins)"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2)
