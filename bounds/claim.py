@@ -9,6 +9,7 @@ from functools import cached_property
 import sympy as sp
 
 from pplimits._util.checks import NotANumber, UsageError, parse_number
+from pplimits.bounds.exact import exact_value
 from pplimits.bounds.symbols import NAME_OF, PARAMETERS
 
 LABELS = ("PAPER", "RECON", "DERIVED", "CLASSICAL")
@@ -58,7 +59,7 @@ class Assumption:
         """True/False when the condition can be decided from `values`, None when it is prose only."""
         if self.condition is None or not self.condition.free_symbols <= set(values):
             return None
-        return bool(self.condition.subs(_exact(values)))
+        return bool(exact_value(self.condition, _exact(values)))
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,9 @@ class Claim:
     def evaluate(self, values: dict[sp.Symbol, float]) -> float:
         """The claim's value at numeric `values` (every free symbol given, no checkable assumption failing).
 
-        Evaluated exactly: each input is taken at its exact rational value (a float's binary value), so a ceiling
-        or floor at a tie is decided exactly, not by float rounding; the result is then rounded outward to a
+        Evaluated exactly: each input is taken at its exact rational value (a float's binary value), and each ceiling
+        or floor is decided on its argument's exact value (bounds.exact: not by float rounding, nor by sympy's own
+        ceiling, which misjudges numbers just above an integer); the result is then rounded outward to a
         float (up for an upper bound, down for a lower bound).
         """
         missing = [NAME_OF[s] for s in self.expression.free_symbols if s not in values]
@@ -109,11 +111,14 @@ class Claim:
         if failed:
             raise UsageError(f"{self.id} does not apply here: {'; '.join(failed)}")
         try:
-            exact = self.expression.subs(_exact(values))
+            exact = exact_value(self.expression, _exact(values))
             value = complex(sp.N(exact, 30))
         except (ArithmeticError, OverflowError):  # sympy's PrecisionExhausted on a ceiling of ~10^600, …
             raise UsageError(f"{self.id} cannot be evaluated at these parameters: its value is beyond a float's "
                              "range (ε too small?)") from None
+        if value.imag == 0 and math.isinf(value.real):
+            raise UsageError(f"{self.id} cannot be evaluated at these parameters: its value is beyond a float's "
+                             "range (ε too small?)")
         if value.imag != 0 or not math.isfinite(value.real):
             raise UsageError(f"{self.id} is not a finite real number at these parameters")
         return _outward(exact, value.real, self.kind)

@@ -1,19 +1,143 @@
-"""Which DERIVED upper bound is smaller: PPRS (Theorem D, tuned) or the pipelined subgradient method
-(docs/theory.md §2.4–2.5). It compares two registered claims, so it sits above the registry."""
-from dataclasses import dataclass
+"""Which registered upper bound on the time to ε is smallest at one point: PPRS (Theorem D, tuned; DERIVED), the
+pipelined subgradient method (DERIVED from Nesterov 2004, Thm 3.2.2) or GPipe mini-batch SGD (CLASSICAL,
+bounds/sgd.py) — docs/theory.md §2.4–2.5. It compares registered claims, so it sits above the registry.
 
+Each claim's time is iterations × 2(Δ + batch − 1) (gpipe, half duplex), with both the iteration count and the
+batch (inputs per iteration) independent of Δ; `counts` reads the two off the claims and evaluates them exactly
+(ceilings on the exact rationals of the float inputs), so the times compared are exact integers and the winner
+never flips on a rounding error.
+"""
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cache, lru_cache
+
+import mpmath
+import sympy as sp
+
+from pplimits._util.checks import UsageError
+from pplimits.bounds.exact import exact_value
+from pplimits.bounds.pprs import derivation
 from pplimits.bounds.registry import get
-from pplimits.bounds.symbols import L, R, d, depth, eps, n
-from pplimits.bounds.tuning import tuning
+from pplimits.bounds.symbols import L, R, b, d, depth, eps, n, tau_g
+
+# On an exact tie the earlier method is named the winner (the deterministic guarantee before the expected ones).
+METHODS = ("subgradient", "sgd", "pprs")
+CLAIMS = {"subgradient": "nonsmooth-convex.subgradient.upper.time", "sgd": "nonsmooth-convex.sgd.upper.time",
+          "pprs": "nonsmooth-convex.pprs.upper.time"}
+
+
+@dataclass(frozen=True)
+class Count:
+    """One method at one (ε, L, R, d, n, b): iterations to ε and the inputs each sends through the pipeline."""
+    method: str
+    iterations: int
+    batch: int
+
+    def time(self, depth_value: int) -> int:
+        """The claim's time at depth Δ: iterations × 2(Δ + batch − 1) (gpipe, half duplex), exact."""
+        return self.iterations * 2 * (depth_value + self.batch - 1)
+
+
+@cache
+def pieces() -> dict[str, tuple[sp.Expr, sp.Expr]]:
+    """(iterations, batch) of each method as sympy expressions, read off its registered claim: the claim's time is
+    iterations · 2(Δ + batch − 1) (held equal in tests/bounds/test_regime.py)."""
+    steps = derivation()
+    found = {"subgradient": (sp.simplify(get(CLAIMS["subgradient"]).expression / tau_g), n),
+             "sgd": (sp.simplify(get(CLAIMS["sgd"]).expression / (2 * (depth + b - 1))), b),
+             "pprs": (steps["iterations"], n * steps["batch"])}
+    assert all(depth not in iterations.free_symbols for iterations, _ in found.values()), found
+    return found
+
+
+class _Uncertain(Exception):
+    """A ceiling's argument too close to an integer for the fast evaluation to decide it."""
+
+
+def _certain_ceiling(x):
+    """⌈x⌉ of an mpmath value computed to DIGITS digits, when that decides it: x is at least 10^-GUARD·max(1, |x|)
+    away from every integer (far above the evaluation's error, ~10^-(DIGITS-2)·|x|); _Uncertain otherwise."""
+    margin = mpmath.mpf(10) ** -GUARD * max(1, abs(x))
+    if margin >= mpmath.mpf(1) / 4 or min(x - mpmath.floor(x), mpmath.ceil(x) - x) <= margin:
+        raise _Uncertain
+    return mpmath.ceil(x)
+
+
+DIGITS, GUARD = 60, 40
+SYMBOLS = (eps, L, R, d, n, b)
+
+
+@cache
+def _fast() -> dict[str, tuple]:
+    """Each method's iterations and batch as mpmath functions of SYMBOLS, with ceilings that refuse to guess."""
+    modules = [{"ceiling": _certain_ceiling}, "mpmath"]
+    return {method: tuple(sp.lambdify(SYMBOLS, part, modules=modules) for part in parts)
+            for method, parts in pieces().items()}
+
+
+def _exact(method: str, part: int, values: tuple) -> int:
+    """Iterations (part 0) or batch (part 1) of `method` at `values` (in SYMBOLS' order), exactly: the fast
+    evaluation when every ceiling in it is decided by a wide margin, sympy's exact evaluation otherwise."""
+    try:
+        with mpmath.workdps(DIGITS):
+            return int(_fast()[method][part](*(mpmath.mpf(v) for v in values)))
+    except _Uncertain:
+        pass
+    exact = exact_value(pieces()[method][part], {s: sp.Rational(Fraction(v)) for s, v in zip(SYMBOLS, values)})
+    if not exact.is_Integer:
+        raise ArithmeticError(f"{method}: iterations and batch must be integers, got {exact}")
+    return int(exact)
+
+
+@lru_cache(maxsize=65536)
+def counts(eps_value: float, lipschitz: float, radius: float, dim: int, inputs: int,
+           batch: int) -> dict[str, Count]:
+    """Every method's exact iterations and batch at these parameters (floats taken at their exact binary value)."""
+    values = (eps_value, lipschitz, radius, dim, inputs, batch)
+    found = {}
+    for method in pieces():
+        try:
+            found[method] = Count(method, _exact(method, 0, values), _exact(method, 1, values))
+        except (ArithmeticError, OverflowError):  # sympy's PrecisionExhausted on a ceiling far beyond a float
+            raise UsageError(f"{CLAIMS[method]} cannot be evaluated at these parameters: its value is beyond a "
+                             "float's range (ε too small?)") from None
+    return found
+
+
+def counts_exactly(eps_value: float, lipschitz: float, radius: float, dim: int, inputs: int,
+                   batch: int) -> dict[str, Count]:
+    """`counts` by bounds.exact alone (slower; what the fast path is tested against)."""
+    values = {s: sp.Rational(Fraction(v)) for s, v in zip(SYMBOLS, (eps_value, lipschitz, radius, dim, inputs, batch))}
+    return {method: Count(method, *(int(exact_value(part, values)) for part in parts))
+            for method, parts in pieces().items()}
+
+
+def as_float(method: str, time: int) -> float:
+    """An exact integer time as the float on its safe side (≥ it: these are upper bounds); a UsageError naming the
+    claim when it is beyond a float's range."""
+    try:
+        value = float(time)
+    except OverflowError:
+        raise UsageError(f"{CLAIMS[method]} cannot be evaluated at these parameters: its value is beyond a float's "
+                         "range (ε too small?)") from None
+    return math.nextafter(value, math.inf) if Fraction(value) < time else value
+
+
+def winner(times: dict[str, int]) -> str:
+    """The method with the smallest time; on an exact tie the first in METHODS."""
+    return min(times, key=lambda method: (times[method], METHODS.index(method)))
 
 
 @dataclass(frozen=True)
 class Regime:
-    """The two bounds' times at one (Δ, d, ε, L, R, n), the winner, and how the speed-up scales with Δ."""
+    """The bounds' times at one (Δ, d, ε, L, R, n, b), the winner, and how PPRS's speed-up over the better baseline
+    (subgradient, or SGD when b < n) scales with Δ."""
     winner: str
     speedup: float
     pprs_time: float
     subgradient_time: float
+    sgd_time: float
     K: int
     T: int
     depth_slope: float
@@ -21,16 +145,21 @@ class Regime:
 
 
 def regime(depth_value: int, dim: int, eps_value: float, lipschitz: float = 1.0, radius: float = 1.0,
-           inputs: int = 1) -> Regime:
-    """Which bound is smaller at these parameters: PPRS (Theorem D, tuned) or the pipelined subgradient
-    method (⌈(RL/ε)²⌉ gradients of 2(Δ + n − 1)) — both DERIVED upper bounds."""
-    values = {eps: eps_value, L: lipschitz, R: radius, d: dim, depth: depth_value, n: inputs}
-    pprs_time = get("nonsmooth-convex.pprs.upper.time").evaluate(values)  # exact, rounded outward
-    subgradient_time = get("nonsmooth-convex.subgradient.upper.time").evaluate(values)
-    tuned = tuning(eps_value, lipschitz, radius, dim)
-    # both iteration counts are independent of Δ, so speed-up ∝ (n + Δ − 1)/(nK + Δ − 1): its log-log
-    # slope in Δ is Δ/(n + Δ − 1) − Δ/(nK + Δ − 1); near-linear where it is ≥ 0.9 (nK ≫ Δ ≫ n)
-    slope = depth_value / (inputs + depth_value - 1) - depth_value / (inputs * tuned.K + depth_value - 1)
-    return Regime(winner="pprs" if pprs_time < subgradient_time else "subgradient",
-                  speedup=subgradient_time / pprs_time, pprs_time=pprs_time, subgradient_time=subgradient_time,
-                  K=tuned.K, T=tuned.T, depth_slope=slope, near_linear=slope >= 0.9)
+           inputs: int = 1, batch: int | None = None) -> Regime:
+    """Which bound is smallest at these parameters: PPRS (Theorem D, tuned), the pipelined subgradient method
+    (⌈(RL/ε)²⌉ gradients of 2(Δ + n − 1)) or mini-batch SGD (⌈(RL/ε)²⌉ mini-batches of 2(Δ + b − 1); b = n unless
+    given) — decided on the exact integer times."""
+    batch = inputs if batch is None else batch
+    found = counts(eps_value, lipschitz, radius, dim, inputs, batch)
+    times = {method: count.time(depth_value) for method, count in found.items()}
+    baseline = min(times["subgradient"], times["sgd"])
+    pprs = found["pprs"]
+    # both iteration counts are independent of Δ, so speed-up ∝ (B + Δ − 1)/(nK + Δ − 1), B the baseline's batch:
+    # its log-log slope in Δ is Δ/(B + Δ − 1) − Δ/(nK + Δ − 1); near-linear where it is ≥ 0.9 (nK ≫ Δ ≫ B)
+    base_batch = min(inputs, batch)
+    slope = depth_value / (base_batch + depth_value - 1) - depth_value / (pprs.batch + depth_value - 1)
+    floats = {method: as_float(method, times[method]) for method in ("pprs", "subgradient", "sgd")}
+    return Regime(winner=winner(times), speedup=float(Fraction(baseline, times["pprs"])),
+                  pprs_time=floats["pprs"], subgradient_time=floats["subgradient"], sgd_time=floats["sgd"],
+                  K=pprs.batch // inputs, T=pprs.iterations, depth_slope=slope,
+                  near_linear=slope >= 0.9)

@@ -2,7 +2,7 @@
 from functools import cache
 
 from pplimits._util.checks import UsageError
-from pplimits.bounds import nonsmooth_convex, pprs, smooth_convex, smooth_nonconvex, strongly_convex
+from pplimits.bounds import nonsmooth_convex, pprs, sgd, smooth_convex, smooth_nonconvex, strongly_convex
 from pplimits.bounds.claim import Claim, ClaimKey
 from pplimits.bounds.pep import claims as pep
 
@@ -12,7 +12,7 @@ SETTINGS = ("smooth-convex", "strongly-convex", "smooth-nonconvex", "nonsmooth-c
 @cache
 def registry() -> dict[str, Claim]:
     claims = [*smooth_convex.claims(), *strongly_convex.claims(), *smooth_nonconvex.claims(),
-              *nonsmooth_convex.claims(), *pprs.claims(), *pep.claims()]
+              *nonsmooth_convex.claims(), *pprs.claims(), *sgd.claims(), *pep.claims()]
     by_id = {c.id: c for c in claims}
     assert len(by_id) == len(claims), "duplicate claim id"
     return by_id

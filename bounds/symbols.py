@@ -6,6 +6,7 @@ import sympy as sp
 eps = sp.Symbol("epsilon", positive=True)
 depth = sp.Symbol("Delta", positive=True, integer=True)
 n = sp.Symbol("n", positive=True, integer=True)
+b = sp.Symbol("b", positive=True, integer=True)  # mini-batch size of SGD (inputs per iteration)
 beta = sp.Symbol("beta", positive=True)
 mu = sp.Symbol("mu", positive=True)
 R = sp.Symbol("R", positive=True)
@@ -41,6 +42,7 @@ def _parameter(symbol: sp.Symbol, integer: bool = False) -> Parameter:
 # name on the command line -> Parameter
 PARAMETERS = {
     "eps": _parameter(eps), "depth": _parameter(depth, integer=True), "n": _parameter(n, integer=True),
+    "b": _parameter(b, integer=True),
     "beta": _parameter(beta), "mu": _parameter(mu), "R": _parameter(R), "D_f": _parameter(D_f),
     "d": _parameter(d, integer=True), "t": _parameter(t),
     "tau_g": _parameter(tau_g_model, integer=True),  # the model's time of one gradient, in clock units

@@ -7,6 +7,7 @@ from fractions import Fraction
 import sympy as sp
 
 from pplimits._util.checks import UsageError
+from pplimits.bounds.exact import exact_value
 from pplimits.bounds.pprs import derivation
 from pplimits.bounds.symbols import L, R, T, d, eps
 
@@ -25,8 +26,8 @@ def tuning(eps_value: float, lipschitz: float, radius: float, dim: int) -> Tunin
     values = {symbol: sp.Rational(Fraction(value)) for symbol, value in
               ((eps, eps_value), (L, lipschitz), (R, radius), (d, dim))}  # exact: T and K are ceilings
     try:
-        iterations = int(steps["iterations"].subs(values))
-        return Tuning(T=iterations, K=int(steps["batch"].subs(values)),
+        iterations = int(exact_value(steps["iterations"], values))
+        return Tuning(T=iterations, K=int(exact_value(steps["batch"], values)),
                       gamma=float(steps["gamma"].subs(values).subs(T, iterations)))
     except (ArithmeticError, OverflowError):  # sympy's PrecisionExhausted on a ceiling far beyond a float
         raise UsageError(f"eps = {eps_value:g} is too small for Theorem D's tuning: T would exceed a float's range") from None

@@ -310,20 +310,24 @@ def _write_gantt(path, schedule, ops, span):
 
 
 def cmd_regime(args):
-    from dataclasses import asdict
-
-    from pplimits.bounds.regime import regime
+    from pplimits.reports.regime import Point, as_json, explain, lines, require_map_path, write_map
 
     given = {"L": "1", "R": "1", "n": "1", **parse_assignments(args.set)}
-    unknown = sorted(set(given) - {"L", "R", "n"})
+    unknown = sorted(set(given) - {"L", "R", "n", "b"})
     if unknown:
-        raise UsageError(f"unknown parameter {unknown[0]!r} for regime; allowed: L, R, n")
-    result = regime(_positive("depth", args.depth, integer=True), _positive("dim", args.dim, integer=True),
-                    _positive("eps", args.eps), lipschitz=_positive("L", given["L"]), radius=_positive("R", given["R"]),
-                    inputs=_positive("n", given["n"], integer=True))
-    text = (f"{result.winner} wins: subgradient {result.subgradient_time:.6g} vs PPRS {result.pprs_time:.6g} "
-            f"time units (speed-up {result.speedup:.3g}x; PPRS T={result.T}, K={result.K})")
-    _print(asdict(result), args.json, text)
+        raise UsageError(f"unknown parameter {unknown[0]!r} for regime; allowed: L, R, n, b")
+    op_seconds = None if args.op_seconds is None else _positive("op-seconds", args.op_seconds)
+    plot = None if args.plot is None else require_map_path(args.plot)  # before any work
+    point = Point(_positive("depth", args.depth, integer=True), _positive("dim", args.dim, integer=True),
+                  _positive("eps", args.eps), lipschitz=_positive("L", given["L"]), radius=_positive("R", given["R"]),
+                  inputs=_positive("n", given["n"], integer=True),
+                  batch=_positive("b", given["b"], integer=True) if "b" in given else None,
+                  schedule=args.schedule, duplex=args.duplex)
+    explanation = explain(point)
+    if plot is not None:
+        write_map(explanation, plot)
+        print(f"regime map written to {plot}", file=sys.stderr)
+    _print(as_json(explanation, op_seconds), args.json, "\n".join(lines(explanation, op_seconds)))
 
 
 def cmd_verify(args):
@@ -530,11 +534,19 @@ def build_parser():
                           "hop c between devices (default f=1,b=1,c=0; exact: 0.5, 1/3)")
     schedule.add_argument("--duplex", default="half", choices=("half", "full", "forward"))
     schedule.add_argument("--gantt", metavar="PATH", help="draw the timeline to PATH (.pdf, .png or .svg)")
-    regime = command("regime", cmd_regime, "PPRS (Theorem D) against the pipelined subgradient method: which bound wins")
+    regime = command("regime", cmd_regime, "PPRS (Theorem D), the pipelined subgradient method and GPipe mini-batch "
+                     "SGD: which upper bound on the time to ε wins, why, and where the winner changes")
     regime.add_argument("--depth", required=True)
     regime.add_argument("--dim", required=True)
     regime.add_argument("--eps", required=True)
-    regime.add_argument("--set", action="append", metavar="NAME=VALUE", help="L, R, n (default 1 each)")
+    regime.add_argument("--set", action="append", metavar="NAME=VALUE",
+                        help="L, R, n (default 1 each), b: SGD's mini-batch (default n)")
+    regime.add_argument("--schedule", default="gpipe", help="the clock's schedule of each iteration (default gpipe)")
+    regime.add_argument("--duplex", default="half", help="half or full (default half)")
+    regime.add_argument("--op-seconds", metavar="S", help="seconds per op (one forward or backward of one input at "
+                        "one stage): the bounds in seconds too")
+    regime.add_argument("--plot", metavar="PATH", help="write the regime map for this d, n, b with the point marked "
+                        "(.pdf or .png)")
     verify = command("verify", cmd_verify, "run the registered checks; exit 0 iff all pass")
     verify.add_argument("--quick", action="store_true", help="the fast subset (under a minute)")
     report = command("report", cmd_report, "write the PDF verification report")

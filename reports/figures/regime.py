@@ -26,20 +26,34 @@ CMAP = LinearSegmentedColormap.from_list(
 HATCH = "///"
 TIE_STYLE = {"color": "black", "linewidth": 2}
 NEAR_STYLE = {"color": "black", "linewidth": 0.8, "linestyle": "--"}
+POINT_STYLE = {"marker": "*", "markersize": 16, "markerfacecolor": "yellow", "markeredgecolor": "black"}
 
 
-def data(dim: int = 100, inputs: int = 1, depths=DEPTHS, accuracies=ACCURACIES) -> dict:
-    """Per cell (row: RL/ε, column: Δ) speed-up, winner, depth slope and near-linear flag; K and T per row."""
-    rows = [[asdict(regime(depth, dim, 1 / accuracy, inputs=inputs)) for depth in depths] for accuracy in accuracies]
+def data(dim: int = 100, inputs: int = 1, depths=DEPTHS, accuracies=ACCURACIES, batch: int | None = None,
+         point: dict | None = None) -> dict:
+    """Per cell (row: RL/ε, column: Δ) speed-up, winner, depth slope and near-linear flag; K and T per row. With
+    `batch` (SGD's b; n when None) the speed-up is over the better of the subgradient method and SGD; `point`
+    ({"depth", "accuracy": RL/ε, "winner"}) is a user's point, marked on the map."""
+    batch = inputs if batch is None else batch
+    rows = [[asdict(regime(depth, dim, 1 / accuracy, inputs=inputs, batch=batch)) for depth in depths]
+            for accuracy in accuracies]
     cells = {key: [[cell[key] for cell in row] for row in rows]
              for key in ("speedup", "winner", "depth_slope", "near_linear")}
-    return {"dim": dim, "inputs": inputs, "depths": list(depths), "accuracies": [float(a) for a in accuracies],
-            "K": [row[0]["K"] for row in rows], "T": [row[0]["T"] for row in rows], **cells}
+    found = {"dim": dim, "inputs": inputs, "batch": batch, "depths": list(depths),
+             "accuracies": [float(a) for a in accuracies], "K": [row[0]["K"] for row in rows],
+             "T": [row[0]["T"] for row in rows], **cells}
+    return {**found, "point": point} if point is not None else found
+
+
+def _baseline(data) -> str:
+    """What PPRS is compared with: the subgradient method, or the better of it and SGD when b < n."""
+    batch = data.get("batch", data["inputs"])
+    return "the pipelined subgradient method" if batch >= data["inputs"] else f"mini-batch SGD (b = {batch})"
 
 
 def caption(data) -> str:
     speedups = [s for row in data["speedup"] for s in row]
-    return (f"Speed-up of PPRS over the pipelined subgradient method, the ratio of their DERIVED upper bounds on the "
+    return (f"Speed-up of PPRS over {_baseline(data)}, the ratio of their DERIVED upper bounds on the "
             f"time to ε (bounds, not measurements), for d = {data['dim']}, n = {data['inputs']}, L = R = 1; "
             f"from ×{min(speedups):.2g} to ×{max(speedups):.3g} on this grid. The subgradient bound wins for "
             "shallow pipelines and low accuracy, PPRS for deep pipelines and high accuracy; the speed-up is "
@@ -77,7 +91,7 @@ def draw(data, fig) -> None:
     ax = fig.subplots()
     mesh = ax.pcolormesh(x_edges, y_edges, np.log10(data["speedup"]), cmap=CMAP, norm=CenteredNorm(0))
     bar = fig.colorbar(mesh, ax=ax, ticks=MultipleLocator(1), format=FuncFormatter(lambda p, _: f"×{10.0**p:g}"),
-                       label="speed-up of PPRS over subgradient (×)")
+                       label=f"speed-up of PPRS over {'subgradient' if _baseline(data).endswith('method') else 'SGD'} (×)")
     bar.solids.set_rasterized(False)  # matplotlib rasterises colour bars of ≥ 50 colours; keep the page vector
     near = np.array(data["near_linear"])
     ax.pcolor(x_edges, y_edges, np.ma.masked_array(np.zeros(near.shape), mask=~near), cmap=ListedColormap(["none"]),
@@ -95,8 +109,16 @@ def draw(data, fig) -> None:
     ax.grid(False)
     ax.set_xlabel("pipeline depth Δ (layers)")
     ax.set_ylabel("RL/ε (dimensionless)")
-    ax.set_title(f"DERIVED upper bounds on the time to ε, d = {data['dim']}, n = {data['inputs']}")
-    ax.legend(handles=[Line2D([], [], **TIE_STYLE, label="speed-up = ×1: the winner changes"),
-                       Patch(facecolor="none", edgecolor="black", hatch=HATCH, linestyle=NEAR_STYLE["linestyle"],
-                             label=f"near-linear in Δ (log-log slope ≥ {NEAR_LINEAR})")],
-              loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2)
+    batch = data.get("batch", data["inputs"])
+    ax.set_title(f"Upper bounds on the time to ε, d = {data['dim']}, n = {data['inputs']}"
+                 + (f", b = {batch}" if batch != data["inputs"] else ""))
+    handles = [Line2D([], [], **TIE_STYLE, label="speed-up = ×1: the winner changes"),
+               Patch(facecolor="none", edgecolor="black", hatch=HATCH, linestyle=NEAR_STYLE["linestyle"],
+                     label=f"near-linear in Δ (log-log slope ≥ {NEAR_LINEAR})")]
+    point = data.get("point")
+    if point is not None:
+        ax.plot([point["depth"]], [point["accuracy"]], gid="point", **POINT_STYLE)
+        handles.append(Line2D([], [], linestyle="none", **POINT_STYLE,
+                              label=f"your point: Δ = {point['depth']}, RL/ε = {point['accuracy']:.3g} "
+                                    f"({point['winner']} wins)"))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2)

@@ -130,7 +130,7 @@ def test_bounds_round_outward():
 
 def test_exact_and_numeric_evaluation_agree():
     values = {"eps": 1e-4, "depth": 7, "n": 3, "beta": 2.0, "mu": 0.01, "R": 1.4, "D_f": 3.0, "t": 1234, "d": 10**6,
-              "L": 2.5, "K": 8, "T": 100, "gamma": 0.01, "k": 12}
+              "L": 2.5, "K": 8, "T": 100, "gamma": 0.01, "k": 12, "b": 5}
     for claim in CLAIMS.values():
         if claim.kind == "order":
             continue

@@ -99,12 +99,65 @@ def test_run_pprs_reports_its_batch_and_the_mean_gap_over_seeds():
     assert "iteration" in err  # progress on stderr
 
 
+REGIME_KEYS = {"depth", "dim", "eps", "L", "R", "n", "b", "schedule", "duplex", "winner", "tied", "times",
+               "crossover_depth", "crossover_eps", "bubble", "assumptions", "methods", "why"}
+ISSUE_15 = ("regime", "--depth", "8", "--dim", "2101248", "--eps", "0.01", "--set", "n=16")  # the engineer's question
+
+
 def test_regime_names_a_winner():
     code, out, _ = cli("regime", "--depth", "256", "--dim", "100", "--eps", "0.01", "--set", "L=1", "--json")
     result = json.loads(out)
-    assert code == 0 and set(result) == {"winner", "speedup", "pprs_time", "subgradient_time", "K", "T",
-                                         "depth_slope", "near_linear"}
-    assert result["winner"] == "pprs" and result["speedup"] > 1
+    assert code == 0 and set(result) == REGIME_KEYS
+    assert result["winner"] == "pprs" and result["times"]["pprs"] < result["times"]["subgradient"]
+    assert set(result["times"]) == set(result["bubble"]) == {"pprs", "subgradient", "sgd"}
+    assert result["b"] == result["n"] == 1 and result["tied"] == []  # SGD ties the subgradient method, not the winner
+    assert "convex" in result["assumptions"] and "L-Lipschitz" in result["assumptions"]
+    assert result["methods"]["sgd"]["label"] == "CLASSICAL" and result["methods"]["pprs"]["label"] == "DERIVED"
+
+
+def test_regime_answers_the_engineers_question():
+    """Issue 15: d = 2101248, n = 16, ε = 1e-2 — PPRS never wins for Δ ≤ 2²⁰, and no ε in range makes it win at Δ = 8;
+    at ε = 1e-3 it wins from Δ = 88 (tests/bounds/test_regime.py checks 88 against the claims by hand)."""
+    code, out, _ = cli(*ISSUE_15)
+    assert code == 0
+    assert out.startswith("the subgradient method (SGD ties it: the same bound) wins: 460000 time units")
+    assert "PPRS never wins for Δ ≤ 1048576" in out and "crossover depth: none for Δ = 1 … 1048576" in out
+    assert "outweighs" in out and "bubble 30.4%" in out and "assumptions: convex" in out
+    code, out, _ = cli(*ISSUE_15[:6], "1e-3", *ISSUE_15[7:], "--json")
+    result = json.loads(out)
+    assert result["crossover_depth"]["changes"] == [{"at": 88, "below": "subgradient", "from": "pprs"}]
+    assert result["crossover_eps"]["changes"] == [] and result["crossover_eps"]["throughout"] == "subgradient"
+
+
+def test_regime_in_seconds():
+    code, out, _ = cli(*ISSUE_15, "--op-seconds", "0.002", "--json")
+    result = json.loads(out)
+    assert code == 0 and set(result) == REGIME_KEYS | {"seconds", "op_seconds"}
+    assert result["seconds"] == {m: t * 0.002 for m, t in result["times"].items()}
+    assert result["seconds"]["subgradient"] == 920.0  # 460000 ticks of 2 ms
+    code, out, _ = cli(*ISSUE_15, "--op-seconds", "0.002")
+    assert "in seconds at 0.002 s per op: subgradient 920 s (15.3 min)" in out
+
+
+@pytest.mark.parametrize("name", ["map.png", "map.pdf"])
+def test_regime_plot_writes_the_map(tmp_path, name):
+    code, out, err = cli(*ISSUE_15, "--plot", str(tmp_path / "maps" / name))
+    written = (tmp_path / "maps" / name).read_bytes()
+    assert code == 0 and "regime map written" in err and "wins" in out
+    assert written.startswith(b"\x89PNG" if name.endswith(".png") else b"%PDF") and len(written) > 10_000
+    assert [p.name for p in (tmp_path / "maps").iterdir()] == [name]  # atomic: no temporary left
+
+
+def test_regime_refuses_a_bad_plot_path_before_any_work(tmp_path, monkeypatch, capsys):
+    from pplimits import cli as module
+    from pplimits.reports import regime
+
+    monkeypatch.setattr(regime, "explain", lambda point: pytest.fail("worked before checking --plot"))
+    (tmp_path / "a-file").write_text("mine")
+    for bad in (tmp_path / "a-file" / "map.pdf", tmp_path / "map.svg", tmp_path):
+        assert module.main([*ISSUE_15, "--plot", str(bad)]) == 2
+        assert "plot" in capsys.readouterr().err
+    assert (tmp_path / "a-file").read_text() == "mine" and sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
 
 
 def test_schedule_returns_makespan_and_timeline():

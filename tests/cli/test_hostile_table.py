@@ -303,6 +303,26 @@ TABLE = [
     Hostile(regime(*sets("n=1e400")), "n"),
     # was: still running after 20 s, expanding 10^(10^9) exactly
     Hostile(regime(dim="1e9999999999"), ("dim", "exponent")),
+    Hostile(regime(*sets("b=0")), "b"),
+    Hostile(regime(*sets("b=2.5")), "b"),
+    Hostile(regime(*sets("b=1e400")), "b"),
+    Hostile(regime(*sets("foo=1")), ("foo", "allowed: L, R, n, b")),
+    Hostile(regime("--op-seconds", "0"), "op-seconds"),
+    Hostile(regime("--op-seconds", "nan"), "op-seconds"),
+    Hostile(regime("--op-seconds", "inf"), "op-seconds"),
+    Hostile(regime("--op-seconds=-1"), "op-seconds"),
+    Hostile(regime("--op-seconds"), "--op-seconds"),  # a flag without its value
+    Hostile(regime("--schedule", "pipedream"), "schedule"),
+    Hostile(regime("--duplex", "forward"), "duplex"),  # no backward pass, no gradient
+    Hostile(regime("--duplex", "quarter"), "duplex"),
+    Hostile(regime("--plot", ""), "plot", MINE),
+    Hostile(regime("--plot", "{tmp}"), "plot", MINE),  # a folder
+    Hostile(regime("--plot", "{tmp}/a-file/map.pdf"), "plot", MINE),  # under a file
+    Hostile(regime("--plot", "map.svg"), ("plot", ".pdf or .png"), MINE),
+    Hostile(regime("--plot", "{tmp}/sub/map.svg"), "plot", MINE),  # refused before its folder is made
+    Hostile(regime("--plot", "/proc/map.pdf"), "plot", MINE),
+    Hostile(regime("--plot", "map.pdf", "--op-seconds", "0"), "op-seconds", MINE),  # nothing written
+    Hostile(regime("--plot", "map.pdf", eps="1e-300"), "pprs.upper.time", MINE),  # nothing written
 
     # ── certify ──
     Hostile(certify(method="newton"), "method"),
