@@ -92,8 +92,8 @@ class Solution:
     gram: np.ndarray | None = None
 
 
-def solve(trace: MethodTrace, function_class, radius: float = 1.0) -> Solution:
-    """The worst case of the measured f − f* over the class, by Clarabel."""
+def solve(trace: MethodTrace, function_class, radius: float = 1.0, settings: dict | None = None) -> Solution:
+    """The worst case of the measured f − f* over the class, by Clarabel (with SETTINGS unless `settings`)."""
     start = time.perf_counter()
     rows = assemble(trace, function_class, radius)
     n, m = trace.dimension, len(trace.points)
@@ -105,7 +105,7 @@ def solve(trace: MethodTrace, function_class, radius: float = 1.0) -> Solution:
     problem = cp.Problem(cp.Maximize(t), [inequalities, psd])
     with warnings.catch_warnings():  # "may be inaccurate": the status says so and is recorded
         warnings.simplefilter("ignore", UserWarning)
-        problem.solve(solver=SOLVER, **SETTINGS)
+        problem.solve(solver=SOLVER, **(SETTINGS if settings is None else settings))
     seconds = time.perf_counter() - start
     require_solved(problem.status)
     multipliers = np.asarray(inequalities.dual_value, dtype=float)
