@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from pplimits._util.checks import UsageError
+from pplimits.bounds.pep import certificate
 from pplimits.bounds.pep.certificate import certify, schur_pad
 from pplimits.bounds.pep.classes import LipschitzConvex, SmoothStronglyConvex
 from pplimits.bounds.pep.methods import _sqrt, trace
@@ -60,14 +61,21 @@ def test_a_bound_below_the_worst_case_is_never_certified():
     assert not found.certified and "exceeds" in found.reason
 
 
-def test_a_corrupted_dual_is_not_a_certificate():
+def test_a_corrupted_dual_is_not_a_certificate(monkeypatch):
+    """Half of every interpolation multiplier: S loses its PSD-ness and the dual proves nothing. The deficit
+    fallback re-solves the SDP at tighter tolerances (its own dual, not the one handed in): with that off the
+    corrupted dual certifies nothing; with it on the true claim is certified, and a claim 1e-4 lower is not."""
     traced = trace("agd", 5, L=1)
     solution = solve(traced, SMOOTH)
     multipliers = solution.multipliers.copy()
     interpolation = [p for p, kind in enumerate(solution.rows.kinds) if kind[0] == "interpolation"]
-    multipliers[interpolation] *= 0.5  # half of every interpolation multiplier: S loses its PSD-ness
-    found = certify(traced, SMOOTH, replace(solution, multipliers=multipliers))
-    assert not found.certified
+    multipliers[interpolation] *= 0.5
+    corrupted = replace(solution, multipliers=multipliers)
+    assert certify(traced, SMOOTH, corrupted).certified
+    assert not certify(traced, SMOOTH, replace(corrupted, worst_case=solution.worst_case * (1 - 1e-4))).certified
+    monkeypatch.setattr(certificate, "REFINE", ())
+    found = certify(traced, SMOOTH, corrupted)
+    assert not found.certified and "exceeds" in found.reason
 
 
 def test_schur_padding_is_exact():
