@@ -8,6 +8,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from pplimits.bounds.pep import certificate
 from pplimits.bounds.pep.certificate import certify, trace_bound
 from pplimits.bounds.pep.classes import SmoothStronglyConvex
 from pplimits.bounds.pep.sdp import solve, solve_trace
@@ -130,6 +131,30 @@ def test_the_trace_bound_bounds_every_feasible_gram_matrix(module, n, beta, radi
     largest = solve_trace(traced, cls, float(radius)).value
     assert np.trace(solution.gram) <= largest * (1 + 1e-6) and largest <= bound <= 2.01 * largest
     assert bound >= radius**2  # ‖x₀ − x*‖² alone can be R²
+
+
+def test_a_dual_short_of_psd_pays_for_its_deficit(module, monkeypatch):
+    """OGM, N = 8: the initial-condition multiplier cut by 10⁻³ puts bᵀλ 10⁻³ below the worst case and leaves S
+    indefinite. With the re-solves off only σT stands between that dual and a claim 10⁻⁴ low: refused."""
+    traced, cls, solution = _ogm_solved(module, 8, 1, 1)
+    multipliers = solution.multipliers.copy()
+    multipliers[solution.rows.kinds.index(("initial",))] *= 1 - 1e-3
+    monkeypatch.setattr(certificate, "REFINE", ())
+    found = certify(traced, cls, replace(solution, multipliers=multipliers, worst_case=solution.worst_case * (1 - 1e-4)))
+    assert not found.certified and "bᵀλ + σT" in found.reason
+
+
+def test_a_trace_dual_short_of_the_identity_is_refused(module, monkeypatch):
+    """A quarter of the trace SDP's dual, doubled, is half of it: Σμ_p A_p − I is not PSD, so no T."""
+    traced, cls, _ = _ogm_solved(module, 4, 1, 1)
+
+    def quartered(*args):
+        found = solve_trace(*args)
+        return replace(found, multipliers=found.multipliers / 4)
+
+    monkeypatch.setattr(certificate, "solve_trace", quartered)
+    bound, how = trace_bound(traced, cls, 1)
+    assert bound is None and "Σμ_p A_p − I ⪰ 0" in how
 
 
 def test_a_user_method_returning_points_is_measured_at_its_best(module):

@@ -10,7 +10,7 @@ import pytest
 
 from pplimits._util.checks import UsageError
 from pplimits.bounds.pep import certificate
-from pplimits.bounds.pep.certificate import MARGINS, certify, ladder, schur_pad
+from pplimits.bounds.pep.certificate import MARGINS, certify, deficit, ladder, schur_pad
 from pplimits.bounds.pep.classes import LipschitzConvex, SmoothStronglyConvex
 from pplimits.bounds.pep.methods import _sqrt, trace
 from pplimits.bounds.pep.sdp import solve
@@ -86,6 +86,17 @@ def test_schur_padding_is_exact():
     assert schur_pad([[one, one, 0 * one], [one, 0 * one, 0 * one], [0 * one] * 3]) is None  # zero pivot, non-zero row
     assert schur_pad([[one, 0 * one], [0 * one, 0 * one]]) == 0  # PSD and singular: a zero pivot with a zero row
     assert schur_pad([[2 * one, 0 * one, one], [0 * one, 0 * one, 0 * one], [one, 0 * one, one]]) == 0  # det 1, PSD
+
+
+def test_the_deficit_is_checked_exactly_not_read_off_floats():
+    """[[10²⁰, 10²⁰], [10²⁰, 10²⁰ − 1]] is the same in floats as a PSD matrix but has λ_min ≈ −1/2: the float
+    estimate gives σ ≈ 0, and only the exact check doubles it past 1/2."""
+    big = Fraction(10**20)
+    matrix = [[big, big], [big, big - 1]]
+    sigma = deficit(matrix)
+    assert sigma is not None and sigma >= Fraction(1, 2) and schur_pad(
+        [[v + (sigma if r == c else 0) for c, v in enumerate(row)] for r, row in enumerate(matrix)]) == 0
+    assert deficit([[Fraction(1), Fraction(0)], [Fraction(0), Fraction(2)]]) == Fraction(1, 10**15)  # the floor
 
 
 def test_a_claim_just_below_the_tight_value_is_not_certified():
