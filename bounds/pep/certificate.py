@@ -15,7 +15,7 @@ the largest margin accepted (1e-6 by default, `margin=`), and that margin itself
 Fallback, only where that fails (so every bound certified by the padding stays what it was): at the optimum S is
 rank-deficient (complementary slackness), and rounding can leave it slightly indefinite in directions other than
 e₀ — OGM at N ≥ 5 did. Then (`deficit`) a σ ≥ 0 with S + σI ⪰ 0 is found (twice the float estimate of −λ_min(S),
-rounded up to a multiple of 10⁻¹⁵, doubled until the exact LDLᵀ passes: S + σI is positive definite, so the
+rounded up to a multiple of 10⁻¹⁵, ×10 until the exact LDLᵀ passes: S + σI is positive definite, so the
 check is stable), and for every feasible G
     t ≤ bᵀλ − ⟨S, G⟩ ≤ bᵀλ + σ·tr(G) ≤ bᵀλ + σ·T,
 with T an exact upper bound on tr(G) over the PEP's feasible set (`trace_bound`: the dual of max tr(G), doubled,
@@ -44,7 +44,7 @@ DEFAULT_MARGIN = MARGINS[-1]
 DROP = 1e-10
 DENOMINATOR = 10**12
 SIGMA_UNIT = 10**15  # σ is a multiple of 10⁻¹⁵: a small denominator keeps S + σI cheap to factor exactly
-SIGMA_DOUBLINGS = 60  # σ doubled at most this often before the deficit is given up
+SIGMA_TRIES = 20  # σ tried at most this often, ×10 each time (1e-15 … 1e4 if the float estimate is 0)
 REFINE = tuple({"tol_gap_abs": tol, "tol_gap_rel": tol, "tol_feas": tol, "max_iter": 400} for tol in (1e-11, 1e-12, 1e-13))
 TRACE_SCALE = 2  # the trace dual doubled: Σ2μA − I = 2(ΣμA − I) + I, slack I absorbs the rounding
 
@@ -175,14 +175,14 @@ def is_psd(matrix: list[list[Fraction]]) -> bool:
 
 
 def deficit(matrix: list[list[Fraction]]) -> Fraction | None:
-    """A σ ≥ 0 with matrix + σI ⪰ 0, checked exactly: twice the float estimate of −λ_min, rounded up to a multiple
-    of 1/SIGMA_UNIT, plus 1/SIGMA_UNIT, doubled until the exact check passes (None after SIGMA_DOUBLINGS)."""
+    """A σ > 0 with matrix + σI ⪰ 0, checked exactly: twice the float estimate of −λ_min, rounded up to a multiple
+    of 1/SIGMA_UNIT, plus 1/SIGMA_UNIT, times 10 until the exact check passes (None after SIGMA_TRIES)."""
     lowest = float(np.linalg.eigvalsh(np.array(matrix, dtype=float)).min())
     sigma = Fraction(math.ceil(max(-lowest, 0.0) * 2 * SIGMA_UNIT) + 1, SIGMA_UNIT)
-    for _ in range(SIGMA_DOUBLINGS):
+    for _ in range(SIGMA_TRIES):
         if is_psd(_shifted(matrix, sigma)):
             return sigma
-        sigma *= 2
+        sigma *= 10
     return None
 
 
@@ -263,8 +263,8 @@ def certify(trace: MethodTrace, function_class, solution: Solution, radius=1, ma
         if found is not None and found <= claimed:
             break
     if found is None:
-        return Certificate(False, None, None, len(dual.lam), f"{reason}; no σ ≤ 2^{SIGMA_DOUBLINGS} times the float "
-                           "estimate makes S + σI ⪰ 0 exactly", time.perf_counter() - start)
+        return Certificate(False, None, None, len(dual.lam), f"{reason}; no σ ≤ 10^{SIGMA_TRIES - 1} times the "
+                           "float estimate makes S + σI ⪰ 0 exactly", time.perf_counter() - start)
     for m in margins:
         if found <= claimed * (1 + m):
             return Certificate(True, claimed * (1 + m), m, len(dual.lam),

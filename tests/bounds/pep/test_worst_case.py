@@ -90,7 +90,7 @@ def test_schur_padding_is_exact():
 
 def test_the_deficit_is_checked_exactly_not_read_off_floats():
     """[[10²⁰, 10²⁰], [10²⁰, 10²⁰ − 1]] is the same in floats as a PSD matrix but has λ_min ≈ −1/2: the float
-    estimate gives σ ≈ 0, and only the exact check doubles it past 1/2."""
+    estimate gives σ ≈ 0, and only the exact check raises it past 1/2."""
     big = Fraction(10**20)
     matrix = [[big, big], [big, big - 1]]
     sigma = deficit(matrix)
