@@ -45,7 +45,8 @@ DROP = 1e-10
 DENOMINATOR = 10**12
 SIGMA_UNIT = 10**15  # σ is a multiple of 10⁻¹⁵: a small denominator keeps S + σI cheap to factor exactly
 SIGMA_TRIES = 20  # σ tried at most this often, ×10 each time (1e-15 … 1e4 if the float estimate is 0)
-REFINE = tuple({"tol_gap_abs": tol, "tol_gap_rel": tol, "tol_feas": tol, "max_iter": 400} for tol in (1e-11, 1e-12, 1e-13))
+REFINE = tuple({"tol_gap_abs": tol, "tol_gap_rel": tol, "tol_feas": tol, "max_iter": 400}
+               for tol in (1e-11, 1e-12, 1e-13))  # the fallback's re-solves
 TRACE_SCALE = 2  # the trace dual doubled: Σ2μA − I = 2(ΣμA − I) + I, slack I absorbs the rounding
 
 
@@ -258,7 +259,8 @@ def certify(trace: MethodTrace, function_class, solution: Solution, radius=1, ma
         sigma = deficit(dual.S)
         if sigma is not None and (found is None or dual.bound + sigma * T < found):
             found = dual.bound + sigma * T
-            at = "the solver's dual" if settings is None else f"the dual re-solved at tolerance {settings['tol_feas']:g}"
+            at = ("the solver's dual" if settings is None else
+                  f"the dual re-solved at tolerance {settings['tol_feas']:g}")
             detail = f"{at}, σ = {float(sigma):.3g} with S + σI ⪰ 0 exactly, {how}"
         if found is not None and found <= claimed:
             break

@@ -140,7 +140,8 @@ def test_a_dual_short_of_psd_pays_for_its_deficit(module, monkeypatch):
     multipliers = solution.multipliers.copy()
     multipliers[solution.rows.kinds.index(("initial",))] *= 1 - 1e-3
     monkeypatch.setattr(certificate, "REFINE", ())
-    found = certify(traced, cls, replace(solution, multipliers=multipliers, worst_case=solution.worst_case * (1 - 1e-4)))
+    lowered = replace(solution, multipliers=multipliers, worst_case=solution.worst_case * (1 - 1e-4))
+    found = certify(traced, cls, lowered)
     assert not found.certified and "bᵀλ + σT" in found.reason
 
 
