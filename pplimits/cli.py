@@ -415,7 +415,7 @@ def cmd_certify(args):
     from pplimits.bounds.pep.worst_case import worst_case
 
     result = worst_case(args.method, args.function_class, args.iterations, parse_assignments(args.set),
-                        exact=not args.no_exact, formulation=args.formulation)
+                        exact=not args.no_exact, formulation=args.formulation, margin=args.margin)
     certified = (f"certified (exact): f − f* ≤ {result.worst_case:.10g} × (1 + {result.margin:g}) "
                  if result.certified else f"not certified: {result.certificate}")
     text = (f"{args.method} on {args.function_class}, N = {result.iterations} "
@@ -575,6 +575,9 @@ def build_parser():
     certify.add_argument("--no-exact", action="store_true", help="skip the exact rational check")
     certify.add_argument("--formulation", default="full", choices=("full", "chain"),
                          help="full (all pairs, certificates) or chain (gd: consecutive pairs, chordal, fast)")
+    certify.add_argument("--margin", default=None,
+                         help="the largest margin a certificate is accepted at: worst case × (1 + margin), a number in "
+                              "[0, 1) (default 1e-6; the chain formulation's own margin unless given)")
     experiment = command("experiment", cmd_experiment, "the digits study: PPRS against GD, AGD, subgradient, SGD")
     experiment.add_argument("name", choices=("few-shot", "adversarial"))
     experiment.add_argument("--quick", action="store_true", help="the small variant run by CI (under two minutes)")

@@ -78,7 +78,7 @@ def require_solved(status: str) -> None:
 @dataclass
 class Solution:
     """A solved PEP: the worst case (primal), solver status, the dual bound bᵀλ and their gap, the smallest
-    eigenvalues of G and of the dual S, the dual λ, and the wall time of building plus solving."""
+    eigenvalues of G and of the dual S, the dual λ, the wall time of building plus solving, and the primal G."""
 
     worst_case: float
     status: str
@@ -89,10 +89,11 @@ class Solution:
     multipliers: np.ndarray
     rows: Rows
     seconds: float
+    gram: np.ndarray | None = None
 
 
-def solve(trace: MethodTrace, function_class, radius: float = 1.0) -> Solution:
-    """The worst case of the measured f − f* over the class, by Clarabel."""
+def solve(trace: MethodTrace, function_class, radius: float = 1.0, settings: dict | None = None) -> Solution:
+    """The worst case of the measured f − f* over the class, by Clarabel (with SETTINGS unless `settings`)."""
     start = time.perf_counter()
     rows = assemble(trace, function_class, radius)
     n, m = trace.dimension, len(trace.points)
@@ -104,7 +105,7 @@ def solve(trace: MethodTrace, function_class, radius: float = 1.0) -> Solution:
     problem = cp.Problem(cp.Maximize(t), [inequalities, psd])
     with warnings.catch_warnings():  # "may be inaccurate": the status says so and is recorded
         warnings.simplefilter("ignore", UserWarning)
-        problem.solve(solver=SOLVER, **SETTINGS)
+        problem.solve(solver=SOLVER, **(SETTINGS if settings is None else settings))
     seconds = time.perf_counter() - start
     require_solved(problem.status)
     multipliers = np.asarray(inequalities.dual_value, dtype=float)
@@ -112,4 +113,39 @@ def solve(trace: MethodTrace, function_class, radius: float = 1.0) -> Solution:
     S = np.asarray(psd.dual_value, dtype=float)
     return Solution(float(problem.value), problem.status, dual, abs(dual - problem.value) / max(abs(dual), 1e-300),
                     float(np.linalg.eigvalsh(G.value).min()), float(np.linalg.eigvalsh((S + S.T) / 2).min()),
-                    multipliers, rows, seconds)
+                    multipliers, rows, seconds, np.asarray(G.value, dtype=float))
+
+
+@dataclass
+class TraceSolution:
+    """max tr(G) over the PEP's rows without its performance rows: the status, the value and the dual μ (None
+    unless solved), and the rows kept."""
+
+    status: str
+    value: float | None
+    multipliers: np.ndarray | None
+    rows: Rows
+
+
+def solve_trace(trace: MethodTrace, function_class, radius: float = 1.0) -> TraceSolution:
+    """The largest tr(G) of a feasible Gram matrix: maximise ⟨I, G⟩ subject to every row of the PEP but the
+    performance rows (t is gone, c = 0 on every row kept), G ⪰ 0, by Clarabel. Its dual μ ≥ 0 (Σμd = 0,
+    Σμ_p A_p ⪰ I) bounds tr(G) by bᵀμ; certificate.py re-checks it exactly (`trace_bound`). An unbounded or
+    failed solve is returned with its status, not raised."""
+    full = assemble(trace, function_class, radius)
+    keep = [p for p, kind in enumerate(full.kinds) if kind[0] != "performance"]
+    rows = Rows(full.A[keep], full.D[keep], full.c[keep], full.b[keep], [full.kinds[p] for p in keep])
+    n, m = trace.dimension, len(trace.points)
+    G = cp.Variable((n, n), symmetric=True)
+    F = cp.Variable(m)
+    inequalities = rows.A @ cp.vec(G, order="C") + rows.D @ F <= rows.b
+    problem = cp.Problem(cp.Maximize(cp.trace(G)), [inequalities, G >> 0])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            problem.solve(solver=SOLVER, **SETTINGS)
+    except cp.SolverError as error:
+        return TraceSolution(f"solver error ({error})", None, None, rows)
+    if problem.status not in ("optimal", "optimal_inaccurate"):
+        return TraceSolution(str(problem.status), None, None, rows)
+    return TraceSolution(problem.status, float(problem.value), np.asarray(inequalities.dual_value, dtype=float), rows)

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from fractions import Fraction
 
 from pplimits._util.checks import UsageError, parse_number, parse_value, require_int
-from pplimits.bounds.pep.certificate import certify
+from pplimits.bounds.pep.certificate import DEFAULT_MARGIN, certify
 from pplimits.bounds.pep.chain import solve_chain
 from pplimits.bounds.pep.classes import LipschitzConvex, SmoothStronglyConvex
 from pplimits.bounds.pep.methods import PEP_METHODS, trace
@@ -167,9 +167,18 @@ def _solver_failures(params: dict):
         raise
 
 
-def _chain_proof(found: dict) -> dict:
+def require_margin(value) -> Fraction:
+    """The largest margin a certificate may be accepted at: a number in [0, 1), read exactly."""
+    number = parse_value("margin", value)
+    if not 0 <= number < 1:
+        raise UsageError(f"margin must be a number in [0, 1), got {value!r}")
+    return number
+
+
+def _chain_proof(found: dict, accepted: Fraction | None = None) -> dict:
     """The chain's exact bound as a margin over its value, rounded up to two significant digits (so
-    worst_case × (1 + margin) ≥ the exact bound ≥ the relaxation's optimum ≥ the true worst case)."""
+    worst_case × (1 + margin) ≥ the exact bound ≥ the relaxation's optimum ≥ the true worst case); not certified
+    if that margin is above `accepted` (a margin the user gave)."""
     bound, claimed = found["exact_bound"], exact(found["worst_case"])
     if bound is None or claimed <= 0:
         return {"certified": False, "margin": None, "certified_bound": None,
@@ -179,16 +188,23 @@ def _chain_proof(found: dict) -> dict:
     if excess > 0:
         unit = Fraction(10) ** (math.floor(math.log10(excess)) - 1)
         margin = math.ceil(excess / unit) * unit
+    if accepted is not None and margin > accepted:
+        return {"certified": False, "margin": None, "certified_bound": None,
+                "certificate": f"the exact bound {float(bound):.12g} exceeds the worst case {found['worst_case']:.12g} "
+                               f"by more than the margin {float(accepted):g} (it needs {float(margin):g})"}
     return {"certified": True, "margin": float(margin), "certified_bound": str(claimed * (1 + margin)),
             "certificate": "exact: the rounded dual's bound, each 3×3 block's deficit times the bound on its trace"}
 
 
 def worst_case(method: str, function_class: str, iterations, values: dict | None = None, exact: bool = True,
-               formulation: str = "full") -> WorstCase:
+               formulation: str = "full", margin=None) -> WorstCase:
     """The worst case, the solver's record and the exact certificate (attempted for N ≤ EXACT_LIMIT, full
     formulation). formulation "chain" (gd only): consecutive-pair rows on a chordal Gram matrix
-    (bounds/pep/chain.py), an upper bound equal to the full value where cross-checked, fast for long runs."""
+    (bounds/pep/chain.py), an upper bound equal to the full value where cross-checked, fast for long runs.
+    margin: the largest margin a certificate may be accepted at, a number in [0, 1) read exactly (default 1e-6 for
+    the full formulation; the chain's margin is its exact bound's, refused only above a margin given here)."""
     start = time.perf_counter()
+    accepted = None if margin is None else require_margin(margin)
     if formulation not in FORMULATIONS:
         raise UsageError(f"formulation must be one of {', '.join(FORMULATIONS)}, got {formulation!r}")
     if formulation == "chain" and method != "gd":
@@ -218,13 +234,13 @@ def worst_case(method: str, function_class: str, iterations, values: dict | None
         with _solver_failures(params):
             found = solve_chain(traced, cls, params["R"])
         return WorstCase(**common, worst_case=found["worst_case"], solver_status=found["status"],
-                         **_chain_proof(found), seconds=time.perf_counter() - start)
+                         **_chain_proof(found, accepted), seconds=time.perf_counter() - start)
     with _solver_failures(params):
         solution = solve(traced, cls, float(params["R"]))
     record = {"worst_case": solution.worst_case, "solver_status": solution.status, "dual_bound": solution.dual_bound,
               "duality_gap": solution.gap, "min_eig_G": solution.min_eig_G, "min_eig_S": solution.min_eig_S}
     if exact and n <= EXACT_LIMIT:
-        certificate = certify(traced, cls, solution, params["R"])
+        certificate = certify(traced, cls, solution, params["R"], DEFAULT_MARGIN if accepted is None else accepted)
         proof = {"certified": certificate.certified,
                  "margin": None if certificate.margin is None else float(certificate.margin),
                  "certified_bound": None if certificate.bound is None else str(certificate.bound),

@@ -84,11 +84,12 @@ def assert_within_upper_bound(method, bound: Callable | str, *, instance: str = 
 
 def assert_worst_case_at_most(method, bound, *, function_class: str = "smooth-convex",
                               iterations: int | Iterable[int] = 5, certified: bool = False, rtol: float = 1e-7,
-                              **constants) -> None:
+                              margin=None, **constants) -> None:
     """The worst case of the method over the whole class (a PEP, bounds/pep) is at most `bound` (a number, or a
     callable of N) times 1 + rtol (the solver's accuracy; a tight bound is met with equality) for every N in
-    `iterations`; `certified=True` also requires the exact certificate. The method is a built-in PEP name, or a
-    function NAME(x0, gradient, iterations, **constants) itself or by its path PACKAGE.MODULE:NAME."""
+    `iterations`; `certified=True` also requires the exact certificate, at a margin of at most `margin` (worst
+    case × (1 + margin); default 1e-6, see pplimits.bounds.pep.worst_case). The method is a built-in PEP name, or
+    a function NAME(x0, gradient, iterations, **constants) itself or by its path PACKAGE.MODULE:NAME."""
     from pplimits.bounds.pep.worst_case import worst_case
 
     counts = [iterations] if isinstance(iterations, int) else list(iterations)
@@ -96,7 +97,7 @@ def assert_worst_case_at_most(method, bound, *, function_class: str = "smooth-co
         raise AssertionError(f"{_name(method)}: no iterations given, so there is nothing to check")
     values = {k: str(v) for k, v in constants.items()}
     for n in counts:
-        found = worst_case(method, function_class, n, values, exact=certified)
+        found = worst_case(method, function_class, n, values, exact=certified, margin=margin)
         limit = float(bound(n) if callable(bound) else bound)
         value = found.worst_case
         if not value <= limit * (1 + rtol):

@@ -3,6 +3,7 @@ message naming the instance, time or N, value and bound on broken ones, and neve
 import numpy as np
 import pytest
 
+from pplimits._util.checks import UsageError
 from pplimits.testing import assert_respects_lower_bound, assert_within_upper_bound, assert_worst_case_at_most
 from pplimits.worstcase import NesterovChain
 from tests.doubles import GradientStep as _GD
@@ -64,6 +65,9 @@ def test_a_worst_case_over_the_bound_or_uncertified_fails():
         assert_worst_case_at_most("gd", lambda n: 1 / (4 * n + 4), iterations=3)
     with pytest.raises(AssertionError, match=r"N = 60: worst case .* is not certified exactly \(not attempted"):
         assert_worst_case_at_most("gd", 1, iterations=60, certified=True)
+    assert_worst_case_at_most("gd", lambda n: 1 / (4 * n + 2), iterations=3, certified=True, margin="1e-4")
+    with pytest.raises(UsageError, match=r"^margin must be a number in \[0, 1\), got 2$"):
+        assert_worst_case_at_most("gd", 1, iterations=3, certified=True, margin=2)
 
 
 @pytest.mark.parametrize("call, reason", [

@@ -2,10 +2,17 @@
 traces NAME(x0, gradient, iterations, **constants), written like a PEPit example, into the same PEP."""
 import math
 import textwrap
+from dataclasses import replace
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
+from pplimits.bounds.pep import certificate
+from pplimits.bounds.pep.certificate import certify, trace_bound
+from pplimits.bounds.pep.classes import SmoothStronglyConvex
+from pplimits.bounds.pep.sdp import solve, solve_trace
+from pplimits.bounds.pep.user import trace_user
 from pplimits.bounds.pep.worst_case import worst_case
 from pplimits.cli import main
 from tests import doubles
@@ -81,13 +88,74 @@ def test_ogm_reaches_kim_and_fesslers_bound(module, n):
     assert found.worst_case == pytest.approx(2 * 9 / (2 * _theta(n) ** 2), rel=1e-6)
 
 
-@pytest.mark.parametrize("n", [2, 4])
-def test_ogm_is_certified_where_the_dual_allows_it(module, n):
-    """At β = R = 1 the exact certificate holds for N = 2 and 4 and is never below the closed form. (At N = 8, or
-    at β = 2, R = 3 beyond N = 1, the rounded dual is not PSD: the robust certificate is issue 14's next part.)"""
-    found = worst_case(f"{module}:ogm", "smooth-convex", n, {})
-    truth = Fraction(1, 2) / Fraction(_theta(n) ** 2)
-    assert found.certified and Fraction(found.certified_bound) >= truth * (1 - Fraction(1, 10**8))
+@pytest.mark.parametrize("values", [{}, {"beta": "2", "R": "3"}], ids=["beta=R=1", "beta=2,R=3"])
+@pytest.mark.parametrize("n", range(1, 21))
+def test_ogm_is_certified_exactly_and_never_below_kim_and_fessler(module, n, values):
+    """OGM is certified at every N ≤ 20, at β = R = 1 and at β = 2, R = 3, with the default margin (≤ 1e-6), and
+    the certified bound is never below the closed form βR²/(2θ_N²) (θ_N in floats: relative slack 1e-9). Its
+    dual S is rank-deficient (OGM's proof leaves one square), so the rounded S is indefinite beyond e₀ for most N:
+    these are the deficit fallback's (bᵀλ + σT) certificates."""
+    found = worst_case(f"{module}:ogm", "smooth-convex", n, values)
+    beta, radius = Fraction(values.get("beta", 1)), Fraction(values.get("R", 1))
+    truth = beta * radius**2 / 2 / Fraction(_theta(n) ** 2)
+    assert found.certified and found.margin <= 1e-6, found.certificate
+    assert Fraction(found.certified_bound) >= truth * (1 - Fraction(1, 10**9))
+
+
+def _ogm_solved(module, n, beta, radius):
+    cls = SmoothStronglyConvex(Fraction(beta), 0)
+    traced = trace_user(f"{module}:ogm", n, 0, {"beta": Fraction(beta), "R": Fraction(radius)})
+    return traced, cls, solve(traced, cls, float(radius))
+
+
+@pytest.mark.parametrize("n, beta, radius", [(8, 1, 1), (12, 2, 3)])
+def test_the_deficit_fallback_never_certifies_a_false_claim(module, n, beta, radius):
+    """OGM's duals need the fallback (bᵀλ + σT) here. A claim 10⁻³ below the solver's worst case (false: the
+    closed form is within 1e-7 of it) is refused even at margin 10⁻⁴, and the reason gives the exact bound and
+    the step that fell short; the true claim is certified at the default margin."""
+    traced, cls, solution = _ogm_solved(module, n, beta, radius)
+    assert certify(traced, cls, solution, radius).certified
+    lowered = replace(solution, worst_case=solution.worst_case * (1 - 1e-3))
+    found = certify(traced, cls, lowered, radius, margin=Fraction(1, 10**4))
+    assert not found.certified and found.bound is None
+    assert "bᵀλ + σT" in found.reason and "exceeds the worst case" in found.reason and "0.0001" in found.reason
+
+
+@pytest.mark.parametrize("n, beta, radius", [(3, 1, 1), (10, 2, 3)])
+def test_the_trace_bound_bounds_every_feasible_gram_matrix(module, n, beta, radius):
+    """T ≥ tr(G) for the worst case's G, and ≥ the largest trace the auxiliary SDP finds (T is about twice it:
+    the dual is doubled so that its slack absorbs the rounding)."""
+    traced, cls, solution = _ogm_solved(module, n, beta, radius)
+    bound, how = trace_bound(traced, cls, radius)
+    assert bound is not None, how
+    largest = solve_trace(traced, cls, float(radius)).value
+    assert np.trace(solution.gram) <= largest * (1 + 1e-6) and largest <= bound <= 2.01 * largest
+    assert bound >= radius**2  # ‖x₀ − x*‖² alone can be R²
+
+
+def test_a_dual_short_of_psd_pays_for_its_deficit(module, monkeypatch):
+    """OGM, N = 8: the initial-condition multiplier cut by 10⁻³ puts bᵀλ 10⁻³ below the worst case and leaves S
+    indefinite. With the re-solves off only σT stands between that dual and a claim 10⁻⁴ low: refused."""
+    traced, cls, solution = _ogm_solved(module, 8, 1, 1)
+    multipliers = solution.multipliers.copy()
+    multipliers[solution.rows.kinds.index(("initial",))] *= 1 - 1e-3
+    monkeypatch.setattr(certificate, "REFINE", ())
+    lowered = replace(solution, multipliers=multipliers, worst_case=solution.worst_case * (1 - 1e-4))
+    found = certify(traced, cls, lowered)
+    assert not found.certified and "bᵀλ + σT" in found.reason
+
+
+def test_a_trace_dual_short_of_the_identity_is_refused(module, monkeypatch):
+    """A quarter of the trace SDP's dual, doubled, is half of it: Σμ_p A_p − I is not PSD, so no T."""
+    traced, cls, _ = _ogm_solved(module, 4, 1, 1)
+
+    def quartered(*args):
+        found = solve_trace(*args)
+        return replace(found, multipliers=found.multipliers / 4)
+
+    monkeypatch.setattr(certificate, "solve_trace", quartered)
+    bound, how = trace_bound(traced, cls, 1)
+    assert bound is None and "Σμ_p A_p − I ⪰ 0" in how
 
 
 def test_a_user_method_returning_points_is_measured_at_its_best(module):

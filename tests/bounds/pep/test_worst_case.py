@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from pplimits._util.checks import UsageError
-from pplimits.bounds.pep.certificate import certify, schur_pad
+from pplimits.bounds.pep import certificate
+from pplimits.bounds.pep.certificate import MARGINS, certify, deficit, ladder, schur_pad
 from pplimits.bounds.pep.classes import LipschitzConvex, SmoothStronglyConvex
 from pplimits.bounds.pep.methods import _sqrt, trace
 from pplimits.bounds.pep.sdp import solve
@@ -60,14 +61,21 @@ def test_a_bound_below_the_worst_case_is_never_certified():
     assert not found.certified and "exceeds" in found.reason
 
 
-def test_a_corrupted_dual_is_not_a_certificate():
+def test_a_corrupted_dual_is_not_a_certificate(monkeypatch):
+    """Half of every interpolation multiplier: S loses its PSD-ness and the dual proves nothing. The deficit
+    fallback re-solves the SDP at tighter tolerances (its own dual, not the one handed in): with that off the
+    corrupted dual certifies nothing; with it on the true claim is certified, and a claim 1e-4 lower is not."""
     traced = trace("agd", 5, L=1)
     solution = solve(traced, SMOOTH)
     multipliers = solution.multipliers.copy()
     interpolation = [p for p, kind in enumerate(solution.rows.kinds) if kind[0] == "interpolation"]
-    multipliers[interpolation] *= 0.5  # half of every interpolation multiplier: S loses its PSD-ness
-    found = certify(traced, SMOOTH, replace(solution, multipliers=multipliers))
-    assert not found.certified
+    multipliers[interpolation] *= 0.5
+    corrupted = replace(solution, multipliers=multipliers)
+    assert certify(traced, SMOOTH, corrupted).certified
+    assert not certify(traced, SMOOTH, replace(corrupted, worst_case=solution.worst_case * (1 - 1e-4))).certified
+    monkeypatch.setattr(certificate, "REFINE", ())
+    found = certify(traced, SMOOTH, corrupted)
+    assert not found.certified and "exceeds" in found.reason
 
 
 def test_schur_padding_is_exact():
@@ -78,6 +86,17 @@ def test_schur_padding_is_exact():
     assert schur_pad([[one, one, 0 * one], [one, 0 * one, 0 * one], [0 * one] * 3]) is None  # zero pivot, non-zero row
     assert schur_pad([[one, 0 * one], [0 * one, 0 * one]]) == 0  # PSD and singular: a zero pivot with a zero row
     assert schur_pad([[2 * one, 0 * one, one], [0 * one, 0 * one, 0 * one], [one, 0 * one, one]]) == 0  # det 1, PSD
+
+
+def test_the_deficit_is_checked_exactly_not_read_off_floats():
+    """[[10²⁰, 10²⁰], [10²⁰, 10²⁰ − 1]] is the same in floats as a PSD matrix but has λ_min ≈ −1/2: the float
+    estimate gives σ ≈ 0, and only the exact check raises it past 1/2."""
+    big = Fraction(10**20)
+    matrix = [[big, big], [big, big - 1]]
+    sigma = deficit(matrix)
+    assert sigma is not None and sigma >= Fraction(1, 2) and schur_pad(
+        [[v + (sigma if r == c else 0) for c, v in enumerate(row)] for r, row in enumerate(matrix)]) == 0
+    assert deficit([[Fraction(1), Fraction(0)], [Fraction(0), Fraction(2)]]) == Fraction(1, 10**15)  # the floor
 
 
 def test_a_claim_just_below_the_tight_value_is_not_certified():
@@ -119,6 +138,55 @@ def test_a_perturbed_dual_never_certifies_a_false_subgradient_claim(shortfall):
     multipliers[extra] -= shortfall * tight / (M**2 * len(extra))
     found = certify(traced, cls, replace(solution, multipliers=multipliers, worst_case=tight * (1 - 2e-6)), R)
     assert not found.certified
+
+
+def test_the_margin_ladder_stops_at_the_largest_margin_accepted():
+    assert ladder(certificate.DEFAULT_MARGIN) == list(MARGINS)
+    assert ladder(0) == [0] and ladder("5e-8") == [0, Fraction(1, 10**9), Fraction(1, 10**8), Fraction(5, 10**8)]
+    assert ladder(Fraction(1, 10**4)) == [*MARGINS, Fraction(1, 10**4)]
+
+
+def test_the_default_margin_leaves_gd_certificates_as_they_were(monkeypatch):
+    """GD's duals pass the padding check: the fallback is never reached (it would raise here), and the record —
+    margin, bound, reason — is the same with and without margin="1e-6" given."""
+    def unreachable(*args, **kwargs):
+        raise AssertionError("the deficit fallback ran")
+
+    monkeypatch.setattr(certificate, "trace_bound", unreachable)
+    for n in (1, 3, 10):
+        default = worst_case("gd", "smooth-convex", n).as_dict()
+        given = worst_case("gd", "smooth-convex", n, margin="1e-6").as_dict()
+        assert default["certified"] and default["certificate"] == "exact LDLᵀ over ℚ: S ⪰ 0"
+        assert default["margin"] in [float(m) for m in MARGINS]
+        assert Fraction(default["certified_bound"]) == Fraction(default["worst_case"]) * (1 + Fraction(
+            repr(default["margin"])))
+        assert {**default, "seconds": 0} == {**given, "seconds": 0}
+
+
+def test_a_larger_margin_certifies_what_the_default_refuses():
+    """GD, N = 4: a claim 10⁻⁵ below the tight 1/18 is refused at the default margin 1e-6 and certified at 1e-4
+    (then worst case × (1 + 1e-4) ≥ 1/18: still a true bound)."""
+    traced = trace("gd", 4, step=1)
+    solution = solve(traced, SMOOTH)
+    claim = replace(solution, worst_case=float(Fraction(1, 18) * (1 - Fraction(1, 10**5))))
+    assert not certify(traced, SMOOTH, claim).certified
+    found = certify(traced, SMOOTH, claim, margin="1e-4")
+    assert found.certified and found.margin == Fraction(1, 10**4) and found.bound >= Fraction(1, 18)
+
+
+@pytest.mark.parametrize("bad", [-1, "-1e-3", 1, "1.5", "nan", "inf", "abc", True])
+def test_a_bad_margin_is_a_usage_error_naming_margin(bad):
+    with pytest.raises(UsageError, match="^margin must be"):
+        worst_case("gd", "smooth-convex", 2, margin=bad)
+
+
+def test_an_explicit_margin_bounds_the_chain_formulation_too():
+    """The chain's margin is its exact bound's (rounded up); one above the margin given is refused, with both."""
+    free = worst_case("gd", "smooth-convex", 30, formulation="chain")
+    assert free.certified and free.margin > 1e-9
+    held = worst_case("gd", "smooth-convex", 30, formulation="chain", margin="1e-9")
+    assert not held.certified and "margin 1e-09" in held.certificate and "needs" in held.certificate
+    assert worst_case("gd", "smooth-convex", 30, formulation="chain", margin=str(free.margin)).certified
 
 
 def test_exact_square_roots_and_their_double_fallback():
