@@ -515,3 +515,9 @@ def test_hostile_input_exits_2_with_one_line_and_writes_nothing(index, outcomes)
         assert name in lines[0], f"{name!r} is not named\n{shown}"
     assert result["stdout"] == "", shown
     assert result["tree"] == _expected_tree(case.files), "the working folder changed"
+
+
+def test_the_readme_counts_the_table_as_it_is():
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    stated = re.search(r"test_hostile_table\.py` holds (\d+) such inputs", readme)
+    assert stated and int(stated.group(1)) == len(TABLE), "update the count in README.md"
