@@ -8,19 +8,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from pplimits._util.checks import UsageError
-from pplimits.algorithms.clock import makespan
+from pplimits.algorithms.clock import Schedule
 from pplimits.worstcase.layered import network
 
 
 @dataclass(frozen=True)
 class EngineRun:
     """One pipelined PPRS gradient: G (d,), the K values, the ticks of the ops run, the wall time of one
-    pipelined step (compile and launch excluded)."""
+    pipelined step (compile and launch excluded), and where the engine records its ops' order, the most
+    activations each device held at once."""
 
     gradient: np.ndarray
     values: np.ndarray
     ticks: int
     wall_seconds: float
+    peak_activations: tuple | None = None
 
 
 def clock_objective(depth: int):
@@ -28,12 +30,13 @@ def clock_objective(depth: int):
     return network(depth, width=4, points=4)
 
 
-def clock_row(engine: str, depth: int, samples: int, op_seconds: float, measured: float) -> dict:
-    """One row of clock validation: the GPipe makespan 2(K + Δ − 1) · op_seconds (DERIVED, docs/theory.md §1)
-    against the measured wall time."""
-    model = makespan(depth, samples, "gpipe", "half") * op_seconds
-    return {"engine": engine, "depth": depth, "K": samples, "model_seconds": model, "measured_seconds": measured,
-            "ratio": measured / model}
+def clock_row(engine: str, depth: int, samples: int, op_seconds: float, measured: float,
+              schedule: str = "gpipe") -> dict:
+    """One row of clock validation: the schedule's closed-form makespan · op_seconds (GPipe 2(K + Δ − 1), 1F1B
+    2(K + Δ − 1) too at unit costs; DERIVED, docs/theory.md §1) against the measured wall time."""
+    model = float(Schedule(schedule, devices=depth, inputs=samples).makespan()) * op_seconds
+    return {"engine": engine, "schedule": schedule, "depth": depth, "K": samples, "model_seconds": model,
+            "measured_seconds": measured, "ratio": measured / model}
 
 
 ENGINES = ("jax", "torch")

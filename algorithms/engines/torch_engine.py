@@ -3,16 +3,17 @@
 What it computes: the K values f(θ + γX_k) and G = (1/K) Σ_k ∇f(θ + γX_k) of a LayeredObjective, where stage j's
 block of X_k is algorithms.noise.gaussian_block(seed, iteration, k, j, size_j) — the numpy simulator's numbers,
 drawn by rank j itself. Rank j runs stage j (algorithms.engines.torch_worker) under ScheduleGPipe with
-n_microbatches = K, micro-batch k being query k; gloo on CPU, NCCL on GPU (one GPU per rank). Float64.
+n_microbatches = K (or Schedule1F1B, K ≥ Δ: the case's `schedule`, gpipe or 1f1b), micro-batch k being query k;
+gloo on CPU, NCCL on GPU (one GPU per rank). Float64.
 
     torchrun --standalone --nproc_per_node=Δ -m algorithms.engines.torch_worker PROBLEM OUTDIR
 
 The clock: DERIVED (docs/theory.md §1): each stage logs the ops it runs, in order; `ticks` is the makespan of those
-orders with unit ops (each op as early as its stage's previous op and its dependency allow), accepted only if
-algorithms.timeline.validate finds every stage ran exactly K forwards and K backwards as a valid half-duplex
-timeline; for GPipe it is 2(K + Δ − 1) = algorithms.clock.makespan(Δ, K) (tests/algorithms/engines/test_torch_engine.py). With
-op_seconds > 0 every op also sleeps that long, and `validate_clock` compares the timed schedule.step calls with
-makespan · op_seconds.
+orders with unit ops (algorithms.timeline.execute: each op as early as its stage's previous op and its dependency
+allow), accepted only if algorithms.timeline.check finds every stage ran exactly K forwards and K backwards as a
+valid timeline of the schedule; it is the clock's closed form, 2(K + Δ − 1) for GPipe and for 1F1B at unit costs
+(tests/algorithms/engines/test_torch_engine.py). With op_seconds > 0 every op also sleeps that long, and
+`validate_clock` compares the timed schedule.step calls with makespan · op_seconds.
 """
 import os
 import pickle
@@ -27,8 +28,9 @@ import torch
 import torch.distributed as dist
 
 from pplimits._util.checks import UsageError, require_choice, require_int, require_number
+from pplimits.algorithms.clock import Schedule
 from pplimits.algorithms.engines import EngineRun, clock_objective, clock_row
-from pplimits.algorithms.timeline import Op, TimelineError, measured_makespan, validate
+from pplimits.algorithms.timeline import check, execute, measured_peak_activations, measured_span
 
 ROOT = Path(__file__).resolve().parents[2]
 TORCHRUN = Path(sys.executable).with_name("torchrun")
@@ -77,32 +79,26 @@ def launch(problem, out_dir, ranks: int, timeout: float = 120) -> None:
         raise RuntimeError(f"torch engine: torchrun with {ranks} ranks {failure}; last stderr lines:\n{tail}")
 
 
-def recorded_ticks(orders, samples: int) -> int:
-    """Ticks of the stages' recorded op orders ([("F" | "B", k), …] per stage) run as early as possible with unit
-    ops; TimelineError unless they form a valid half-duplex timeline of K forwards and K backwards per stage."""
-    depth, done, ops, position, tick = len(orders), {}, [], [0] * len(orders), 0
-    while any(p < len(order) for p, order in zip(position, orders)):
-        tick, before = tick + 1, len(ops)
-        for j, order in enumerate(orders):
-            if position[j] == len(order):
-                continue
-            kind, k = order[position[j]]
-            need = ("F", j - 1, k) if kind == "F" else ("F", j, k) if j == depth - 1 else ("B", j + 1, k)
-            if need[1] < 0 or done.get(need, tick) < tick:
-                done[kind, j, k] = tick
-                ops.append(Op(tick, j + 1, kind, k + 1))
-                position[j] += 1
-        if len(ops) == before:
-            raise TimelineError([f"the recorded orders deadlock at tick {tick}: {orders}"])
-    validate(ops, depth, samples, "gpipe", "half")
-    return measured_makespan(ops)
+SCHEDULES = ("gpipe", "1f1b")  # the clock's schedules torch runs here (one stage per rank, unsplit backward)
+
+
+def recorded_ticks(orders, samples: int, schedule: str = "gpipe") -> tuple[int, tuple]:
+    """(ticks, peak activations per stage) of the stages' recorded op orders ([("F" | "B", k), …] per stage, k
+    from 0) run as early as possible with unit ops; TimelineError unless they form a valid timeline of `schedule`
+    with K forwards and K backwards per stage."""
+    timed = Schedule(schedule, devices=len(orders), inputs=samples)
+    units = {(j + 1,): [(kind, j + 1, k + 1) for kind, k in order] for j, order in enumerate(orders)}
+    ops = execute(timed, units)
+    check(ops, timed)
+    return measured_span(ops), measured_peak_activations(ops, timed)
 
 
 def smoothed_gradients(cases, device: str = "cpu", timeout: float = 120) -> list[EngineRun]:
     """Several smoothed_gradient calls of the same depth in one torchrun launch (a launch costs seconds).
 
     Each case: a dict of smoothed_gradient's arguments objective, theta, gamma, samples, seed, iteration,
-    op_seconds (default 0) and repeats (timed schedule.step calls after one warm-up, default 1).
+    op_seconds (default 0), schedule (gpipe or 1f1b, default gpipe) and repeats (timed schedule.step calls after
+    one warm-up, default 1).
     """
     with tempfile.TemporaryDirectory(prefix="pplimits-torch-") as folder:
         problem = Path(folder) / "problem.pkl"
@@ -138,8 +134,9 @@ def read_results(out_dir, problem) -> list[EngineRun]:
     for i, case in enumerate(cases):
         stages = [result[i] for result in results]
         walls = np.max([stage["walls"] for stage in stages], axis=0)
-        runs.append(EngineRun(np.concatenate([stage["gradient"] for stage in stages]), stages[-1]["values"],
-                              recorded_ticks([stage["ops"] for stage in stages], case["samples"]), float(walls.min())))
+        ticks, peaks = recorded_ticks([stage["ops"] for stage in stages], case["samples"], case["schedule"])
+        runs.append(EngineRun(np.concatenate([stage["gradient"] for stage in stages]), stages[-1]["values"], ticks,
+                              float(walls.min()), peaks))
     return runs
 
 
@@ -148,24 +145,27 @@ def _checked(case) -> dict:
     theta = np.asarray(case["theta"], dtype=np.float64)
     if theta.shape != (objective.dim,):
         raise UsageError(f"theta must have shape ({objective.dim},), got {theta.shape}")
+    schedule = require_choice("schedule", case.get("schedule", "gpipe"), SCHEDULES)
+    Schedule(schedule, devices=objective.depth, inputs=require_int("samples", case["samples"]))  # its domain
     return {"objective": objective, "theta": theta, "gamma": require_number("gamma", case["gamma"], 0.0, low_open=False),
             "samples": require_int("samples", case["samples"]), "seed": require_int("seed", case["seed"], 0),
             "iteration": require_int("iteration", case["iteration"], 0),
             "op_seconds": require_number("op_seconds", case.get("op_seconds", 0.0), 0.0, low_open=False),
-            "repeats": require_int("repeats", case.get("repeats", 1))}
+            "repeats": require_int("repeats", case.get("repeats", 1)), "schedule": schedule}
 
 
 def smoothed_gradient(objective, theta, gamma, samples, seed, iteration, op_seconds=0.0, device="cpu",
-                      timeout=120) -> EngineRun:
+                      timeout=120, schedule="gpipe") -> EngineRun:
     """PPRS's G = (1/K) Σ_k ∇f(θ + γX_k) and the values f(θ + γX_k), pipelined over Δ torchrun ranks (see the
     module). `wall_seconds` times one schedule.step after a warm-up step, launch excluded."""
     case = {"objective": objective, "theta": theta, "gamma": gamma, "samples": samples, "seed": seed,
-            "iteration": iteration, "op_seconds": op_seconds}
+            "iteration": iteration, "op_seconds": op_seconds, "schedule": schedule}
     return smoothed_gradients([case], device, timeout)[0]
 
 
-def validate_clock(depths=(2, 4), samples=(2, 8), op_seconds=0.02, repeats=3) -> list[dict]:
-    """Measured wall time of schedule.step against the clock's makespan · op_seconds, per (Δ, K).
+def validate_clock(depths=(2, 4), samples=(2, 8), op_seconds=0.02, repeats=3, schedules=SCHEDULES) -> list[dict]:
+    """Measured wall time of schedule.step against the clock's makespan · op_seconds, per (schedule, Δ, K) in
+    the schedule's domain (1F1B: K ≥ Δ).
 
     Each op sleeps `op_seconds`; measured = the minimum over `repeats` timed steps after a warm-up step,
     one torchrun launch per depth.
@@ -173,8 +173,9 @@ def validate_clock(depths=(2, 4), samples=(2, 8), op_seconds=0.02, repeats=3) ->
     rows = []
     for depth in depths:
         objective = clock_objective(depth)
+        grid = [(name, k) for name in schedules for k in samples if name != "1f1b" or k >= depth]
         cases = [{"objective": objective, "theta": objective.x0, "gamma": 0.1, "samples": k, "seed": 0,
-                  "iteration": 0, "op_seconds": op_seconds, "repeats": repeats} for k in samples]
-        rows += [clock_row("torch", depth, k, op_seconds, run.wall_seconds)
-                 for k, run in zip(samples, smoothed_gradients(cases))]
+                  "iteration": 0, "op_seconds": op_seconds, "repeats": repeats, "schedule": name} for name, k in grid]
+        rows += [clock_row("torch", depth, k, op_seconds, run.wall_seconds, name)
+                 for (name, k), run in zip(grid, smoothed_gradients(cases))]
     return rows

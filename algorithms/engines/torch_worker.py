@@ -9,9 +9,9 @@ values (last rank), the ops it ran in order and the wall seconds of each timed s
 Stage j is a float64 nn.Module holding θ_j. A micro-batch is one PPRS query: the flat activation row [k, a]
 carries its index k, and the stage evaluates its own forward map at θ_j + γX_k⁽ʲ⁾ with
 X_k⁽ʲ⁾ = algorithms.noise.gaussian_block(seed, iteration, k, j, size_j); its backward is the stage's own VJP
-(the objective's subgradient conventions), the loss's subgradient seeding the last stage. ScheduleGPipe with
-K micro-batches, loss = the value itself and scale_grads=True (the summed gradients divided by K) leaves
-G_j = (1/K) Σ_k ∇_j f(θ + γX_k) in θ_j.grad.
+(the objective's subgradient conventions), the loss's subgradient seeding the last stage. The case's schedule,
+ScheduleGPipe or Schedule1F1B, with K micro-batches, loss = the value itself and scale_grads=True (the summed
+gradients divided by K) leaves G_j = (1/K) Σ_k ∇_j f(θ + γX_k) in θ_j.grad.
 """
 import os
 import pickle
@@ -25,12 +25,14 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from torch.distributed.elastic.multiprocessing.errors import record
-from torch.distributed.pipelining import PipelineStage, ScheduleGPipe
+from torch.distributed.pipelining import PipelineStage, Schedule1F1B, ScheduleGPipe
 
 from pplimits._util.checks import UsageError
 from pplimits.algorithms.noise import gaussian_block
 
 # worstcase.layered asks arrays for x.__array_namespace__(), which torch tensors lack: lend array-api-compat's.
+SCHEDULES = {"gpipe": ScheduleGPipe, "1f1b": Schedule1F1B}  # pplimits' clock name: torch's class
+
 if not hasattr(torch.Tensor, "__array_namespace__"):
     torch.Tensor.__array_namespace__ = lambda self, api_version=None: array_api_compat.torch
 
@@ -102,7 +104,8 @@ def _run(case, j, device):
     row_in = example((1, 1) if first else (1, 1 + int(np.prod(shapes[j])))).requires_grad_(not first)  # [k] first
     row_out = example((1,) if last else (1, 1 + int(np.prod(shapes[j + 1])))).requires_grad_()
     stage = PipelineStage(module, j, objective.depth, device, input_args=row_in, output_args=row_out)
-    schedule = ScheduleGPipe(stage, samples, loss_fn=lambda values, target: values.sum(), scale_grads=True)
+    schedule = SCHEDULES[case["schedule"]](stage, samples, loss_fn=lambda values, target: values.sum(),
+                                           scale_grads=True)
     queries = torch.arange(samples, dtype=torch.float64, device=device)[:, None]
     args, target = ((queries,) if first else ()), (queries if last else None)
     walls = []

@@ -10,6 +10,7 @@ import pytest
 
 pytest.importorskip("torch", reason="the torch engine needs torch: pip install 'pplimits[torch]'")
 
+from pplimits._util.checks import UsageError  # noqa: E402
 from pplimits.algorithms.clock import makespan  # noqa: E402
 from pplimits.algorithms.engines import torch_engine  # noqa: E402
 from pplimits.algorithms.noise import perturbations  # noqa: E402
@@ -29,6 +30,7 @@ CASES = {  # name: (objective, K)
     "pipelined-max-function-lipschitz": (pipelined(make_instance("max-function-lipschitz", dim=10), 4), 4),
 }
 TIMED = network(4, width=4, points=4)  # Δ = 4, K = 8, 20 ms per op
+ONE_F_ONE_B = (network(4, width=6, activation="relu", loss="hinge", seed=5), 6)  # Schedule1F1B needs K ≥ Δ
 
 
 def _theta(objective):
@@ -41,8 +43,22 @@ def runs():
               "iteration": ITERATION} for objective, k in CASES.values()]
     cases.append({"objective": TIMED, "theta": TIMED.x0, "gamma": GAMMA, "samples": 8, "seed": 0, "iteration": 0,
                   "op_seconds": 0.02})
+    objective, samples = ONE_F_ONE_B
+    cases.append({"objective": objective, "theta": _theta(objective), "gamma": GAMMA, "samples": samples,
+                  "seed": SEED, "iteration": ITERATION, "schedule": "1f1b"})
     found = torch_engine.smoothed_gradients(cases, timeout=180)
-    return dict(zip([*CASES, "timed"], found))
+    return dict(zip([*CASES, "timed", "1f1b"], found))
+
+
+def test_1f1b_computes_the_same_gradient_in_the_1f1b_makespan(runs):
+    """torch's Schedule1F1B: the numpy simulator's G and values; its recorded per-stage orders, checked as a 1F1B
+    timeline, take (K + Δ − 1)(f + b) = 2(6 + 3) = 18 unit ticks (docs/theory.md §1)."""
+    objective, samples = ONE_F_ONE_B
+    queries = _theta(objective) + GAMMA * perturbations([SEED], ITERATION, samples, objective.layer_sizes)[0]
+    expected = objective.gradient(queries).mean(axis=0)
+    assert np.linalg.norm(runs["1f1b"].gradient - expected) <= 1e-12 * np.linalg.norm(expected)
+    assert runs["1f1b"].ticks == 18  # = GPipe's 2(K + Δ − 1) at unit costs: the activations tell them apart
+    assert runs["1f1b"].peak_activations == (4, 3, 2, 1) and runs["relu-hinge"].peak_activations == (3, 3, 3, 3)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -58,7 +74,7 @@ def test_gradient_and_values_equal_the_numpy_simulator(runs, name):
 def test_ticks_are_the_gpipe_makespan(runs):
     """The recorded op orders (checked: K forwards and K backwards per stage) take 2(K + Δ − 1) unit ticks."""
     samples = {name: k for name, (_, k) in CASES.items()} | {"timed": 8}
-    assert {name: run.ticks for name, run in runs.items()} == {name: makespan(4, k) for name, k in samples.items()}
+    assert {name: runs[name].ticks for name in samples} == {name: makespan(4, k) for name, k in samples.items()}
 
 
 def test_stage_ops_overlap_across_ranks(runs):
@@ -69,12 +85,28 @@ def test_stage_ops_overlap_across_ranks(runs):
 
 def test_recorded_orders_must_be_k_forwards_and_k_backwards_per_stage():
     gpipe = [[("F", k) for k in range(3)] + [("B", k) for k in range(3)] for _ in range(4)]
-    assert torch_engine.recorded_ticks(gpipe, 3) == makespan(4, 3) == 12
+    assert torch_engine.recorded_ticks(gpipe, 3) == (makespan(4, 3), (3, 3, 3, 3)) == (12, (3, 3, 3, 3))
     extra_forward = [gpipe[0], [("F", 0)] + gpipe[1], *gpipe[2:]]  # a shape-inference call counted as an op
     missing_backward = [*gpipe[:3], gpipe[3][:-1]]
     for orders in (extra_forward, missing_backward):
         with pytest.raises(TimelineError):
             torch_engine.recorded_ticks(orders, 3)
+
+
+def test_recorded_1f1b_orders_take_the_1f1b_makespan_and_gpipe_orders_are_not_1f1b():
+    """Stage j (0-based) of P = 4: P − j − 1 warm-up forwards, then one forward, one backward, then the rest
+    of the backwards (Narayanan et al. 2021); K = 4: (K + P − 1)·2 = 14 ticks, with P − j activations held."""
+    depth, samples = 4, 4
+    orders = []
+    for j in range(depth):
+        warm = depth - j - 1
+        order = [("F", k) for k in range(warm)]
+        for k in range(samples - warm):
+            order += [("F", warm + k), ("B", k)]
+        orders.append(order + [("B", k) for k in range(samples - warm, samples)])
+    assert torch_engine.recorded_ticks(orders, samples, "1f1b") == (14, (4, 3, 2, 1))
+    with pytest.raises(UsageError, match="inputs must be >= depth"):
+        torch_engine.recorded_ticks(orders, 2, "1f1b")  # 1F1B is defined for K ≥ P only
 
 
 def test_a_failing_worker_raises_its_message(tmp_path):
