@@ -26,18 +26,9 @@ from types import SimpleNamespace
 from typing import NamedTuple
 
 from pplimits._util.checks import UsageError, require_int
+from pplimits.algorithms import timeline
 from pplimits.algorithms.clock import UNIT_COSTS, Costs, PlacedSchedule, Schedule
 from pplimits.algorithms.schedules import orders
-from pplimits.algorithms.timeline import (
-    TimelineError,
-    execute,
-    measured_bubble,
-    measured_peak_activations,
-    measured_span,
-)
-from pplimits.algorithms.timeline import (
-    check as check_timeline,
-)
 
 INSTALL = "pip install 'pplimits[torch]'"
 # The pplimits schedule whose closed form a torch class is compared with, and the chunks v it holds for.
@@ -97,7 +88,7 @@ class Action(NamedTuple):
 @dataclass(frozen=True)
 class TorchIR:
     """torch's IR of one schedule class at P ranks, B micro-batches, v stages per rank: `ranks[r]` is rank r's list
-    (None = an idle step), `placement[s]` torch's rank of stage s; `built` is how it was obtained."""
+    (None = an idle step), `placement[s]` torch's rank of stage s."""
 
     name: str
     devices: int
@@ -107,6 +98,7 @@ class TorchIR:
     ranks: tuple
     torch_validator: str  # "passes", or the first line of what torch's own _validate_schedule raised
     torch_version: str
+    single: bool  # a single-stage class: torch's runtime runs its own loop (_step_microbatches), not this IR
 
     @property
     def stages(self) -> int:
@@ -183,7 +175,7 @@ def read(name: str, devices: int, inputs: int, chunks: int | None = None) -> Tor
         verdict = f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"
     ranks = tuple(tuple(_action(a) for a in order.get(rank, ())) for rank in range(devices))
     return TorchIR(name, devices, inputs, chunks, tuple(placement.get(s) for s in range(stages)), ranks, verdict,
-                   torch.__version__)
+                   torch.__version__, single)
 
 
 @dataclass(frozen=True)
@@ -306,22 +298,22 @@ def check(ir: TorchIR, costs: Costs = UNIT_COSTS) -> Verdict:
         raise UsageError(f"costs must be a Costs, got {costs!r}")
     base = dict(name=ir.name, devices=ir.devices, inputs=ir.inputs, chunks=ir.chunks,
                 torch_validator=ir.torch_validator, costs=costs)
+    schedule = placed(ir, costs)  # refuses a w where torch's IR does not split the backward
     problems, gaps, runs, ignored = _structure(ir)
     base["ignored"] = tuple(sorted(ignored))
     if problems:
         return Verdict(verdict="invalid", reason=problems[0], problems=len(problems), **base)
     if gaps:
         return Verdict(verdict="not expressible", reason="; ".join(sorted(gaps)), **base)
-    schedule = placed(ir, costs)
     unit_orders = {(rank + 1,): ops for rank, ops in runs.items()}
     try:
-        ops = execute(schedule, unit_orders)
-    except TimelineError as error:
+        ops = timeline.execute(schedule, unit_orders)
+    except timeline.TimelineError as error:
         return Verdict(verdict="invalid", reason=f"broken dependency: the ranks' orders {error} (pplimits' names: "
                        "1-based stage and input)", problems=1, **base)
-    check_timeline(ops, schedule)  # pplimits' validator: a failure here is a bug in pplimits, not in torch's IR
-    span, bubble = measured_span(ops), measured_bubble(ops, schedule)
-    peaks = measured_peak_activations(ops, schedule)
+    timeline.check(ops, schedule)  # pplimits' validator: a failure here is a bug in pplimits, not in torch's IR
+    span, bubble = timeline.measured_span(ops), timeline.measured_bubble(ops, schedule)
+    peaks = timeline.measured_peak_activations(ops, schedule)
     return Verdict(verdict="valid", reason=None, makespan=span, bubble=bubble, peaks=peaks,
                    closed=closed_form(ir, costs, unit_orders, span), **base)
 
