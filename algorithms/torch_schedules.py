@@ -67,6 +67,12 @@ def resolve(name: str) -> str:
     return known[name.lower()]
 
 
+def single_stage(name: str) -> bool:
+    """Whether torch's class `name` holds one stage per rank (a PipelineScheduleSingle: no v)."""
+    schedules = _schedules()
+    return issubclass(getattr(schedules, resolve(name)), schedules.PipelineScheduleSingle)
+
+
 def default_chunks(name: str) -> int:
     """v when none is given: 2 for the V-shaped classes (they require it), else 1."""
     return 2 if name in V_SHAPED else 1
@@ -215,10 +221,12 @@ class Verdict:
     torch_validator: str = ""
     ignored: tuple = ()  # torch's non-compute action types seen (not ops of the timing model)
     costs: Costs = UNIT_COSTS
+    violations: tuple = ()  # the first few violations where invalid
 
     def as_dict(self) -> dict:
         return {"schedule": self.name, "depth": self.devices, "inputs": self.inputs, "chunks": self.chunks,
                 "verdict": self.verdict, "reason": self.reason, "problems": self.problems,
+                "violations": list(self.violations),
                 "makespan": _json(self.makespan), "bubble": None if self.bubble is None else str(self.bubble),
                 "peak_activations": None if self.peaks is None else list(self.peaks),
                 "closed_form": None if self.closed is None else self.closed.as_dict(),
@@ -302,7 +310,8 @@ def check(ir: TorchIR, costs: Costs = UNIT_COSTS) -> Verdict:
     problems, gaps, runs, ignored = _structure(ir)
     base["ignored"] = tuple(sorted(ignored))
     if problems:
-        return Verdict(verdict="invalid", reason=problems[0], problems=len(problems), **base)
+        return Verdict(verdict="invalid", reason=problems[0], problems=len(problems), violations=tuple(problems[:5]),
+                       **base)
     if gaps:
         return Verdict(verdict="not expressible", reason="; ".join(sorted(gaps)), **base)
     unit_orders = {(rank + 1,): ops for rank, ops in runs.items()}
