@@ -324,10 +324,10 @@ def check(ir: TorchIR, costs: Costs = UNIT_COSTS) -> Verdict:
     span, bubble = timeline.measured_span(ops), timeline.measured_bubble(ops, schedule)
     peaks = timeline.measured_peak_activations(ops, schedule)
     return Verdict(verdict="valid", reason=None, makespan=span, bubble=bubble, peaks=peaks,
-                   closed=closed_form(ir, costs, unit_orders, span), **base)
+                   closed=closed_form(ir, costs, unit_orders, span, peaks), **base)
 
 
-def closed_form(ir: TorchIR, costs: Costs, unit_orders: dict, span) -> ClosedForm | None:
+def closed_form(ir: TorchIR, costs: Costs, unit_orders: dict, span, peaks: tuple) -> ClosedForm | None:
     """pplimits' closed form for the schedule `ir`'s class corresponds to, with whether the per-device op orders
     are pplimits' own and, where the makespans differ, the first place the orders do; None for no counterpart."""
     if ir.name not in CLOSED_FORMS:
@@ -344,12 +344,15 @@ def closed_form(ir: TorchIR, costs: Costs, unit_orders: dict, span) -> ClosedFor
         return ClosedForm(name, note=f"no closed form: {gap}")
     mine = orders(schedule)
     same = all(list(map(tuple, mine[unit])) == unit_orders.get(unit, []) for unit in mine)
-    closed = schedule.makespan()
+    closed, closed_peaks = schedule.makespan(), schedule.peak_activations()
     if closed == span:
         note = "equal" + ("" if same else " (the op orders differ, the makespans do not)")
     else:
         note = f"torch's makespan {span} vs closed form {closed}: " + _first_difference(mine, unit_orders)
-    return ClosedForm(name, closed, schedule.bubble_fraction(), schedule.peak_activations(), same, note)
+    if peaks != closed_peaks:
+        note += (f"; peak activations per device differ: torch's order {', '.join(map(str, peaks))}, pplimits' "
+                 f"{name} {', '.join(map(str, closed_peaks))}")
+    return ClosedForm(name, closed, schedule.bubble_fraction(), closed_peaks, same, note)
 
 
 def _first_difference(mine: dict, theirs: dict) -> str:
