@@ -138,9 +138,9 @@ def read(name: str, devices: int, inputs: int, chunks: int | None = None) -> Tor
     """torch's own IR of schedule class `name` (see `resolve`) for P = `devices` ranks, B = `inputs` micro-batches
     and v = `chunks` stages per rank (default `default_chunks`). A UsageError naming the parameter where torch's
     constructor refuses them (its ValueError), or where pplimits does (v ≠ 1 for a single-stage class)."""
+    schedules = _schedules()
     import torch
 
-    schedules = _schedules()
     name = resolve(name)
     devices, inputs = require_int("depth", devices), require_int("inputs", inputs)
     chunks = require_int("chunks", default_chunks(name) if chunks is None else chunks)
