@@ -118,20 +118,28 @@ class Costs:
 
     def weight(self, schedule: str) -> Number | None:
         """The cost of a W op under `schedule` (b/2 unless w is given), None where the backward is not split."""
-        if schedule not in SPLIT_SCHEDULES:
+        return self.split_weight(schedule in SPLIT_SCHEDULES)
+
+    def split_weight(self, split: bool) -> Number | None:
+        """The cost of a W op where the backward is `split` (b/2 unless w is given), else None."""
+        if not split:
             return None
         return self.w if self.w is not None else _plain(Fraction(self.b) / 2)
 
     def of(self, kind: str, schedule: str) -> Number:
         """The cost of one op of `kind` ('F', 'B', 'W') under `schedule`."""
-        w = self.weight(schedule)
+        return self.op(kind, schedule in SPLIT_SCHEDULES, schedule)
+
+    def op(self, kind: str, split: bool, where: str = "this schedule") -> Number:
+        """The cost of one op of `kind` ('F', 'B', 'W') where the backward is `split` (B costs b − w) or not."""
+        w = self.split_weight(split)
         if kind == "F":
             return self.f
         if kind == "B":
             return self.b if w is None else _plain(self.b - Fraction(w))
         if kind == "W" and w is not None:
             return w
-        raise UsageError(f"op kind must be F or B{' or W' if w is not None else ''} under {schedule}, got {kind!r}")
+        raise UsageError(f"op kind must be F or B{' or W' if w is not None else ''} under {where}, got {kind!r}")
 
     def as_dict(self) -> dict:
         return {name: (None if value is None else str(value)) for name, value in
@@ -183,6 +191,10 @@ class Schedule:
     def stages(self) -> int:
         """Δ = vP."""
         return self.chunks * self.devices
+
+    def cost(self, kind: str) -> Number:
+        """The cost of one op of `kind` ('F', 'B', 'W') under this schedule and its costs."""
+        return self.costs.of(kind, self.name)
 
     @property
     def kinds(self) -> tuple:
@@ -284,6 +296,49 @@ class Schedule:
         if batch == devices:
             return (total,) * devices
         return tuple(min(2 * (devices - d) + (self.chunks - 1) * devices + 1, total) for d in range(1, devices + 1))
+
+
+@dataclass(frozen=True)
+class PlacedSchedule(Schedule):
+    """A schedule given only by its per-device op orders, with its own stage → device placement: `placement[s − 1]`
+    is the device of stage s (1-based), e.g. a V shape; `split` when its backward is split into B (b − w) and W (w).
+
+    `name` is a label (torch's class name for torch's IRs), not one of ALL_SCHEDULES: no closed form, the simulator
+    (`algorithms.timeline.execute` with explicit orders) and validator (`check`) run it. Half duplex only.
+    """
+
+    placement: tuple = ()
+    split: bool = False
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise UsageError(f"name must be a non-empty label, got {self.name!r}")
+        for name in ("devices", "inputs", "chunks"):
+            object.__setattr__(self, name, require_int(name, getattr(self, name)))
+        require_choice("duplex", self.duplex, ("half",))
+        if not isinstance(self.costs, Costs):
+            raise UsageError(f"costs must be a Costs, got {self.costs!r}")
+        placement = tuple(self.placement)
+        if len(placement) != self.stages or not all(
+                isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= self.devices for d in placement):
+            raise UsageError(f"placement must give each of the Δ = {self.stages} stages a device in "
+                             f"1..{self.devices}, got {placement!r}")
+        object.__setattr__(self, "placement", placement)
+        if self.costs.w is not None and not self.split:
+            raise UsageError(f"w applies only to schedules that split the backward into B and W, not to {self.name}")
+
+    @property
+    def kinds(self) -> tuple:
+        return ("F", "B", "W") if self.split else ("F", "B")
+
+    def device_of(self, stage: int) -> int:
+        return self.placement[stage - 1]
+
+    def cost(self, kind: str) -> Number:
+        return self.costs.op(kind, self.split, self.name)
+
+    def closed_form_gap(self) -> str | None:
+        return f"{self.name} is given by its op orders only: it has no closed form here"
 
 
 @dataclass(frozen=True)

@@ -207,7 +207,7 @@ def execute(schedule: Schedule, unit_orders: dict | None = None) -> list[TimedOp
     advanced from event to event, exact in rationals. A TimelineError if the orders deadlock. Sorted by
     (start, device, kind, stage, input)."""
     unit_orders = orders(schedule) if unit_orders is None else unit_orders
-    costs = {kind: schedule.costs.of(kind, schedule.name) for kind in schedule.kinds}
+    costs = {kind: schedule.cost(kind) for kind in schedule.kinds}
     ends, free, position, ops = {}, defaultdict(int), {unit: 0 for unit in unit_orders}, []
     blocked = defaultdict(list)  # op not yet run -> units whose next op waits for it
     ready = list(unit_orders)
@@ -266,7 +266,7 @@ def check(ops, schedule: Schedule) -> None:
             problems.append(f"{_name(*key)} runs on device {op.device}, but stage {key[1]} is on device "
                             f"{schedule.device_of(key[1])}")
             continue
-        cost = schedule.costs.of(key[0], schedule.name)
+        cost = schedule.cost(key[0])
         if not (_is_time(op.start) and _is_time(op.end)) or op.end - op.start != cost:
             problems.append(f"{_name(*key)} runs [{op.start}, {op.end}), but a {_KIND_NAMES[key[0]]} op lasts "
                             f"{cost} from a start >= 0")

@@ -209,7 +209,66 @@ def _exact_json(value):
 GANTT_FORMATS = (".pdf", ".png", ".svg")
 
 
+IR_INVALID, IR_NOT_EXPRESSIBLE = 1, 3  # schedule --from-torch: verdicts on torch's IR (0: valid)
+
+
+def cmd_schedule_torch(args):
+    """`schedule --from-torch NAME`: torch's own schedule IR checked by pplimits' validator and simulator."""
+    from pplimits.algorithms import torch_schedules
+    from pplimits.algorithms.clock import Costs
+
+    for flag, value in (("--schedule", args.schedule), ("--duplex", args.duplex), ("--gantt", args.gantt)):
+        if value is not None:
+            raise UsageError(f"{flag} does not go with --from-torch (torch's IR gives the schedule; half duplex)")
+    depth, batch = _positive("depth", args.depth, integer=True), _positive("inputs", args.inputs, integer=True)
+    chunks = None if args.chunks is None else _positive("chunks", args.chunks, integer=True)
+    costs = Costs() if args.costs is None else Costs.parse(args.costs)
+    if depth * (chunks or 2) * batch > TIMELINE_PAIRS:
+        raise UsageError(f"depth × chunks × inputs = {depth * (chunks or 2) * batch} is too large for the simulator "
+                         f"(at most {TIMELINE_PAIRS} (stage, micro-batch) pairs)")
+    ir = torch_schedules.read(args.from_torch, depth, batch, chunks)
+    found = torch_schedules.check(ir, costs)
+    unit = "time units" if costs.is_unit else "ticks"
+    if args.json:
+        print(json.dumps({**found.as_dict(), "torch": ir.torch_version, "placement": list(ir.placement)}))
+    else:
+        where = (f"torch {ir.torch_version} {ir.name}: P = {depth} ranks × v = {ir.chunks} stage(s) per rank, "
+                 f"B = {batch} micro-batches")
+        lines = [f"{where}: {found.verdict}" + ("" if found.reason is None else f": {found.reason}")]
+        if found.verdict == "invalid":
+            lines.append(f"  {found.problems} violation(s) of a valid schedule in torch's IR (pipeline_order); exit "
+                         f"{IR_INVALID} is this verdict on torch's IR, not on your input")
+        elif found.verdict == "not expressible":
+            lines.append(f"  pplimits' op model cannot run this IR: no makespan (exit {IR_NOT_EXPRESSIBLE})")
+        else:
+            lines += [f"  makespan: {found.makespan} {unit} (simulator: each rank's compute actions in torch's order, "
+                      "each as early as its dependencies allow)",
+                      f"  bubble fraction: {found.bubble} = {float(found.bubble):.1%} of the devices' time idle",
+                      f"  peak activations: {max(found.peaks)} (per device: {', '.join(map(str, found.peaks))})"]
+            closed = found.closed
+            if closed is None:
+                lines.append("  closed form: none (no pplimits schedule corresponds to this class)")
+            elif closed.makespan is None:
+                lines.append(f"  closed form ({closed.schedule}): {closed.note}")
+            else:
+                lines.append(f"  closed form ({closed.schedule}): makespan {closed.makespan}, bubble {closed.bubble}, "
+                             f"peak activations {max(closed.peaks)}: {closed.note}")
+        if costs.w is not None or not costs.is_unit:
+            lines.append(f"  costs: f = {costs.f}, b = {costs.b}, c = {costs.c}"
+                         + (f", w = {costs.split_weight(True)}" if torch_schedules.placed(ir, costs).split else ""))
+        lines.append(f"  torch's own validator (_validate_schedule): {found.torch_validator}")
+        if ir.single:
+            lines.append(f"  note: torch runs {ir.name} by its own loop (_step_microbatches); this IR is what its "
+                         "schedule visualizer and tools read")
+        print("\n".join(lines))
+    return {"valid": 0, "invalid": IR_INVALID, "not expressible": IR_NOT_EXPRESSIBLE}[found.verdict]
+
+
 def cmd_schedule(args):
+    if args.from_torch is not None:
+        return cmd_schedule_torch(args)
+    args.schedule, args.duplex = args.schedule or "gpipe", args.duplex or "half"
+    args.chunks = "1" if args.chunks is None else args.chunks
     from pplimits.algorithms.clock import Costs, Schedule
     from pplimits.algorithms.timeline import (
         as_records,
@@ -526,13 +585,21 @@ def build_parser():
                        "inputs through the pipeline")
     schedule.add_argument("--depth", required=True, help="P: devices (stages when --chunks is 1)")
     schedule.add_argument("--inputs", required=True, help="B: inputs (micro-batches)")
-    schedule.add_argument("--schedule", default="gpipe", choices=SCHEDULE_NAMES,
-                          help="naive, gpipe (any duplex); 1f1b, zb-h1 (B >= P); interleaved-1f1b (B a multiple of P)")
-    schedule.add_argument("--chunks", default="1", help="v: model chunks per device, interleaved-1f1b only (default 1)")
+    schedule.add_argument("--schedule", choices=SCHEDULE_NAMES, help="naive, gpipe (the default; any duplex); "
+                          "1f1b, zb-h1 (B >= P); interleaved-1f1b (B a multiple of P)")
+    schedule.add_argument("--chunks", help="v: model chunks per device, interleaved-1f1b only (default 1); with "
+                          "--from-torch, stages per rank (default 2 for ZBVZeroBubble and DualPipeV, else 1)")
+    schedule.add_argument("--from-torch", metavar="NAME", help="check torch.distributed.pipelining's own schedule IR "
+                          "of class NAME (ScheduleGPipe, Schedule1F1B, ScheduleInterleaved1F1B, ScheduleLoopedBFS, "
+                          "ScheduleInterleavedZeroBubble, ScheduleZBVZeroBubble, ScheduleDualPipeV, or without "
+                          "'Schedule'; the [torch] extra) for P = --depth ranks and B = --inputs micro-batches with "
+                          "pplimits' validator and simulator, beside pplimits' closed form. Exit 0: valid; 1: INVALID, "
+                          "a verdict on torch's IR (its first violation is printed), not on your input; 3: not "
+                          "expressible in pplimits' op model (said what); 2: bad input, torch's own refusals included")
     schedule.add_argument("--costs", metavar="f=…,b=…,w=…,c=…",
                           help="op costs: forward f, backward b, weight-gradient share w of b (zb-h1; default b/2), "
                           "hop c between devices (default f=1,b=1,c=0; exact: 0.5, 1/3)")
-    schedule.add_argument("--duplex", default="half", choices=("half", "full", "forward"))
+    schedule.add_argument("--duplex", choices=("half", "full", "forward"), help="default half")
     schedule.add_argument("--gantt", metavar="PATH", help="draw the timeline to PATH (.pdf, .png or .svg)")
     regime = command("regime", cmd_regime, "PPRS (Theorem D), the pipelined subgradient method and GPipe mini-batch "
                      "SGD: which upper bound on the time to ε wins, why, and where the winner changes")

@@ -1,5 +1,6 @@
 """The `pplimits` command line, run as a user would (a subprocess of the installed console script). Bad input is
 one table, all commands, in tests/cli/test_hostile_table.py."""
+import importlib.util
 import json
 import math
 import shutil
@@ -194,6 +195,41 @@ def test_schedule_gantt_writes_a_figure(tmp_path):
     assert code == 0, err
     assert target.read_bytes().startswith(b"%PDF") and "makespan" in out
     assert [p.name for p in target.parent.iterdir()] == ["zb.pdf"]  # no temporary file left
+
+
+needs_torch = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
+                                 reason="--from-torch needs the [torch] extra: pip install 'pplimits[torch]'")
+
+
+@needs_torch
+def test_schedule_from_torch_checks_torchs_own_ir_and_its_exit_code_is_the_verdict():
+    code, out, err = cli("schedule", "--from-torch", "ScheduleGPipe", "--depth", "4", "--inputs", "8")
+    assert code == 0 and ": valid" in out and "makespan: 22 time units" in out
+    assert "closed form (gpipe): makespan 22" in out
+    code, out, err = cli("schedule", "--from-torch", "interleaved1f1b", "--depth", "4", "--inputs", "8", "--chunks",
+                         "2", "--json")
+    found = json.loads(out)
+    assert code == 0 and (found["verdict"], found["makespan"], found["closed_form"]["makespan"]) == ("valid", 38, 38)
+    code, out, err = cli("schedule", "--from-torch", "1F1B", "--depth", "4", "--inputs", "8")
+    assert code == 1 and "invalid: rank 3, step 14: 3F8: micro-batch 8 does not exist" in out and err == ""
+    assert "not on your input" in out
+    code, out, err = cli("schedule", "--from-torch", "DualPipeV", "--depth", "4", "--inputs", "8", "--json")
+    assert code == 3 and json.loads(out)["verdict"] == "not expressible" and "OVERLAP_F_B" in out
+    code, out, err = cli("schedule", "--from-torch", "ZBVZeroBubble", "--depth", "4", "--inputs", "8", "--costs",
+                         "f=1,b=2", "--json")
+    found = json.loads(out)
+    assert code == 0 and found["placement"] == [0, 1, 2, 3, 3, 2, 1, 0] and found["makespan"] == 51
+
+
+def test_schedule_from_torch_without_torch_says_how_to_install_it(monkeypatch, capsys):
+    from pplimits import cli as module
+
+    for name in [n for n in sys.modules if n == "torch" or n.startswith("torch.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch fails as where it is not installed
+    assert module.main(["schedule", "--from-torch", "GPipe", "--depth", "2", "--inputs", "2"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "pip install 'pplimits[torch]'" in err[0]
 
 
 def test_verify_quick_passes_with_checks_for_every_setting():

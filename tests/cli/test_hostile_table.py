@@ -11,6 +11,7 @@ This is the one table of bad input (the per-subprocess tables of test_cli.py wer
 what a case did before it was fixed.
 """
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -279,6 +280,14 @@ TABLE = [
     Hostile(schedule("--gantt", "{tmp}/a-file/g.pdf"), "gantt", MINE),  # under a file
     Hostile(schedule("--gantt", "g.txt"), "gantt"),  # not a figure format
     Hostile(schedule("--gantt", ""), "gantt"),
+    # ── schedule --from-torch: bad input is exit 2 (an invalid IR of torch's is exit 1, a verdict: not here) ──
+    Hostile(schedule("--from-torch", "GPipe", "--schedule", "1f1b"), "--schedule"),
+    Hostile(schedule("--from-torch", "GPipe", "--duplex", "full"), "--duplex"),
+    Hostile(schedule("--from-torch", "GPipe", "--gantt", "g.pdf"), "--gantt"),
+    Hostile(schedule("--from-torch", "GPipe", depth="0"), "depth"),
+    Hostile(schedule("--from-torch", "GPipe", inputs="-1"), "inputs"),
+    Hostile(schedule("--from-torch", "GPipe", "--chunks", "1.5"), "chunks"),
+    Hostile(schedule("--from-torch", "GPipe", depth="1000", inputs="1000"), "inputs"),  # too large to simulate
     Hostile(("schedule", "--schedule", "zb-h1", "--depth", "600", "--inputs", "600", "--costs", "c=1"),
             "depth × inputs"),  # no closed form with c > 0, too large to simulate
 
@@ -463,6 +472,22 @@ TABLE = [
     # was: exit 0, --out '' ignored
     Hostile(("engines", "--out", ""), "out"),
 ]
+
+
+# schedule --from-torch where torch answers (the [torch] extra; without it each of these says `pip install`)
+FROM_TORCH = [
+    Hostile(schedule("--from-torch", "Nope"), ("from-torch", "ScheduleGPipe")),
+    Hostile(schedule("--from-torch", ""), "from-torch"),
+    Hostile(schedule("--from-torch", "PipelineScheduleSingle"), "from-torch"),  # a base class, not a schedule
+    Hostile(schedule("--from-torch", "GPipe", "--chunks", "2"), "chunks"),  # one stage per rank
+    Hostile(schedule("--from-torch", "GPipe", "--costs", "w=1/2"), "w"),  # w with full backwards
+    Hostile(schedule("--from-torch", "1F1B", inputs="3"), ("inputs", "torch's Schedule1F1B")),  # torch: B < P
+    Hostile(schedule("--from-torch", "Interleaved1F1B", "--chunks", "2", inputs="9"), "inputs"),  # torch: rounds
+    Hostile(schedule("--from-torch", "ZBVZeroBubble", "--chunks", "1"), "chunks"),  # torch: exactly 2 per rank
+    Hostile(schedule("--from-torch", "DualPipeV", inputs="4"), "inputs"),  # torch: B >= 2P
+]
+if importlib.util.find_spec("torch") is not None:
+    TABLE += FROM_TORCH
 
 
 def _case_id(index: int, case: Hostile) -> str:
