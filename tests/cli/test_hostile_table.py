@@ -11,6 +11,7 @@ This is the one table of bad input (the per-subprocess tables of test_cli.py wer
 what a case did before it was fixed.
 """
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -57,6 +58,10 @@ SC_LOWER = ("eps=1e-3", "depth=2", "beta=1", "R=1")  # every parameter of smooth
 
 def regime(*extra, depth="4", dim="10", eps="0.1"):
     return ("regime", "--depth", depth, "--dim", dim, "--eps", eps, *extra)
+
+
+def model_regime(*extra, model="m:model", eps="0.1"):
+    return ("regime", "--model", model, "--eps", eps, *extra)
 
 
 def certify(*extra, method="gd", cls="smooth-convex", iterations="5"):
@@ -323,6 +328,21 @@ TABLE = [
     Hostile(regime("--plot", "/proc/map.pdf"), "plot", MINE),
     Hostile(regime("--plot", "map.pdf", "--op-seconds", "0"), "op-seconds", MINE),  # nothing written
     Hostile(regime("--plot", "map.pdf", eps="1e-300"), "pprs.upper.time", MINE),  # nothing written
+    # regime --model (needing no torch: refused before it is imported)
+    Hostile(regime("--input-shape", "4,16"), ("input-shape", "--model")),
+    Hostile(("regime", "--dim", "10", "--eps", "0.1"), "--depth"),
+    Hostile(("regime", "--depth", "4", "--eps", "0.1"), "--dim"),
+    Hostile(model_regime("--depth", "4"), "depth"),
+    Hostile(model_regime("--dim", "10"), "dim"),
+    Hostile(model_regime("--op-seconds", "1"), "op-seconds"),
+    Hostile(model_regime("--input-shape", "0,4"), "input-shape"),
+    Hostile(model_regime("--input-shape", ""), "input-shape"),
+    Hostile(model_regime("--input-shape", "1e3"), "input-shape"),
+    Hostile(model_regime("--input-shape", "-4"), "input-shape"),
+    Hostile(model_regime("--input-shape", "65536,65536"), ("input-shape", "2^28")),  # nothing allocated
+    Hostile(model_regime(eps="0"), "eps"),
+    Hostile(model_regime("--set", "L=0"), "L"),
+    Hostile(model_regime("--plot", "map.svg"), "plot", MINE),
 
     # ── certify ──
     Hostile(certify(method="newton"), "method"),
@@ -464,6 +484,23 @@ TABLE = [
     Hostile(("engines", "--out", ""), "out"),
 ]
 
+if importlib.util.find_spec("torch") is not None:  # the rows that load a model need the [torch] extra
+    SEQUENTIAL = "import torch\nmodel = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.ReLU())\n"
+    TABLE += [  # each case its own module name: the driver's one process keeps what it has imported
+        Hostile(model_regime(model="nomodule:model"), ("model", "no module")),
+        Hostile(model_regime(model="m1:nothing"), ("model", "nothing"), {"m1.py": SEQUENTIAL}),
+        Hostile(model_regime("--input-shape", "2,4", model="m2:model"), ("model", "Sequential"),
+                {"m2.py": "model = 3\n"}),
+        Hostile(model_regime("--input-shape", "2,4", model="m3:model"), ("model", "no stages"),
+                {"m3.py": "model = []\n"}),
+        Hostile(model_regime("--input-shape", "2,4", model="m4:model"), ("model", "stage 2"),
+                {"m4.py": "import torch\nmodel = [torch.nn.Linear(4, 4), 'relu']\n"}),
+        Hostile(model_regime("--input-shape", "2,5", model="m5:model"), ("input-shape", "stage 1"),
+                {"m5.py": SEQUENTIAL}),
+        Hostile(model_regime(model="m6:model"), "input-shape is required", {"m6.py": SEQUENTIAL}),
+        Hostile(model_regime("--input-shape", "2,4", model="m7:model"), ("model", "ZeroDivisionError"),
+                {"m7.py": "def model():\n    return 1 / 0\n"}),
+    ]
 
 def _case_id(index: int, case: Hostile) -> str:
     shown = re.sub(r"[^\w.=/{}-]+", "_", " ".join(case.args)) or "no-args"
@@ -488,6 +525,7 @@ def outcomes(tmp_path_factory):
     cases = folder / "cases.json"
     cases.write_text(json.dumps([{"args": list(case.args), "files": case.files} for case in TABLE]))
     env = {k: v for k, v in os.environ.items() if k != "PPLIMITS_TRACEBACK"}  # tracebacks as a user sees them
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # a case's own module (regime --model) imported leaves no __pycache__
     command = [sys.executable, str(DRIVER), str(cases), str(PER_CASE_SECONDS)]
     try:
         done = subprocess.run(command, capture_output=True, cwd=folder, env=env, stdin=subprocess.DEVNULL,
