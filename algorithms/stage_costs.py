@@ -3,8 +3,9 @@
 The model is an `nn.Sequential` (its children are the stages), a list of stage modules, or a zero-argument function
 returning either. `profile` reads d (trainable parameters, each counted once), Δ (stages) and the parameters per
 stage, then times each stage's forward and backward (torch.autograd.backward with a gradient of ones, i.e. the
-loss sum(outputs)) on the device at hand: WARMUP untimed runs, then the median of REPEATS. Each stage runs on the
-output of the one before (from one untimed pass through the whole model, which also checks the input fits).
+loss sum(outputs)) on the device at hand: WARMUP untimed runs, then the median of REPEATS, the runs taken in turn
+over the stages. Each stage runs on the output of the one before (from one untimed pass through the whole model,
+which also checks the input fits).
 
 The pipeline clock is synchronous (algorithms/clock.py): every stage's forward takes as long as the slowest
 stage's and every backward as the slowest backward, so `ModelProfile.costs` is (max_s f_s, max_s b_s) — an upper
@@ -252,13 +253,12 @@ def measure(modules, example, *, path: str, shape, source: str, device: str = "c
     if progress is not None:
         print(f"measuring {len(modules)} stages on {device}: {warmup} warm-up and {repeats} timed forward and "
               "backward runs each", file=progress, flush=True)
-    forward, backward = [], []
-    for index, module in enumerate(modules, 1):
-        trainable = any(p.requires_grad for p in module.parameters())
-        times = ([], [])
-        for run in range(warmup + repeats):
+    trainable = [any(p.requires_grad for p in module.parameters()) for module in modules]
+    times = [([], []) for _ in modules]
+    for run in range(warmup + repeats):  # round robin over the stages: a burst of load on a shared machine
+        for index, module in enumerate(modules, 1):  # falls on every stage alike, and the median drops it
             given = inputs[index - 1].detach()
-            if given.is_floating_point() and (index > 1 or not trainable):  # stage 1 needs no input gradient
+            if given.is_floating_point() and (index > 1 or not trainable[index - 1]):  # stage 1: no input gradient
                 given.requires_grad_(True)
             t0 = now()
             y = module(given)
@@ -270,14 +270,15 @@ def measure(modules, example, *, path: str, shape, source: str, device: str = "c
             torch.autograd.backward(y, torch.ones_like(y))
             t3 = now()
             if run >= warmup:
-                times[0].append(t1 - t0)
-                times[1].append(t3 - t2)
+                times[index - 1][0].append(t1 - t0)
+                times[index - 1][1].append(t3 - t2)
+        if progress is not None and progress.isatty():
+            total = warmup + repeats
+            print(f"\r  run {run + 1}/{total}", end="" if run + 1 < total else "\n", file=progress, flush=True)
+    for module in modules:
         for p in module.parameters():
             p.grad = None
-        forward.append(statistics.median(times[0]))
-        backward.append(statistics.median(times[1]))
-        if progress is not None and progress.isatty():
-            print(f"\r  stage {index}/{len(modules)}", end="" if index < len(modules) else "\n", file=progress,
-                  flush=True)
+    forward = [statistics.median(f) for f, _ in times]
+    backward = [statistics.median(b) for _, b in times]
     return forward, backward
 
