@@ -84,7 +84,8 @@ class ModelProfile:
     input_from: str  # "--input-shape" or "example_input"
     warmup: int
     repeats: int
-    seconds: float  # wall-clock time of the measurement
+    seconds: float  # wall-clock time of the measurement (the untimed pass, warm-up and timed runs)
+    load_seconds: float  # wall-clock time to import torch and the model and count its parameters
     threads: int | None = None  # torch's CPU threads, on a CPU
 
     @property
@@ -201,6 +202,7 @@ def profile(path: str, input_shape: tuple[int, ...] | None = None, *, device: st
     if dim == 0:
         raise UsageError(f"model {path!r} has no trainable parameters: nothing to optimise")
     device = device or default_device()
+    loaded = time.perf_counter()
     forward, backward = measure([m for _, m in stages], tensor, path=path, shape=shape, source=source, device=device,
                                 timer=timer, warmup=warmup, repeats=repeats, progress=progress)
     costs = tuple(StageCost(s, f, b) for s, f, b in zip(described, forward, backward))
@@ -208,8 +210,8 @@ def profile(path: str, input_shape: tuple[int, ...] | None = None, *, device: st
         raise UsageError(f"model {path!r}: every stage's forward or backward measured 0 s (below the timer's "
                          "resolution): give a larger --input-shape")
     threads = require_torch().get_num_threads() if device == "cpu" else None
-    return ModelProfile(path, costs, dim, device, shape, source, warmup, repeats, time.perf_counter() - start,
-                        threads)
+    return ModelProfile(path, costs, dim, device, shape, source, warmup, repeats, time.perf_counter() - loaded,
+                        loaded - start, threads)
 
 
 def _chain(modules, x):
