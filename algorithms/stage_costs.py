@@ -173,7 +173,7 @@ def default_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def example_tensor(shape: tuple[int, ...] | None, example, path: str):
+def example_tensor(shape: tuple[int, ...] | None, example):
     """(the micro-batch the stages are timed on, its shape, where it came from): a float32 normal tensor of
     `shape` when given, else the model's `example_input` (a tensor, or a shape)."""
     torch = require_torch()
@@ -197,7 +197,7 @@ def profile(path: str, input_shape: tuple[int, ...] | None = None, *, device: st
     """Load the model at `path` and measure it (see the module docstring); `timer` is injectable for tests."""
     start = time.perf_counter()
     stages, example = load_model(path)
-    tensor, shape, source = example_tensor(input_shape, example, path)
+    tensor, shape, source = example_tensor(input_shape, example)
     dim, described = count_parameters(stages)
     if dim == 0:
         raise UsageError(f"model {path!r} has no trainable parameters: nothing to optimise")
