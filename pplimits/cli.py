@@ -375,18 +375,49 @@ def cmd_regime(args):
     unknown = sorted(set(given) - {"L", "R", "n", "b"})
     if unknown:
         raise UsageError(f"unknown parameter {unknown[0]!r} for regime; allowed: L, R, n, b")
+    shape = _regime_model_flags(args)
     op_seconds = None if args.op_seconds is None else _positive("op-seconds", args.op_seconds)
     plot = None if args.plot is None else require_map_path(args.plot)  # before any work
-    point = Point(_positive("depth", args.depth, integer=True), _positive("dim", args.dim, integer=True),
-                  _positive("eps", args.eps), lipschitz=_positive("L", given["L"]), radius=_positive("R", given["R"]),
-                  inputs=_positive("n", given["n"], integer=True),
+    values = dict(eps=_positive("eps", args.eps), lipschitz=_positive("L", given["L"]),
+                  radius=_positive("R", given["R"]), inputs=_positive("n", given["n"], integer=True),
                   batch=_positive("b", given["b"], integer=True) if "b" in given else None,
                   schedule=args.schedule, duplex=args.duplex)
+    if args.model is None:
+        point = Point(_positive("depth", args.depth, integer=True), _positive("dim", args.dim, integer=True), **values)
+    else:
+        from pplimits.algorithms.stage_costs import profile
+
+        Point(1, 1, **values)  # every other input checked before the model is loaded and measured
+        model = profile(args.model, shape, progress=sys.stderr)
+        point = Point(model.depth, model.dim, **values)
     explanation = explain(point)
     if plot is not None:
         write_map(explanation, plot)
         print(f"regime map written to {plot}", file=sys.stderr)
+    if args.model is not None:
+        from pplimits.reports import regime_model
+
+        _print(regime_model.as_json(explanation, model), args.json, "\n".join(regime_model.lines(explanation, model)))
+        return
     _print(as_json(explanation, op_seconds), args.json, "\n".join(lines(explanation, op_seconds)))
+
+
+def _regime_model_flags(args):
+    """--depth and --dim without --model, neither (nor --op-seconds) with it; the --input-shape, parsed."""
+    from pplimits.algorithms.stage_costs import parse_shape
+
+    if args.model is None:
+        for flag in ("depth", "dim"):
+            if getattr(args, flag) is None:
+                raise UsageError(f"--{flag} is required (or --model PACKAGE.MODULE:NAME, which gives Δ and d)")
+        if args.input_shape is not None:
+            raise UsageError("input-shape applies only with --model PACKAGE.MODULE:NAME")
+        return None
+    for flag, attribute in (("depth", "depth"), ("dim", "dim"), ("op-seconds", "op_seconds")):
+        if getattr(args, attribute) is not None:
+            raise UsageError(f"{flag}: --model gives it (Δ its stages, d its trainable parameters, the op seconds "
+                             f"measured): drop --{flag}")
+    return None if args.input_shape is None else parse_shape(args.input_shape)
 
 
 def cmd_verify(args):
@@ -603,8 +634,8 @@ def build_parser():
     schedule.add_argument("--gantt", metavar="PATH", help="draw the timeline to PATH (.pdf, .png or .svg)")
     regime = command("regime", cmd_regime, "PPRS (Theorem D), the pipelined subgradient method and GPipe mini-batch "
                      "SGD: which upper bound on the time to ε wins, why, and where the winner changes")
-    regime.add_argument("--depth", required=True)
-    regime.add_argument("--dim", required=True)
+    regime.add_argument("--depth", help="Δ, the pipeline's stages (required without --model)")
+    regime.add_argument("--dim", help="d, the parameters (required without --model)")
     regime.add_argument("--eps", required=True)
     regime.add_argument("--set", action="append", metavar="NAME=VALUE",
                         help="L, R, n (default 1 each), b: SGD's mini-batch (default n)")
@@ -614,6 +645,10 @@ def build_parser():
                         "one stage): the bounds in seconds too")
     regime.add_argument("--plot", metavar="PATH", help="write the regime map for this d, n, b with the point marked "
                         "(.pdf or .png)")
+    regime.add_argument("--model", metavar="PACKAGE.MODULE:NAME", help="a torch nn.Sequential, a list of stage "
+                        "modules or a function returning one: Δ, d and the op seconds measured from it ([torch] extra)")
+    regime.add_argument("--input-shape", metavar="N,…", help="with --model: the shape of one micro-batch the stages "
+                        "are timed on, e.g. 32,512 (required unless the model has an example_input attribute)")
     verify = command("verify", cmd_verify, "run the registered checks; exit 0 iff all pass")
     verify.add_argument("--quick", action="store_true", help="the fast subset (under a minute)")
     report = command("report", cmd_report, "write the PDF verification report")

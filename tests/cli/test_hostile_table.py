@@ -60,6 +60,10 @@ def regime(*extra, depth="4", dim="10", eps="0.1"):
     return ("regime", "--depth", depth, "--dim", dim, "--eps", eps, *extra)
 
 
+def model_regime(*extra, model="m:model", eps="0.1"):
+    return ("regime", "--model", model, "--eps", eps, *extra)
+
+
 def certify(*extra, method="gd", cls="smooth-convex", iterations="5"):
     return ("certify", "--method", method, "--class", cls, "--iterations", iterations, *extra)
 
@@ -332,6 +336,21 @@ TABLE = [
     Hostile(regime("--plot", "/proc/map.pdf"), "plot", MINE),
     Hostile(regime("--plot", "map.pdf", "--op-seconds", "0"), "op-seconds", MINE),  # nothing written
     Hostile(regime("--plot", "map.pdf", eps="1e-300"), "pprs.upper.time", MINE),  # nothing written
+    # regime --model (needing no torch: refused before it is imported)
+    Hostile(regime("--input-shape", "4,16"), ("input-shape", "--model")),
+    Hostile(("regime", "--dim", "10", "--eps", "0.1"), "--depth"),
+    Hostile(("regime", "--depth", "4", "--eps", "0.1"), "--dim"),
+    Hostile(model_regime("--depth", "4"), "depth"),
+    Hostile(model_regime("--dim", "10"), "dim"),
+    Hostile(model_regime("--op-seconds", "1"), "op-seconds"),
+    Hostile(model_regime("--input-shape", "0,4"), "input-shape"),
+    Hostile(model_regime("--input-shape", ""), "input-shape"),
+    Hostile(model_regime("--input-shape", "1e3"), "input-shape"),
+    Hostile(model_regime("--input-shape", "-4"), "input-shape"),
+    Hostile(model_regime("--input-shape", "65536,65536"), ("input-shape", "2^28")),  # nothing allocated
+    Hostile(model_regime(eps="0"), "eps"),
+    Hostile(model_regime("--set", "L=0"), "L"),
+    Hostile(model_regime("--plot", "map.svg"), "plot", MINE),
 
     # ── certify ──
     Hostile(certify(method="newton"), "method"),
@@ -473,9 +492,24 @@ TABLE = [
     Hostile(("engines", "--out", ""), "out"),
 ]
 
-
-# schedule --from-torch where torch answers (the [torch] extra; without it each of these says `pip install`)
-FROM_TORCH = [
+# The rows that need torch's answer (the [torch] extra; without it each would say `pip install`): a model loaded for
+# `regime --model`, then `schedule --from-torch`. Each model case has its own module name: the driver's one process
+# keeps what it has imported.
+SEQUENTIAL = "import torch\nmodel = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.ReLU())\n"
+WITH_TORCH = [
+    Hostile(model_regime(model="nomodule:model"), ("model", "no module")),
+    Hostile(model_regime(model="m1:nothing"), ("model", "nothing"), {"m1.py": SEQUENTIAL}),
+    Hostile(model_regime("--input-shape", "2,4", model="m2:model"), ("model", "Sequential"),
+            {"m2.py": "model = 3\n"}),
+    Hostile(model_regime("--input-shape", "2,4", model="m3:model"), ("model", "no stages"),
+            {"m3.py": "model = []\n"}),
+    Hostile(model_regime("--input-shape", "2,4", model="m4:model"), ("model", "stage 2"),
+            {"m4.py": "import torch\nmodel = [torch.nn.Linear(4, 4), 'relu']\n"}),
+    Hostile(model_regime("--input-shape", "2,5", model="m5:model"), ("input-shape", "stage 1"),
+            {"m5.py": SEQUENTIAL}),
+    Hostile(model_regime(model="m6:model"), "input-shape is required", {"m6.py": SEQUENTIAL}),
+    Hostile(model_regime("--input-shape", "2,4", model="m7:model"), ("model", "ZeroDivisionError"),
+            {"m7.py": "def model():\n    return 1 / 0\n"}),
     Hostile(schedule("--from-torch", "Nope"), ("from-torch", "ScheduleGPipe")),
     Hostile(schedule("--from-torch", ""), "from-torch"),
     Hostile(schedule("--from-torch", "PipelineScheduleSingle"), "from-torch"),  # a base class, not a schedule
@@ -486,8 +520,9 @@ FROM_TORCH = [
     Hostile(schedule("--from-torch", "ZBVZeroBubble", "--chunks", "1"), "chunks"),  # torch: exactly 2 per rank
     Hostile(schedule("--from-torch", "DualPipeV", inputs="4"), "inputs"),  # torch: B >= 2P
 ]
-if importlib.util.find_spec("torch") is not None:
-    TABLE += FROM_TORCH
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+if HAS_TORCH:
+    TABLE += WITH_TORCH
 
 
 def _case_id(index: int, case: Hostile) -> str:
@@ -513,6 +548,7 @@ def outcomes(tmp_path_factory):
     cases = folder / "cases.json"
     cases.write_text(json.dumps([{"args": list(case.args), "files": case.files} for case in TABLE]))
     env = {k: v for k, v in os.environ.items() if k != "PPLIMITS_TRACEBACK"}  # tracebacks as a user sees them
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # a case's own module (regime --model) imported leaves no __pycache__
     command = [sys.executable, str(DRIVER), str(cases), str(PER_CASE_SECONDS)]
     try:
         done = subprocess.run(command, capture_output=True, cwd=folder, env=env, stdin=subprocess.DEVNULL,
@@ -544,5 +580,8 @@ def test_hostile_input_exits_2_with_one_line_and_writes_nothing(index, outcomes)
 
 def test_the_readme_counts_the_table_as_it_is():
     readme = (Path(__file__).parents[2] / "README.md").read_text()
-    stated = re.search(r"test_hostile_table\.py` holds (\d+) such inputs", readme)
-    assert stated and int(stated.group(1)) == len(TABLE), "update the count in README.md"
+    stated = re.search(r"test_hostile_table\.py` holds (\d+) such inputs across every command \((\d+) of\s+them "
+                       r"only where torch is installed\)", readme)
+    total = len(TABLE) + (0 if HAS_TORCH else len(WITH_TORCH))
+    assert stated and (int(stated.group(1)), int(stated.group(2))) == (total, len(WITH_TORCH)), \
+        f"update the counts in README.md: {total} inputs, {len(WITH_TORCH)} of them with torch"
