@@ -3,8 +3,8 @@
 Pages: a summary of every registered claim (label, status, tightest measured/bound ratio); per setting,
 each claim typeset with its assumptions and sympy derivation, then the table of its checks; the pipeline
 clock checks; the figures (convergence between the bound envelopes, the speed-up in depth, the bubbling
-schedule, the regime map); provenance. Every expensive result goes through the on-disk cache, so an
-interrupted report resumes, and the same inputs give a byte-identical PDF.
+schedule, a page per schedule family, the regime map with its crossovers); provenance. Every expensive result goes
+through the on-disk cache, so an interrupted report resumes, and the same inputs give a byte-identical PDF.
 """
 import sys
 import time
@@ -22,10 +22,10 @@ from pplimits.experiments.pep_pipeline import stale_against_lower
 from pplimits.reports import engines, experiment
 from pplimits.reports.cache import Cache, code_hash, fingerprint
 from pplimits.reports.document import Document, written_by_us
-from pplimits.reports.figures import convergence, gantt, regime, speedup, style
+from pplimits.reports.figures import convergence, gantt, regime, schedule_families, speedup, style
 from pplimits.reports.verify import run_checks
 
-FIGURES = (convergence, speedup, gantt, regime)
+FIGURES = (convergence, speedup, gantt, schedule_families, regime)
 RECON_STATUS = "reconstructed — not verifiable as stated"
 RELATION = {"lower": r"\geq", "upper": r"\leq", "ratio": "=", "order": r"= \Theta"}
 SETTING_TITLES = {"smooth-convex": "Smooth convex", "strongly-convex": "Smooth strongly convex",
@@ -44,6 +44,14 @@ def _figure_data(module, profile: Profile, cache: Cache, user_methods: tuple[str
     if module in MATRIX_FIGURES:
         return cache.get(name, fingerprint(profile), lambda: module.data(profile))
     return cache.get(name, {}, module.data)
+
+
+def figure_pages(module, data) -> list:
+    """(title, draw(fig), caption) of each page a figure module fills: its `pages(data)` where it has several, else
+    one page of TITLE, draw and caption."""
+    if hasattr(module, "pages"):
+        return module.pages(data)
+    return [(module.TITLE, lambda fig: module.draw(data, fig), module.caption(data))]
 
 
 def claim_status(claim, checks: list[dict]) -> str:
@@ -324,7 +332,8 @@ def build(profile: Profile, cache: Cache, progress=sys.stderr, user_methods: tup
     for number, module in enumerate(FIGURES, 1):
         start = time.perf_counter()
         data, hit = _figure_data(module, profile, cache, user_methods)
-        doc.figure_page(module.TITLE, lambda fig: module.draw(data, fig), module.caption(data))
+        for title, draw, caption in figure_pages(module, data):
+            doc.figure_page(title, draw, caption)
         if progress is not None:
             print(f"[figure {number}/{len(FIGURES)}] {module.TITLE} "
                   f"({'cached' if hit else f'{time.perf_counter() - start:.1f} s'})", file=progress, flush=True)

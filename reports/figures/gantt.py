@@ -6,6 +6,8 @@ bubbles; in the batched schedule each stage idles a fraction (Δ − 1)/(n + Δ 
 DERIVED, docs/theory.md §1 "Pipeline timing"; the paper's Figure 2 (PAPER).
 `timeline_figure` draws any schedule's timed ops (`algorithms.timeline.execute`) for `pplimits schedule --gantt`.
 """
+from fractions import Fraction
+
 from matplotlib.patches import Patch, Rectangle
 
 from pplimits.algorithms.clock import makespan
@@ -50,37 +52,50 @@ def _cell(ax, left, width, row, op, label, fontsize, height=0.9) -> None:
             weight="bold")
 
 
-def timeline_figure(records, title: str, rows: int, chunk_of=None, split_units: bool = False):
-    """A Figure with one Gantt row per device of timed op records {start, end, device, stage, op, input}
-    (`timeline.timed_records`); `chunk_of(stage)` adds the model chunk to each label; `split_units` (full duplex)
-    draws a device's forward unit in the upper half of its row and its backward unit in the lower."""
-    from fractions import Fraction
+def timed_spans(records) -> list[tuple[float, float]]:
+    """(start, end) of each timed record as floats (times are ints or 'p/q' strings)."""
+    return [(float(Fraction(r["start"])), float(Fraction(r["end"]))) for r in records]
 
-    from matplotlib.figure import Figure
 
-    spans = [(float(Fraction(r["start"])), float(Fraction(r["end"]))) for r in records]
-    total = max((end for _, end in spans), default=1.0)
-    fig = Figure(figsize=(min(40.0, max(8.0, 0.35 * total)), 1.2 + 0.5 * rows))
-    ax = fig.subplots()
-    shortest = min((end - start for start, end in spans), default=1.0)
-    fontsize = min(8.0, 0.35 * fig.get_figwidth() * 72 / total * shortest / 2)
+def draw_timeline(ax, records, rows: int, chunk_of=None, split_units: bool = False, fontsize: float = 8.0,
+                  stack: bool = False) -> list:
+    """One Gantt row per device on `ax` of timed op records {start, end, device, stage, op, input}
+    (`timeline.timed_records`); `chunk_of(stage)` adds the model chunk to each label (under the op, `stack`);
+    `split_units` (full duplex) draws a device's forward unit in the upper half of its row and its backward unit in
+    the lower. Returns the legend handles, one per kind of op drawn."""
+    spans = timed_spans(records)
+    joint = "\n·" if stack else "·"
     for record, (start, end) in zip(records, spans):
-        label = f"{record['input']}" + (f"·{chunk_of(record['stage'])}" if chunk_of else "")
+        label = f"{record['input']}" + (f"{joint}{chunk_of(record['stage'])}" if chunk_of else "")
         if split_units:
             row = record["device"] + (-0.23 if record["op"] == "forward" else 0.23)
             _cell(ax, start, end - start, row, record["op"], label, fontsize / 2, height=0.44)
         else:
             _cell(ax, start, end - start, record["device"], record["op"], label, fontsize)
-    ax.set_xlim(0, total)
+    ax.set_xlim(0, max((end for _, end in spans), default=1.0))
     ax.set_ylim(rows + 0.5, 0.5)
     ax.set_yticks(range(1, rows + 1))
     ax.set_xlabel("time (ticks)")
     ax.set_ylabel("device")
-    ax.set_title(title)
+    ax.grid(axis="y", visible=False)
     kinds = sorted({r["op"] for r in records}, key=list(TIMED_KINDS).index)
-    ax.legend(handles=[Patch(color=TIMED_KINDS[k][1], label=f"{k} ({TIMED_KINDS[k][0]}k: input k"
-                             + (", ·c: chunk c" if chunk_of else "") + ")") for k in kinds],
-              loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    return [Patch(color=TIMED_KINDS[k][1], label=f"{k} ({TIMED_KINDS[k][0]}k: input k"
+                  + (", ·c: chunk c" if chunk_of else "") + ")") for k in kinds]
+
+
+def timeline_figure(records, title: str, rows: int, chunk_of=None, split_units: bool = False):
+    """A Figure of `draw_timeline`, sized to the makespan, its legend to the right (`pplimits schedule --gantt`)."""
+    from matplotlib.figure import Figure
+
+    spans = timed_spans(records)
+    total = max((end for _, end in spans), default=1.0)
+    fig = Figure(figsize=(min(40.0, max(8.0, 0.35 * total)), 1.2 + 0.5 * rows))
+    ax = fig.subplots()
+    shortest = min((end - start for start, end in spans), default=1.0)
+    fontsize = min(8.0, 0.35 * fig.get_figwidth() * 72 / total * shortest / 2)
+    handles = draw_timeline(ax, records, rows, chunk_of, split_units, fontsize)
+    ax.set_title(title)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     fig.tight_layout()
     return fig
 

@@ -2,7 +2,9 @@
 PPRS (Theorem D, γ and K tuned) or the pipelined subgradient method, and by how much.
 
 Each cell is `bounds.regime.regime(Δ, d, ε, L = R = 1, n)`: speed-up = subgradient time / PPRS time (both in time
-units), the winner, and the log-log slope of the speed-up in Δ, near-linear where ≥ 0.9 (Δ ≪ nK).
+units), the winner, and the log-log slope of the speed-up in Δ, near-linear where ≥ 0.9 (Δ ≪ nK). Over the cells, the
+exact crossovers of `reports.regime` (DERIVED, by monotonicity): the depth Δ* where the winner changes at each RL/ε,
+and the accuracies ε* where it changes at each Δ.
 Theorem D: PAPER shape, DERIVED constants (bounds/pprs.py, docs/theory.md §2.5); clock docs/theory.md §1.
 """
 from dataclasses import asdict
@@ -26,6 +28,9 @@ CMAP = LinearSegmentedColormap.from_list(
 HATCH = "///"
 TIE_STYLE = {"color": "black", "linewidth": 2}
 NEAR_STYLE = {"color": "black", "linewidth": 0.8, "linestyle": "--"}
+DEPTH_CROSSOVER_STYLE = {"color": "#1f3fbf", "linewidth": 1.5, "marker": "o", "markersize": 4.5,
+                         "markerfacecolor": "white"}
+EPS_CROSSOVER_STYLE = {"color": "#7b2d8e", "linestyle": "none", "marker": "_", "markersize": 12, "markeredgewidth": 2}
 POINT_STYLE = {"marker": "*", "markersize": 16, "markerfacecolor": "yellow", "markeredgecolor": "black"}
 
 
@@ -41,8 +46,30 @@ def data(dim: int = 100, inputs: int = 1, depths=DEPTHS, accuracies=ACCURACIES, 
              for key in ("speedup", "winner", "depth_slope", "near_linear")}
     found = {"dim": dim, "inputs": inputs, "batch": batch, "depths": list(depths),
              "accuracies": [float(a) for a in accuracies], "K": [row[0]["K"] for row in rows],
-             "T": [row[0]["T"] for row in rows], **cells}
+             "T": [row[0]["T"] for row in rows], **cells, **crossovers(dim, inputs, batch, depths, accuracies)}
     return {**found, "point": point} if point is not None else found
+
+
+def crossovers(dim: int, inputs: int, batch: int, depths, accuracies) -> dict:
+    """Per row (RL/ε, L = R = 1) the depths Δ* ≤ 2²⁰ where the winner changes, per column (Δ) the ε* in 10⁻⁸ … 1
+    where it does (`reports.regime.depth_crossovers`, `eps_crossovers`), and how many searches left a sub-range."""
+    from pplimits.reports.regime import Point, depth_crossovers, eps_crossovers  # it draws this map: import here
+
+    by_row = [depth_crossovers(Point(1, dim, 1 / accuracy, inputs=inputs, batch=batch)) for accuracy in accuracies]
+    by_column = [eps_crossovers(Point(depth, dim, 1 / accuracies[0], inputs=inputs, batch=batch)) for depth in depths]
+    return {"crossover_depth": [[c.at for c in found.changes] for found in by_row],
+            "crossover_eps": [[c.at for c in found.changes] for found in by_column],
+            "crossover_unsettled": sum(found.unsettled is not None for found in by_row + by_column)}
+
+
+def crossover_points(data) -> dict:
+    """The crossovers inside the map, as (Δ, RL/ε) points: "depth" (Δ*, RL/ε) for each row, "eps" (Δ, 1/ε*) for
+    each column (L = R = 1)."""
+    x_edges, y_edges = _edges(data["depths"]), _edges(data["accuracies"])
+    inside = lambda x, y: x_edges[0] <= x <= x_edges[-1] and y_edges[0] <= y <= y_edges[-1]  # noqa: E731
+    by_depth = [(at, accuracy) for accuracy, found in zip(data["accuracies"], data["crossover_depth"]) for at in found]
+    by_eps = [(depth, 1 / at) for depth, found in zip(data["depths"], data["crossover_eps"]) for at in found]
+    return {"depth": [p for p in by_depth if inside(*p)], "eps": [p for p in by_eps if inside(*p)]}
 
 
 def _baseline(data) -> str:
@@ -53,12 +80,18 @@ def _baseline(data) -> str:
 
 def caption(data) -> str:
     speedups = [s for row in data["speedup"] for s in row]
+    points = crossover_points(data)
     return (f"Speed-up of PPRS over {_baseline(data)}, the ratio of their DERIVED upper bounds on the "
             f"time to ε (bounds, not measurements), for d = {data['dim']}, n = {data['inputs']}, L = R = 1; "
             f"from ×{min(speedups):.2g} to ×{max(speedups):.3g} on this grid. The subgradient bound wins for "
             "shallow pipelines and low accuracy, PPRS for deep pipelines and high accuracy; the speed-up is "
             f"near-linear in Δ (hatched) only while Δ ≪ nK, K = {data['K'][0]} … {data['K'][-1]} samples per "
-            "iteration here. Sources: Theorem D (PAPER shape, DERIVED constants in bounds/pprs.py, docs/theory.md §2.5), "
+            f"iteration here. Blue: the exact crossover depth Δ* at each RL/ε ({len(points['depth'])} of "
+            f"{len(data['accuracies'])} rows cross within the map), purple: the crossover accuracies RL/ε* at each Δ "
+            "(clustered where ceilings in K and T make the winner alternate), both by reports/regime.py's search and "
+            "on the black cell boundary, which they refine" + (f" ({data['crossover_unsettled']} searches left a "
+                                                               "sub-range unsettled)" if data["crossover_unsettled"] else "")
+            + ". Sources: Theorem D (PAPER shape, DERIVED constants in bounds/pprs.py, docs/theory.md §2.5), "
             "clock docs/theory.md §1.")
 
 
@@ -99,6 +132,11 @@ def draw(data, fig) -> None:
     ax.add_collection(LineCollection(_boundary(near, x_edges, y_edges), **NEAR_STYLE, gid="near-linear"))
     pprs_wins = np.array(data["winner"]) == "pprs"
     ax.add_collection(LineCollection(_boundary(pprs_wins, x_edges, y_edges), **TIE_STYLE, gid="speedup-1"))
+    points = crossover_points(data)
+    if points["depth"]:
+        ax.plot(*zip(*points["depth"]), **DEPTH_CROSSOVER_STYLE, gid="crossover-depth")
+    if points["eps"]:
+        ax.plot(*zip(*points["eps"]), **EPS_CROSSOVER_STYLE, gid="crossover-eps")
     for i in (0, len(accuracies) // 2, len(accuracies) - 1):
         for j in (0, len(depths) // 2, len(depths) - 1):
             ax.text(depths[j], accuracies[i], _times(data["speedup"][i][j]), ha="center", va="center", fontsize=7.5,
@@ -114,7 +152,9 @@ def draw(data, fig) -> None:
                  + (f", b = {batch}" if batch != data["inputs"] else ""))
     handles = [Line2D([], [], **TIE_STYLE, label="speed-up = ×1: the winner changes"),
                Patch(facecolor="none", edgecolor="black", hatch=HATCH, linestyle=NEAR_STYLE["linestyle"],
-                     label=f"near-linear in Δ (log-log slope ≥ {NEAR_LINEAR})")]
+                     label=f"near-linear in Δ (log-log slope ≥ {NEAR_LINEAR})"),
+               Line2D([], [], **DEPTH_CROSSOVER_STYLE, label="crossover depth Δ* at each RL/ε (exact)"),
+               Line2D([], [], **EPS_CROSSOVER_STYLE, label="crossover accuracy RL/ε* at each Δ (exact)")]
     point = data.get("point")
     if point is not None:
         ax.plot([point["depth"]], [point["accuracy"]], gid="point", **POINT_STYLE)

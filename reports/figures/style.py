@@ -21,6 +21,13 @@ METHOD_STYLE = {
     "pprs-drs": {"color": "#8c564b", "marker": "P", "label": "PPRS (DRS, RECON)"},
     "sgd": {"color": "#17becf", "marker": "x", "label": "mini-batch SGD"},
 }
+# The same schedule family always gets the same colour and marker (the schedule-family pages).
+SCHEDULE_STYLE = {
+    "gpipe": {"color": "#1f77b4", "marker": "o", "label": "GPipe"},
+    "1f1b": {"color": "#d62728", "marker": "s", "label": "1F1B"},
+    "interleaved-1f1b": {"color": "#9467bd", "marker": "^", "label": "interleaved 1F1B (v = 2)"},
+    "zb-h1": {"color": "#8c564b", "marker": "D", "label": "ZB-H1"},
+}
 # A user's methods (PACKAGE.MODULE:NAME), in the order given: colours no built-in method uses.
 USER_COLORS = ("#e377c2", "#bcbd22", "#000080", "#808000", "#00a087", "#b8860b")
 
