@@ -81,6 +81,8 @@ def _baseline(data) -> str:
 def caption(data) -> str:
     speedups = [s for row in data["speedup"] for s in row]
     points = crossover_points(data)
+    left = data["crossover_unsettled"]
+    unsettled = f" ({left} searches left a sub-range unsettled)" if left else ""
     return (f"Speed-up of PPRS over {_baseline(data)}, the ratio of their DERIVED upper bounds on the "
             f"time to ε (bounds, not measurements), for d = {data['dim']}, n = {data['inputs']}, L = R = 1; "
             f"from ×{min(speedups):.2g} to ×{max(speedups):.3g} on this grid. The subgradient bound wins for "
@@ -89,10 +91,8 @@ def caption(data) -> str:
             f"iteration here. Blue: the exact crossover depth Δ* at each RL/ε ({len(points['depth'])} of "
             f"{len(data['accuracies'])} rows cross within the map), purple: the crossover accuracies RL/ε* at each Δ "
             "(clustered where ceilings in K and T make the winner alternate), both by reports/regime.py's search and "
-            "on the black cell boundary, which they refine" + (f" ({data['crossover_unsettled']} searches left a "
-                                                               "sub-range unsettled)" if data["crossover_unsettled"] else "")
-            + ". Sources: Theorem D (PAPER shape, DERIVED constants in bounds/pprs.py, docs/theory.md §2.5), "
-            "clock docs/theory.md §1.")
+            f"on the black cell boundary, which they refine{unsettled}. Sources: Theorem D (PAPER shape, DERIVED "
+            "constants in bounds/pprs.py, docs/theory.md §2.5), clock docs/theory.md §1.")
 
 
 def _edges(centres) -> np.ndarray:

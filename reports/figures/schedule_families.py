@@ -90,9 +90,9 @@ def data() -> dict:
             "advantage": {"devices": list(advantages[name]), "ratio": [float(v) for v in advantages[name].values()]}}
     for name in FAMILIES:
         families[name]["same_as"] = {"bubble": _same_as(bubbles, name), "advantage": _same_as(advantages, name)}
-    return {"devices": DEVICES, "inputs": INPUTS, "point": POINT,
-            "counts": {m: {"iterations": found[m].iterations, "batch": found[m].batch} for m in ("subgradient", "pprs")},
-            "families": families}
+    methods = ("subgradient", "pprs")
+    return {"devices": DEVICES, "inputs": INPUTS, "point": POINT, "families": families,
+            "counts": {m: {"iterations": found[m].iterations, "batch": found[m].batch} for m in methods}}
 
 
 def _label(name: str) -> str:
@@ -139,8 +139,8 @@ def caption(data, family: str = "gpipe") -> str:
             f"each iterations (bounds/regime.py, DERIVED; d = {point['dim']}, n = {point['inputs']}, "
             f"ε = {point['eps']:g}, L = R = 1: {subgradient['iterations']} of n inputs, PPRS {pprs['iterations']} of "
             f"nK = {pprs['batch']}) × the schedule's makespan; n, a multiple of every P ≤ n, keeps every domain "
-            f"(B ≥ P; interleaved: B a multiple of P); only GPipe's goes past n. Here {_crossing(found)}. " + FAMILY_NOTES[family].format(stages=found["stages"])
-            + f" Source: {found['source']}.")
+            f"(B ≥ P; interleaved: B a multiple of P); only GPipe's goes past n. Here {_crossing(found)}. "
+            + FAMILY_NOTES[family].format(stages=found["stages"]) + f" Source: {found['source']}.")
 
 
 def _gantt(ax, data, name: str) -> None:
@@ -153,8 +153,9 @@ def _gantt(ax, data, name: str) -> None:
     handles = draw_timeline(ax, records, data["devices"], (lambda s: (s - 1) // data["devices"] + 1) if chunked
                             else None, fontsize=fontsize, stack=chunked)
     closed, simulated = family["closed_form"], family["simulated"]
-    ax.set_title(f"{_label(name)}, P = {data['devices']}, B = {data['inputs']}" + (f", v = {family['chunks']}"
-                 if chunked else "") + f": makespan {simulated['makespan']} simulated, {closed['makespan']} closed form")
+    chunks = f", v = {family['chunks']}" if chunked else ""
+    ax.set_title(f"{_label(name)}, P = {data['devices']}, B = {data['inputs']}{chunks}: makespan "
+                 f"{simulated['makespan']} simulated, {closed['makespan']} closed form")
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.08), ncol=len(handles), frameon=False,
               borderaxespad=0)
 
