@@ -46,6 +46,13 @@ def written_by_us(path, kind: str) -> bool:
         and isinstance(record.get("revision"), str)
 
 
+def figure_page_layout():
+    """An A4 page Figure and its head (title), body (the figure) and foot (caption) subfigures."""
+    page = Figure(figsize=PAGE, layout="constrained")
+    page.get_layout_engine().set(w_pad=MARGIN / 2, h_pad=MARGIN / 2)
+    return page, page.subfigures(3, 1, height_ratios=(0.5, 9.3, 1.3))
+
+
 class Document:
     """Flow content down pages; `to_bytes()` gives the finished PDF."""
 
@@ -163,9 +170,7 @@ class Document:
     def figure_page(self, title: str, draw, caption: str) -> None:
         """A page of its own: title, the figure drawn by `draw(subfigure)`, the caption."""
         self._finish_page()
-        page = Figure(figsize=PAGE, layout="constrained")
-        page.get_layout_engine().set(w_pad=MARGIN / 2, h_pad=MARGIN / 2)
-        head, body, foot = page.subfigures(3, 1, height_ratios=(0.5, 9.3, 1.3))
+        page, (head, body, foot) = figure_page_layout()
         left = MARGIN / PAGE[0]
         head.text(left, 0.5, title, fontsize=13, weight="bold", va="center")
         draw(body)

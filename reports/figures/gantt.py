@@ -44,12 +44,15 @@ def caption(data) -> str:
 
 
 def _cell(ax, left, width, row, op, label, fontsize, height=0.9) -> None:
-    """One op: a rectangle [left, left + width) centred on `row`, labelled with its kind's prefix and `label`."""
+    """One op: a rectangle [left, left + width) centred on `row`, labelled with its kind's prefix and `label`; each
+    line of the label is a text of its own (one-line texts keep the PDF bytes reproducible)."""
     prefix, color, text = TIMED_KINDS[op]
     ax.add_patch(Rectangle((left, row - height / 2), width, height, facecolor=color, edgecolor="white",
                            linewidth=0.8))
-    ax.text(left + width / 2, row, f"{prefix}{label}", ha="center", va="center", fontsize=fontsize, color=text,
-            weight="bold")
+    lines = f"{prefix}{label}".split("\n")
+    for k, line in enumerate(lines):
+        ax.text(left + width / 2, row + (k - (len(lines) - 1) / 2) * 0.32 * height, line, ha="center", va="center",
+                fontsize=fontsize, color=text, weight="bold")
 
 
 def timed_spans(records) -> list[tuple[float, float]]:

@@ -149,7 +149,7 @@ def _gantt(ax, data, name: str) -> None:
     spans = timed_spans(records)
     chunked = family["chunks"] > 1
     cell = 6.2 * 72 / max(end for _, end in spans) * min(end - start for start, end in spans)  # points, roughly
-    fontsize = min(8.0, cell / (0.85 * 2))  # two characters on a line: kind and input (the chunk below it)
+    fontsize = min(8.0, cell / (0.8 * 2))  # two characters on a line: kind and input (the chunk below it)
     handles = draw_timeline(ax, records, data["devices"], (lambda s: (s - 1) // data["devices"] + 1) if chunked
                             else None, fontsize=fontsize, stack=chunked)
     closed, simulated = family["closed_form"], family["simulated"]

@@ -6,7 +6,7 @@ from pypdf import PdfReader
 
 from pplimits.bounds.registry import SETTINGS, registry
 from pplimits.cli import main
-from pplimits.reports.figures import convergence, gantt, regime, speedup
+from pplimits.reports.figures import convergence, gantt, regime, schedule_families, speedup
 from pplimits.reports.report import RECON_STATUS, SETTING_TITLES, claim_status
 
 
@@ -41,6 +41,11 @@ def test_report_has_every_claim_setting_figure_and_provenance(reports):
         assert heading in text, heading
     for module in (convergence, speedup, gantt, regime):
         assert sum(module.TITLE in page for page in pages) == 1, module.TITLE
+    for name in schedule_families.FAMILIES:  # a page per schedule family, between the bubbling schedule and the map
+        assert sum(schedule_families.title(name) + "\n" in page for page in pages) == 1, name
+    titles = [gantt.TITLE, *map(schedule_families.title, schedule_families.FAMILIES), regime.TITLE]
+    found = [next(i for i, page in enumerate(pages) if t in page) for t in titles]
+    assert found == list(range(found[0], found[0] + len(titles))), found
     assert "pplimits verification report" in pages[0] and "git revision" in pages[-1]
 
 

@@ -17,6 +17,7 @@ from matplotlib.text import Text
 from pplimits.algorithms.clock import makespan
 from pplimits.bounds.regime import regime as reference
 from pplimits.reports.figures import gantt, regime, style
+from pplimits.reports.regime import Point, depth_crossovers, eps_crossovers
 
 SIZE = (7.1, 8.5)
 GANTT_CASES = [(4, 3), (1, 1), (3, 5), (6, 2)]
@@ -44,7 +45,7 @@ def json_ready(value) -> bool:
         return all(isinstance(k, str) and json_ready(v) for k, v in value.items())
     if isinstance(value, list):
         return all(json_ready(v) for v in value)
-    return type(value) in (int, float, str, bool)
+    return type(value) in (int, float, str, bool, type(None))
 
 
 @pytest.mark.parametrize("depth, inputs", GANTT_CASES)
@@ -146,6 +147,54 @@ def test_regime_draws_the_winner_boundary_and_hatches_near_linear_cells(regime_d
     for text in ax.texts:
         row, column = accuracies.index(text.get_position()[1]), depths.index(text.get_position()[0])
         assert float(text.get_text().lstrip("×")) == pytest.approx(regime_data["speedup"][row][column], rel=0.05)
+
+
+def test_regime_crossovers_are_the_crossover_searches_and_exact(regime_data):
+    """Each row's Δ* and each column's ε* are reports/regime.py's searches, and each is a change of winner of
+    bounds.regime.regime evaluated directly: at Δ* − 1 and Δ* (at the float below ε* and at ε*) the winners differ."""
+    for accuracy, found in zip(regime_data["accuracies"], regime_data["crossover_depth"]):
+        search = depth_crossovers(Point(1, 100, 1 / accuracy, inputs=1))
+        assert found == [c.at for c in search.changes] and len(found) <= 1  # affine times: one change at most
+        winners = [reference(depth, 100, 1 / accuracy).winner for depth in (1, *found, 2**20)]
+        for at in found:
+            assert reference(at - 1, 100, 1 / accuracy).winner == "subgradient" != reference(at, 100, 1 / accuracy).winner
+        assert winners[-1] == ("pprs" if found else winners[0])
+    for depth, found in zip(regime_data["depths"], regime_data["crossover_eps"]):
+        assert found == [c.at for c in eps_crossovers(Point(depth, 100, 0.1, inputs=1)).changes]
+        for at in found:
+            assert reference(depth, 100, at).winner != reference(depth, 100, math.nextafter(at, 0)).winner
+    assert regime_data["crossover_unsettled"] == 0
+    assert sum(map(len, regime_data["crossover_depth"])) == 12 and sum(map(len, regime_data["crossover_eps"])) > 11
+
+
+def test_regime_crossovers_agree_with_the_drawn_winner_boundary(regime_data):
+    """The cell boundary and the crossovers are the same thing: in each row the winner changes between columns j and
+    j + 1 exactly where a Δ* lies in (Δ_j, Δ_j+1], in each column between rows i and i + 1 exactly where an odd number
+    of ε* lie in (ε_i+1, ε_i] (ε = 1/(RL/ε) as the cells evaluate it, L = R = 1)."""
+    winner = np.array(regime_data["winner"]) == "pprs"
+    depths, accuracies = regime_data["depths"], regime_data["accuracies"]
+    for i, found in enumerate(regime_data["crossover_depth"]):
+        for j in range(len(depths) - 1):
+            assert (winner[i, j] != winner[i, j + 1]) == any(depths[j] < at <= depths[j + 1] for at in found)
+        assert winner[i, 0] == any(at <= depths[0] for at in found)
+    for j, found in enumerate(regime_data["crossover_eps"]):
+        for i in range(len(accuracies) - 1):
+            inside = sum(1 / accuracies[i + 1] < at <= 1 / accuracies[i] for at in found)
+            assert (winner[i, j] != winner[i + 1, j]) == (inside % 2 == 1)
+
+
+def test_regime_draws_the_crossovers_inside_the_map(regime_data):
+    fig = drawn(regime, regime_data)
+    ax = fig.axes[0]
+    lines = {line.get_gid(): line for line in ax.get_lines()}
+    points = regime.crossover_points(regime_data)
+    assert [tuple(p) for p in lines["crossover-depth"].get_xydata()] == points["depth"]
+    assert [tuple(p) for p in lines["crossover-eps"].get_xydata()] == points["eps"]
+    every_depth = [(at, a) for a, found in zip(regime_data["accuracies"], regime_data["crossover_depth"]) for at in found]
+    assert points["depth"] == [p for p in every_depth if p[0] <= 1024]  # the search reaches Δ = 2²⁰, the map 1024
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("crossover depth Δ*" in t for t in labels) and any("crossover accuracy" in t for t in labels)
+    assert "crossover depth Δ*" in regime.caption(regime_data) and "12 of 13 rows" in regime.caption(regime_data)
 
 
 @pytest.mark.parametrize("module", [gantt, regime])
