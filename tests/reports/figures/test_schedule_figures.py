@@ -155,10 +155,11 @@ def test_regime_crossovers_are_the_crossover_searches_and_exact(regime_data):
     for accuracy, found in zip(regime_data["accuracies"], regime_data["crossover_depth"]):
         search = depth_crossovers(Point(1, 100, 1 / accuracy, inputs=1))
         assert found == [c.at for c in search.changes] and len(found) <= 1  # affine times: one change at most
-        winners = [reference(depth, 100, 1 / accuracy).winner for depth in (1, *found, 2**20)]
+        asked = (1, 2**20, *found, *(at - 1 for at in found))
+        winner = {depth: reference(depth, 100, 1 / accuracy).winner for depth in asked}
         for at in found:
-            assert reference(at - 1, 100, 1 / accuracy).winner == "subgradient" != reference(at, 100, 1 / accuracy).winner
-        assert winners[-1] == ("pprs" if found else winners[0])
+            assert winner[at - 1] == "subgradient" != winner[at]
+        assert winner[2**20] == ("pprs" if found else winner[1])
     for depth, found in zip(regime_data["depths"], regime_data["crossover_eps"]):
         assert found == [c.at for c in eps_crossovers(Point(depth, 100, 0.1, inputs=1)).changes]
         for at in found:
@@ -190,8 +191,8 @@ def test_regime_draws_the_crossovers_inside_the_map(regime_data):
     points = regime.crossover_points(regime_data)
     assert [tuple(p) for p in lines["crossover-depth"].get_xydata()] == points["depth"]
     assert [tuple(p) for p in lines["crossover-eps"].get_xydata()] == points["eps"]
-    every_depth = [(at, a) for a, found in zip(regime_data["accuracies"], regime_data["crossover_depth"]) for at in found]
-    assert points["depth"] == [p for p in every_depth if p[0] <= 1024]  # the search reaches Δ = 2²⁰, the map 1024
+    rows = zip(regime_data["accuracies"], regime_data["crossover_depth"])
+    assert points["depth"] == [(at, a) for a, found in rows for at in found if at <= 1024]  # the search reaches Δ = 2²⁰, the map 1024
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any("crossover depth Δ*" in t for t in labels) and any("crossover accuracy" in t for t in labels)
     assert "crossover depth Δ*" in regime.caption(regime_data) and "12 of 13 rows" in regime.caption(regime_data)
