@@ -191,8 +191,8 @@ def test_regime_draws_the_crossovers_inside_the_map(regime_data):
     points = regime.crossover_points(regime_data)
     assert [tuple(p) for p in lines["crossover-depth"].get_xydata()] == points["depth"]
     assert [tuple(p) for p in lines["crossover-eps"].get_xydata()] == points["eps"]
-    rows = zip(regime_data["accuracies"], regime_data["crossover_depth"])
-    assert points["depth"] == [(at, a) for a, found in rows for at in found if at <= 1024]  # the search reaches Δ = 2²⁰, the map 1024
+    rows = zip(regime_data["accuracies"], regime_data["crossover_depth"])  # searched to Δ = 2²⁰, drawn to 1024
+    assert points["depth"] == [(at, a) for a, found in rows for at in found if at <= 1024]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any("crossover depth Δ*" in t for t in labels) and any("crossover accuracy" in t for t in labels)
     assert "crossover depth Δ*" in regime.caption(regime_data) and "12 of 13 rows" in regime.caption(regime_data)
