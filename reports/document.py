@@ -46,6 +46,14 @@ def written_by_us(path, kind: str) -> bool:
         and isinstance(record.get("revision"), str)
 
 
+CAPTION_LINES = 7  # a figure page's caption clears the page number (centred under its 8th line) in this many lines
+
+
+def caption_lines(caption: str) -> list[str]:
+    """A figure page's caption wrapped to the page's width (8 pt), line by line."""
+    return textwrap.wrap(caption, int((PAGE[0] - 2 * MARGIN) * POINTS_PER_INCH / (8 * 0.56)))
+
+
 def figure_page_layout():
     """An A4 page Figure and its head (title), body (the figure) and foot (caption) subfigures."""
     page = Figure(figsize=PAGE, layout="constrained")
@@ -174,8 +182,7 @@ class Document:
         left = MARGIN / PAGE[0]
         head.text(left, 0.5, title, fontsize=13, weight="bold", va="center")
         draw(body)
-        chars = int((PAGE[0] - 2 * MARGIN) * POINTS_PER_INCH / (8 * 0.56))
-        foot.text(left, 1.0, "\n".join(textwrap.wrap(caption, chars)), fontsize=8, va="top")
+        foot.text(left, 1.0, "\n".join(caption_lines(caption)), fontsize=8, va="top")
         page.text(0.5, MARGIN / 2 / PAGE[1], f"{self.pages + 1}", ha="center", fontsize=7, color="grey")
         self._pdf.savefig(page)
         self.pages += 1

@@ -88,10 +88,10 @@ def caption(data) -> str:
             f"from ×{min(speedups):.2g} to ×{max(speedups):.3g} on this grid. The subgradient bound wins for "
             "shallow pipelines and low accuracy, PPRS for deep pipelines and high accuracy; the speed-up is "
             f"near-linear in Δ (hatched) only while Δ ≪ nK, K = {data['K'][0]} … {data['K'][-1]} samples per "
-            f"iteration here. Blue: the exact crossover depth Δ* at each RL/ε ({len(points['depth'])} of "
-            f"{len(data['accuracies'])} rows cross within the map), purple: the crossover accuracies RL/ε* at each Δ "
-            "(clustered where ceilings in K and T make the winner alternate), both by reports/regime.py's search and "
-            f"on the black cell boundary, which they refine{unsettled}. Sources: Theorem D (PAPER shape, DERIVED "
+            f"iteration here. Blue: the exact crossover depth Δ* per RL/ε ({len(points['depth'])} of "
+            f"{len(data['accuracies'])} rows), purple: the crossover accuracies RL/ε* per Δ (clustered where ceilings "
+            f"in K, T make the winner alternate), by reports/regime.py's search{unsettled}; both refine the black "
+            "boundary. Sources: Theorem D (PAPER shape, DERIVED "
             "constants in bounds/pprs.py, docs/theory.md §2.5), clock docs/theory.md §1.")
 
 

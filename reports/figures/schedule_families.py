@@ -27,8 +27,8 @@ from pplimits.reports.figures.style import COINCIDING_STYLE, SCHEDULE_STYLE
 
 TITLE = "Schedule family"
 FAMILIES = {  # name: (chunks v, source)
-    "gpipe": (1, "Huang et al. 2019"), "1f1b": (1, "Narayanan et al. 2021 (PipeDream-flush)"),
-    "interleaved-1f1b": (2, "Narayanan et al. 2021 §2.2 (Megatron-LM)"), "zb-h1": (1, "Qi et al. 2023")}
+    "gpipe": (1, "Huang et al. 2019"), "1f1b": (1, "Narayanan et al. 2021"),
+    "interleaved-1f1b": (2, "Narayanan et al. 2021 §2.2"), "zb-h1": (1, "Qi et al. 2023")}
 DEVICES, INPUTS = 4, 8  # the timeline: P devices, B micro-batches, unit costs
 LARGEST_B = 64  # the bubble curves: B from P to this
 # Where PPRS's advantage is evaluated: n a multiple of every P ≤ n, so every schedule's domain holds for the
@@ -113,17 +113,16 @@ def _crossing(family: dict) -> str:
     above = [p for p, r in zip(family["advantage"]["devices"], family["advantage"]["ratio"]) if r > 1]
     devices = family["advantage"]["devices"]
     return (f"PPRS is faster from P = {above[0]} on" if above else
-            f"the subgradient method stays faster for every P ≤ {devices[-1]}")
+            f"The subgradient method stays faster for every P ≤ {devices[-1]}")
 
 
 FAMILY_NOTES = {
     "gpipe": "GPipe holds all B activations per device until the backward wave.",
-    "1f1b": "1F1B has GPipe's makespan and bubble at unit costs (dashed over GPipe's); its gain is memory: device d "
-            "holds P − d + 1.",
-    "interleaved-1f1b": "v = 2 chunks per device, Δ = vP = {stages} stages, each op of unit cost (twice GPipe's ops; "
-                        "ops of cost 1/v leave bubble and advantage unchanged); peaks count (input, chunk) pairs.",
-    "zb-h1": "ZB-H1 splits each backward into B (input gradient, b − w) and W (weight gradient, w = b/2); at unit "
-             "costs its bubble and advantage equal interleaved v = 2's (dashed over them).",
+    "1f1b": "GPipe's makespan and bubble at unit costs (dashed over them); it saves memory: P − d + 1 on device d.",
+    "interleaved-1f1b": "Δ = vP = {stages} stages of unit cost, twice GPipe's work (cost 1/v: same ratios); peaks "
+                        "per (input, chunk).",
+    "zb-h1": "B = input gradient (b − w), W = weight gradient (w = b/2); bubble and advantage equal interleaved "
+             "v = 2's (dashed).",
 }
 
 
@@ -131,15 +130,15 @@ def caption(data, family: str = "gpipe") -> str:
     found, point = data["families"][family], data["point"]
     closed = found["closed_form"]
     subgradient, pprs = data["counts"]["subgradient"], data["counts"]["pprs"]
-    return (f"Top: the timeline, SIMULATED (algorithms/timeline.execute, validated), B = {data['inputs']}, "
-            f"P = {data['devices']}, unit costs (f = b = 1, c = 0): makespan {closed['makespan']}, bubble "
+    return (f"Top: timeline SIMULATED (algorithms/timeline.py), B = {data['inputs']}, P = {data['devices']}, unit "
+            f"costs (f = b = 1, c = 0); its makespan {closed['makespan']}, bubble "
             f"{float(Fraction(closed['bubble'])):.1%} and peaks {'equal' if agreement(found) else 'DIFFER FROM'} the "
             "DERIVED closed forms (algorithms/clock.py, docs/theory.md §1). Middle: closed-form bubble (idle share) "
-            "against B; peaks per device (dots: simulated). Bottom: PPRS's advantage = subgradient time / PPRS time, "
+            "against B; peaks (dots: simulated). Bottom: PPRS's advantage = subgradient time / PPRS time, "
             f"each iterations (bounds/regime.py, DERIVED; d = {point['dim']}, n = {point['inputs']}, "
-            f"ε = {point['eps']:g}, L = R = 1: {subgradient['iterations']} of n inputs, PPRS {pprs['iterations']} of "
-            f"nK = {pprs['batch']}) × the schedule's makespan; n, a multiple of every P ≤ n, keeps every domain "
-            f"(B ≥ P; interleaved: B a multiple of P); only GPipe's goes past n. Here {_crossing(found)}. "
+            f"ε = {point['eps']:g}, L = R = 1: {subgradient['iterations']} of n inputs; PPRS {pprs['iterations']} of "
+            f"nK = {pprs['batch']}) × the makespan; n, a multiple of every P ≤ n, keeps all domains (B ≥ P; "
+            f"interleaved: P | B); GPipe's alone goes past n. {_crossing(found)}. "
             + FAMILY_NOTES[family].format(stages=found["stages"]) + f" Source: {found['source']}.")
 
 
@@ -153,8 +152,7 @@ def _gantt(ax, data, name: str) -> None:
     handles = draw_timeline(ax, records, data["devices"], (lambda s: (s - 1) // data["devices"] + 1) if chunked
                             else None, fontsize=fontsize, stack=chunked)
     closed, simulated = family["closed_form"], family["simulated"]
-    chunks = f", v = {family['chunks']}" if chunked else ""
-    ax.set_title(f"{_label(name)}, P = {data['devices']}, B = {data['inputs']}{chunks}: makespan "
+    ax.set_title(f"{_label(name)}, P = {data['devices']}, B = {data['inputs']}: makespan "
                  f"{simulated['makespan']} simulated, {closed['makespan']} closed form")
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.08), ncol=len(handles), frameon=False,
               borderaxespad=0)

@@ -20,7 +20,7 @@ from pplimits.algorithms.timeline import (
     timed_records,
 )
 from pplimits.bounds.regime import counts
-from pplimits.reports.document import figure_page_layout
+from pplimits.reports.document import CAPTION_LINES, caption_lines, figure_page_layout
 from pplimits.reports.figures import schedule_families as families
 from pplimits.reports.figures import style
 from pplimits.reports.report import figure_pages
@@ -139,6 +139,7 @@ def test_one_page_per_family_with_label_and_sources(data):
     for name, (_, _, caption) in zip(NAMES, pages):
         assert sources[name] in caption and "DERIVED" in caption and "SIMULATED" in caption
         assert "docs/theory.md §1" in caption and "a multiple of every P" in caption
+        assert len(caption_lines(caption)) <= CAPTION_LINES  # clear of the page number
 
 
 @pytest.mark.parametrize("name", NAMES)

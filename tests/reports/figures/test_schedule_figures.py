@@ -16,6 +16,7 @@ from matplotlib.text import Text
 
 from pplimits.algorithms.clock import makespan
 from pplimits.bounds.regime import regime as reference
+from pplimits.reports.document import CAPTION_LINES, caption_lines
 from pplimits.reports.figures import gantt, regime, style
 from pplimits.reports.regime import Point, depth_crossovers, eps_crossovers
 
@@ -203,6 +204,7 @@ def test_data_is_json_ready_and_round_trips(module, regime_data):
     data = regime_data if module is regime else gantt.data()
     assert json_ready(data) and json.loads(json.dumps(data)) == data
     assert 1 <= module.caption(data).count(". ") + 1 <= 4 and "docs/theory.md" in module.caption(data)
+    assert len(caption_lines(module.caption(data))) <= CAPTION_LINES  # clear of the page number
 
 
 @pytest.mark.parametrize("module", [gantt, regime])
