@@ -369,7 +369,8 @@ def _write_gantt(path, schedule, ops, span):
 
 
 def cmd_regime(args):
-    from pplimits.reports.regime import Point, as_json, explain, lines, require_map_path, write_map
+    from pplimits.reports.figures.regime import require_map_path, write_map
+    from pplimits.reports.regime import Point, as_json, explain, lines
 
     given = {"L": "1", "R": "1", "n": "1", **parse_assignments(args.set)}
     unknown = sorted(set(given) - {"L", "R", "n", "b"})

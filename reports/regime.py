@@ -7,15 +7,10 @@ Each time is iterations × the makespan of one iteration's inputs under the sche
 half duplex (the default) that is exactly the registered claim, and it is checked against the claim here. Iterations
 and batches are exact integers (bounds.regime.counts), so every comparison is exact.
 """
-import io
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 
-from matplotlib.figure import Figure
-
-from pplimits._util.checks import UsageError, require_int, require_positive
-from pplimits._util.files import require_writable, write_atomic
+from pplimits._util.checks import require_int, require_positive
 from pplimits.algorithms.clock import PipelineModel, makespan
 from pplimits.bounds import crossover
 from pplimits.bounds.exact import exact_value
@@ -23,8 +18,6 @@ from pplimits.bounds.pprs import derivation
 from pplimits.bounds.regime import CLAIMS, METHODS, as_float, counts, winner
 from pplimits.bounds.registry import get
 from pplimits.bounds.symbols import L, R, b, d, depth, eps, n
-from pplimits.reports.figures import regime as regime_map
-from pplimits.reports.figures import style
 
 DEPTH_RANGE = (1, 2**20)
 EPS_RANGE = (1e-8, 1.0)  # × RL: below ε = RL every bound is one iteration
@@ -376,51 +369,3 @@ def lines(explanation: Explanation, op_seconds: float | None = None) -> list[str
             f"{m.method} {_seconds(m.time * op_seconds)}" for m in explanation.methods))
     text.append(f"assumptions: {ASSUMPTIONS}")
     return text
-
-
-# ── the regime map for the point ──
-
-MAP_FORMATS = ("pdf", "png")
-MAP_SIZE = (7.5, 6.5)  # inches
-
-
-def require_map_path(path) -> Path:
-    """`path` for `--plot`, checked before any work: writable (require_writable) and ending in .pdf or .png."""
-    if Path(str(path)).suffix.lower().lstrip(".") not in MAP_FORMATS:
-        raise UsageError(f"plot must be a file path ending in .pdf or .png, got {str(path)!r}")
-    return require_writable("plot", path)
-
-
-def _grid(low: float, high: float, value: float, steps: list[float]) -> list[float]:
-    """`steps` (log-spaced) extended by the same ratio until they cover `value`."""
-    ratio = steps[1] / steps[0]
-    while steps[0] > value:
-        steps.insert(0, steps[0] / ratio)
-    while steps[-1] < value:
-        steps.append(steps[-1] * ratio)
-    return [s for s in steps if low <= s <= high] or steps
-
-
-def map_data(explanation: Explanation) -> dict:
-    """The report's regime map (reports/figures/regime.py) for the point's d, n and b, over Δ = 1, 2, 4, … and
-    RL/ε in quarter decades, both extended to cover the point, which is marked."""
-    point = explanation.point
-    accuracy = point.lipschitz * point.radius / point.eps
-    depths = [float(2**i) for i in range(11)]
-    depths = [int(x) for x in _grid(1, DEPTH_RANGE[1], point.depth, depths)]
-    accuracies = _grid(1.0, 1e8, accuracy, [10 ** (1 + i / 4) for i in range(13)])
-    return regime_map.data(dim=point.dim, inputs=point.inputs, batch=point.batch, depths=tuple(depths),
-                           accuracies=tuple(accuracies),
-                           point={"depth": point.depth, "accuracy": accuracy, "winner": explanation.winner})
-
-
-def write_map(explanation: Explanation, path) -> Path:
-    """Draw the map (map_data) and write it to `path` (PDF or PNG by its suffix), atomically."""
-    path = require_map_path(path)
-    style.apply()
-    figure = Figure(figsize=MAP_SIZE, layout="constrained")
-    regime_map.draw(map_data(explanation), figure)
-    buffer = io.BytesIO()
-    kind = path.suffix.lower().lstrip(".")
-    figure.savefig(buffer, format=kind, metadata={"CreationDate": None} if kind == "pdf" else {"Software": None})
-    return write_atomic(path, buffer.getvalue())

@@ -4,20 +4,28 @@ PPRS (Theorem D, γ and K tuned) or the pipelined subgradient method, and by how
 Each cell is `bounds.regime.regime(Δ, d, ε, L = R = 1, n)`: speed-up = subgradient time / PPRS time (both in time
 units), the winner, and the log-log slope of the speed-up in Δ, near-linear where ≥ 0.9 (Δ ≪ nK). Over the cells, the
 exact crossovers of `reports.regime` (DERIVED, by monotonicity): the depth Δ* where the winner changes at each RL/ε,
-and the accuracies ε* where it changes at each Δ.
+and the accuracies ε* where it changes at each Δ. `map_data` and `write_map` draw it for the point of
+`pplimits regime --plot` (they live here, not in reports/regime.py, so the two modules import one way only).
 Theorem D: PAPER shape, DERIVED constants (bounds/pprs.py, docs/theory.md §2.5); clock docs/theory.md §1.
 """
+import io
 from dataclasses import asdict
+from pathlib import Path
 
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import CenteredNorm, LinearSegmentedColormap, ListedColormap
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
+from pplimits._util.checks import UsageError
+from pplimits._util.files import require_writable, write_atomic
 from pplimits.bounds.regime import regime
+from pplimits.reports.figures import style
 from pplimits.reports.figures.style import METHOD_STYLE
+from pplimits.reports.regime import DEPTH_RANGE, Explanation, Point, depth_crossovers, eps_crossovers
 
 TITLE = "Regime map: PPRS against the pipelined subgradient method"
 DEPTHS = tuple(2**i for i in range(11))
@@ -53,8 +61,6 @@ def data(dim: int = 100, inputs: int = 1, depths=DEPTHS, accuracies=ACCURACIES, 
 def crossovers(dim: int, inputs: int, batch: int, depths, accuracies) -> dict:
     """Per row (RL/ε, L = R = 1) the depths Δ* ≤ 2²⁰ where the winner changes, per column (Δ) the ε* in 10⁻⁸ … 1
     where it does (`reports.regime.depth_crossovers`, `eps_crossovers`), and how many searches left a sub-range."""
-    from pplimits.reports.regime import Point, depth_crossovers, eps_crossovers  # it draws this map: import here
-
     by_row = [depth_crossovers(Point(1, dim, 1 / accuracy, inputs=inputs, batch=batch)) for accuracy in accuracies]
     by_column = [eps_crossovers(Point(depth, dim, 1 / accuracies[0], inputs=inputs, batch=batch)) for depth in depths]
     return {"crossover_depth": [[c.at for c in found.changes] for found in by_row],
@@ -162,3 +168,51 @@ def draw(data, fig) -> None:
                               label=f"your point: Δ = {point['depth']}, RL/ε = {point['accuracy']:.3g} "
                                     f"({point['winner']} wins)"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2)
+
+
+# ── the map for a point of `pplimits regime --plot` ──
+
+MAP_FORMATS = ("pdf", "png")
+MAP_SIZE = (7.5, 6.5)  # inches
+
+
+def require_map_path(path) -> Path:
+    """`path` for `--plot`, checked before any work: writable (require_writable) and ending in .pdf or .png."""
+    if Path(str(path)).suffix.lower().lstrip(".") not in MAP_FORMATS:
+        raise UsageError(f"plot must be a file path ending in .pdf or .png, got {str(path)!r}")
+    return require_writable("plot", path)
+
+
+def _grid(low: float, high: float, value: float, steps: list[float]) -> list[float]:
+    """`steps` (log-spaced) extended by the same ratio until they cover `value`."""
+    ratio = steps[1] / steps[0]
+    while steps[0] > value:
+        steps.insert(0, steps[0] / ratio)
+    while steps[-1] < value:
+        steps.append(steps[-1] * ratio)
+    return [s for s in steps if low <= s <= high] or steps
+
+
+def map_data(explanation: Explanation) -> dict:
+    """The report's regime map for the point's d, n and b, over Δ = 1, 2, 4, … and
+    RL/ε in quarter decades, both extended to cover the point, which is marked."""
+    point = explanation.point
+    accuracy = point.lipschitz * point.radius / point.eps
+    depths = [float(2**i) for i in range(11)]
+    depths = [int(x) for x in _grid(1, DEPTH_RANGE[1], point.depth, depths)]
+    accuracies = _grid(1.0, 1e8, accuracy, [10 ** (1 + i / 4) for i in range(13)])
+    return data(dim=point.dim, inputs=point.inputs, batch=point.batch, depths=tuple(depths),
+                           accuracies=tuple(accuracies),
+                           point={"depth": point.depth, "accuracy": accuracy, "winner": explanation.winner})
+
+
+def write_map(explanation: Explanation, path) -> Path:
+    """Draw the map (map_data) and write it to `path` (PDF or PNG by its suffix), atomically."""
+    path = require_map_path(path)
+    style.apply()
+    figure = Figure(figsize=MAP_SIZE, layout="constrained")
+    draw(map_data(explanation), figure)
+    buffer = io.BytesIO()
+    kind = path.suffix.lower().lstrip(".")
+    figure.savefig(buffer, format=kind, metadata={"CreationDate": None} if kind == "pdf" else {"Software": None})
+    return write_atomic(path, buffer.getvalue())
