@@ -2,7 +2,8 @@
 
 Rounds lemma (DERIVED, docs/theory.md §1): a span method on a chain function discovers at most one
 coordinate per latency τ = 2Δ, so a per-round lower bound E(k) becomes E(⌊t/τ⌋) at clock time t.
-A synchronous method whose iteration takes τ_g has done ⌊t/τ_g⌋ iterations at time t.
+A synchronous method whose iteration takes τ_g (the makespan of one iteration's micro-batches under the schedule and
+op costs run; 2(Δ + n − 1) under gpipe, half duplex, unit costs) has done ⌊t/τ_g⌋ iterations at time t.
 """
 import sympy as sp
 
@@ -44,7 +45,7 @@ def upper_bound_forms(per_iteration: sp.Expr) -> dict:
         "time": time,
         "steps": (
             ("per-iteration bound U(k)", per_iteration),
-            ("clock: ⌊t/τ_g⌋ iterations done at time t, τ_g = 2(Δ + n − 1)", sp.Eq(k, sp.floor(t / tau_g))),
+            ("clock: ⌊t/τ_g⌋ iterations done at time t, τ_g = one iteration's makespan under the schedule", sp.Eq(k, sp.floor(t / tau_g))),
             ("solve U(k) = ε, round up", sp.Eq(k, iterations)),
             ("T_ε ≤ τ_g·k", time),
         ),

@@ -19,7 +19,7 @@ import sympy as sp
 
 from pplimits.bounds.claim import Assumption, Claim
 from pplimits.bounds.derive import upper_bound_forms
-from pplimits.bounds.symbols import L, R, b, depth, k, n
+from pplimits.bounds.symbols import L, R, b, depth, k, tau_g
 
 SETTING = "nonsmooth-convex"
 SOURCE = ("Nemirovski, Juditsky, Lan, Shapiro 2009, §2.2 (constant step); Bubeck 2015, Thm 6.1 (Euclidean): "
@@ -32,7 +32,7 @@ CLOCK = Assumption("one mini-batch takes 2(Δ + b − 1) time units (gpipe sched
 
 def claims():
     forms = upper_bound_forms(R * L / sp.sqrt(k))
-    iterations = forms["time"] / (2 * (depth + n - 1))  # the τ_g of upper_bound_forms cancels: Δ-free
+    iterations = forms["time"] / tau_g  # the iterations of upper_bound_forms, Δ-free
     time = iterations * 2 * (depth + b - 1)
     steps = (
         ("per-iteration bound E f(x̄_k) − f* ≤ U(k)", R * L / sp.sqrt(k)),

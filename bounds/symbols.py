@@ -14,17 +14,18 @@ D_f = sp.Symbol("D_f", positive=True)
 d = sp.Symbol("d", positive=True, integer=True)
 t = sp.Symbol("t", nonnegative=True)
 k = sp.Symbol("k", nonnegative=True)
-tau_g_model = sp.Symbol("tau_g", positive=True)
+# τ_g: the makespan of one iteration's micro-batches under the schedule and op costs run (the upper claims' clock)
+tau_g = sp.Symbol("tau_g", positive=True)
 L = sp.Symbol("L", positive=True)
 K = sp.Symbol("K", positive=True)
 T = sp.Symbol("T", positive=True)
 gamma = sp.Symbol("gamma", positive=True)
 c_smooth = sp.sqrt(2 / sp.pi)  # c = √(2/π): the smoothed gradient of L|x| is (cL/γ)-Lipschitz
 
-# Information latency of one query (lower bounds) and time of one synchronous gradient of n inputs
-# through the gpipe half-duplex schedule (upper bounds). docs/theory.md §1, DERIVED.
+# Information latency of one query (lower bounds), and τ_g under the gpipe half-duplex schedule with unit op costs:
+# one synchronous gradient of n inputs (the default where no schedule is given). docs/theory.md §1, DERIVED.
 tau = 2 * depth
-tau_g = 2 * (depth + n - 1)
+tau_g_gpipe = 2 * (depth + n - 1)
 
 class Parameter(NamedTuple):
     """A user-facing parameter: its symbol, whether it is an integer, and what is allowed (for messages)."""
@@ -45,8 +46,19 @@ PARAMETERS = {
     "b": _parameter(b, integer=True),
     "beta": _parameter(beta), "mu": _parameter(mu), "R": _parameter(R), "D_f": _parameter(D_f),
     "d": _parameter(d, integer=True), "t": _parameter(t),
-    "tau_g": _parameter(tau_g_model, integer=True),  # the model's time of one gradient, in clock units
+    "tau_g": _parameter(tau_g, integer=True),  # one iteration's makespan under the schedule run, in clock units
     "L": _parameter(L), "K": _parameter(K, integer=True), "T": _parameter(T, integer=True),
     "gamma": _parameter(gamma), "k": _parameter(k),  # k: iterations, a real in the gap-at-time forms
 }
 NAME_OF = {parameter.symbol: name for name, parameter in PARAMETERS.items()}
+
+
+def with_gpipe_tau_g(expression: sp.Expr, values: dict) -> tuple[dict, str | None]:
+    """`values` with τ_g where `expression` needs it and it is not given but Δ and n are: the gpipe half-duplex
+    unit-cost makespan 2(Δ + n − 1), and a sentence saying so (None when nothing was defaulted)."""
+    if tau_g not in expression.free_symbols or tau_g in values or not {depth, n} <= set(values):
+        return values, None
+    value = int(tau_g_gpipe.subs({depth: values[depth], n: values[n]}))
+    note = (f"tau_g not given: the gpipe schedule's makespan (half duplex, unit op costs) 2(Δ + n − 1) = {value} is "
+            "used; give --set tau_g=… for another schedule or costs (`pplimits schedule` prints the makespan)")
+    return {**values, tau_g: value}, note

@@ -85,14 +85,21 @@ def cmd_bounds(args):
 def cmd_bound(args):
     from pplimits.bounds.claim import parse_values
     from pplimits.bounds.registry import get
+    from pplimits.bounds.symbols import tau_g, with_gpipe_tau_g
 
     claim = get(args.id)
-    values = parse_values(parse_assignments(args.set))
+    values, defaulted = with_gpipe_tau_g(claim.expression, parse_values(parse_assignments(args.set)))
+    if tau_g in claim.expression.free_symbols and tau_g not in values:
+        raise UsageError(f"{claim.id} needs tau_g, one iteration's makespan under the schedule run (`pplimits schedule` "
+                         "prints it): give --set tau_g=…, or --set depth=… --set n=… for the gpipe default 2(Δ + n − 1)")
     value = claim.evaluate(values)
     payload = {"id": claim.id, "value": value, "expression": str(claim.expression), "label": claim.label,
                "source": claim.source,
                "assumptions": [{"text": a.text, "holds": a.holds(values)} for a in claim.assumptions]}
-    _print(payload, args.json, f"{claim.id} = {value:.6g}   [{claim.label}: {claim.source}]\n  {claim.expression}")
+    if defaulted:
+        payload["tau_g"] = {"value": values[tau_g], "default": "gpipe", "note": defaulted}
+    text = f"{claim.id} = {value:.6g}   [{claim.label}: {claim.source}]\n  {claim.expression}"
+    _print(payload, args.json, text + (f"\n  {defaulted}" if defaulted else ""))
 
 
 def _scaled(name, raw):
@@ -593,7 +600,7 @@ def build_parser():
     command("bounds", cmd_bounds, "list every registered claim")
     bound = command("bound", cmd_bound, "evaluate one claim at given parameters")
     bound.add_argument("id")
-    bound.add_argument("--set", action="append", metavar="NAME=VALUE", help="eps, depth, n, beta, mu, R, D_f, d, t, tau_g")
+    bound.add_argument("--set", action="append", metavar="NAME=VALUE", help="eps, depth, n, beta, mu, R, D_f, d, t, tau_g (one iteration's makespan under the schedule; default: gpipe's 2(Δ + n − 1) from depth and n)")
     run = command("run", cmd_run, "run a method on a hard instance and compare with the bounds")
     run.add_argument("--method", required=True, help=f"one of {', '.join(METHOD_NAMES)}, or your own as "
                      "PACKAGE.MODULE:NAME")

@@ -17,7 +17,7 @@ from pplimits.bounds.exact import exact_value
 from pplimits.bounds.pprs import derivation
 from pplimits.bounds.regime import CLAIMS, METHODS, as_float, counts, winner
 from pplimits.bounds.registry import get
-from pplimits.bounds.symbols import L, R, b, d, depth, eps, n
+from pplimits.bounds.symbols import L, R, b, d, depth, eps, n, tau_g
 
 DEPTH_RANGE = (1, 2**20)
 EPS_RANGE = (1e-8, 1.0)  # × RL: below ε = RL every bound is one iteration
@@ -175,14 +175,20 @@ def explain(point: Point) -> Explanation:
     """The regime at `point`, explained (see the module docstring)."""
     found = point.counts()
     times = _method_times(point, found, point.depth)
-    if (point.schedule, point.duplex) == ("gpipe", "half"):  # exactly the registered claims
-        values = {eps: point.eps, L: point.lipschitz, R: point.radius, d: point.dim, depth: point.depth,
-                  n: point.inputs, b: point.batch}
-        for method in ("pprs", "subgradient", "sgd"):  # PPRS first: a value beyond a float is named as before
-            claim = get(CLAIMS[method])
-            assert claim.evaluate(claim_values(claim, values)) == as_float(method, times[method]), method
+    # exactly the registered claims: the subgradient method's under every schedule (its τ_g is the schedule's
+    # makespan of n inputs), PPRS's and SGD's (their clock is gpipe's 2(Δ + batch − 1)) under gpipe, half duplex
+    gpipe = (point.schedule, point.duplex) == ("gpipe", "half")
+    values = {eps: point.eps, L: point.lipschitz, R: point.radius, d: point.dim, depth: point.depth,
+              n: point.inputs, b: point.batch,
+              tau_g: makespan(point.depth, found["subgradient"].batch, point.schedule, point.duplex)}
+    for method in ("pprs", "subgradient", "sgd") if gpipe else ():  # PPRS first: a value beyond a float is named as before
+        claim = get(CLAIMS[method])
+        assert claim.evaluate(claim_values(claim, values)) == as_float(method, times[method]), method
     for method in ("pprs", "subgradient", "sgd"):
         as_float(method, times[method])  # a UsageError naming the claim when beyond a float's range
+    if not gpipe:
+        claim = get(CLAIMS["subgradient"])
+        assert claim.evaluate(claim_values(claim, values)) == as_float("subgradient", times["subgradient"])
     methods = tuple(
         MethodTime(method=m, claim=CLAIMS[m], label=get(CLAIMS[m]).label, source=get(CLAIMS[m]).source,
                    iterations=found[m].iterations, batch=found[m].batch,

@@ -102,8 +102,9 @@ def pointwise_checks(tag, instance, trace, model, values):
                     setting=instance.setting)
     claim = find(ClaimKey(instance.setting, "upper.gap-at-time", trace.method))
     if claim is not None and not claim.failed_assumptions(values):
-        # U(⌊t/τ_g⌋) is vacuous (infinite for GD) before one iteration of the claim's clock τ_g = 2(Δ + n − 1)
-        later = trace.times >= max(model.gradient_time(trace.queries_per_iteration), 2 * (model.depth + model.inputs - 1))
+        # U(⌊t/τ_g⌋) is vacuous (infinite for GD) before one iteration of the claim's clock τ_g (the makespan of one
+        # iteration under the model's schedule: 2(Δ + n − 1) under gpipe, half duplex, unit costs)
+        later = trace.times >= model.gradient_time(trace.queries_per_iteration)
         names = claim.named(values, without=("t",))
         bound = np.asarray(claim.numeric(t=trace.times[later], **names), dtype=float)
         i = int(np.argmax(worst_runs[later] - bound))
@@ -132,7 +133,7 @@ def method_checks(label, instance, method_name, model, eps, seeds=1, method_para
 
 
 def order_checks():
-    """PAPER Θ-shapes against the DERIVED bounds (sympy limits, at Δ = 4, n = 1, d = 16).
+    """PAPER Θ-shapes against the DERIVED bounds (sympy limits, at Δ = 4, n = 1, d = 16, gpipe τ_g = 8).
 
     Smooth settings: lower and optimal-method upper times over the shape → finite positive constants as
     ε → 0. PPRS: its leading DERIVED time over the paper's shape → finite positive constants both as
@@ -141,10 +142,11 @@ def order_checks():
     import sympy as sp
 
     from pplimits.bounds.derive import relaxed
-    from pplimits.bounds.symbols import d, depth, eps, n
+    from pplimits.bounds.symbols import d, depth, eps, n, tau_g, tau_g_gpipe
 
     claims = registry()
     point = {depth: 4, n: 1, d: 16}
+    point[tau_g] = tau_g_gpipe.subs(point)  # the upper claims' τ_g under gpipe (half duplex, unit costs)
     for paper in (c for c in claims.values() if c.kind == "order" and c.label == "PAPER"):
         if paper.methods == "pprs":
             leading_claim = find(ClaimKey(paper.setting, "upper.time-leading", "pprs"))

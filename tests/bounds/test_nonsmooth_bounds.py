@@ -10,7 +10,7 @@ from pplimits.algorithms.noise import gaussian_block, perturbations
 from pplimits.bounds.pprs import derivation
 from pplimits.bounds.regime import regime
 from pplimits.bounds.registry import get
-from pplimits.bounds.symbols import L, R, T, d, depth, eps, n, tau
+from pplimits.bounds.symbols import L, R, T, d, depth, eps, n, tau, tau_g, tau_g_gpipe
 from pplimits.bounds.tuning import tuning
 
 C = sp.sqrt(2 / sp.pi)
@@ -45,10 +45,11 @@ def test_tuning_numbers():
 
 
 def test_span_lower_bound_and_subgradient_ratio_match_theory():
-    # docs/theory.md §2.4: T_ε ≥ τ((LR/(2ε) − 1)² − 1); span ratio ≈ 8 with τ_g/τ ≤ 2
+    # docs/theory.md §2.4: T_ε ≥ τ((LR/(2ε) − 1)² − 1); span ratio 4τ_g/τ, ≈ 8 with τ_g/τ ≤ 2 (gpipe)
     expected = tau * ((L * R / (2 * eps) - 1) ** 2 - 1)
     assert _same(get("nonsmooth-convex.lower.time").expression, sp.Max(0, expected))
-    ratio = get("nonsmooth-convex.ratio").expression
+    assert _same(get("nonsmooth-convex.ratio").expression, 4 * tau_g / tau)
+    ratio = get("nonsmooth-convex.ratio").expression.subs(tau_g, tau_g_gpipe)
     assert _same(ratio.subs(n, 1), 4) and _same(ratio.subs(n, depth + 1), 8)
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from pplimits.bounds.claim import KINDS, LABELS, parse_values
 from pplimits.bounds.registry import SETTINGS, get, registry
-from pplimits.bounds.symbols import D_f, R, beta, depth, eps, mu, n, tau, tau_g
+from pplimits.bounds.symbols import D_f, R, beta, depth, eps, mu, n, tau, tau_g, tau_g_gpipe
 
 CLAIMS = registry()
 
@@ -52,17 +52,18 @@ def test_smooth_convex_agd_upper_time_is_at_most_theory_statement():
 
 
 def test_ratio_limits_match_theory():
-    # docs/theory.md §2.1: √(64/3) ≈ 4.62 in iterations, ≤ 9.24 when τ_g/τ ≤ 2 (n ≤ Δ + 1).
-    smooth = get("smooth-convex.ratio").expression
+    # docs/theory.md §2.1: √(64/3) ≈ 4.62 in iterations, ≤ 9.24 when τ_g/τ ≤ 2 (n ≤ Δ + 1, gpipe).
+    assert _same(get("smooth-convex.ratio").expression, sp.sqrt(sp.Rational(64, 3)) * tau_g / tau)  # √(64/3)·τ_g/τ
+    smooth = get("smooth-convex.ratio").expression.subs(tau_g, tau_g_gpipe)
     assert _same(smooth.subs(n, 1), sp.sqrt(sp.Rational(64, 3)))
     assert _same(smooth.subs(n, depth + 1), 2 * sp.sqrt(sp.Rational(64, 3)))
     # docs/theory.md §2.3: constant gap 2·1824 per iteration, ≈ 7.3·10³ with τ_g/τ ≤ 2.
-    nonconvex = get("smooth-nonconvex.ratio").expression
+    nonconvex = get("smooth-nonconvex.ratio").expression.subs(tau_g, tau_g_gpipe)
     assert _same(nonconvex.subs(n, 1), 2 * 1824)
     assert _same(nonconvex.subs(n, depth + 1), 4 * 1824)
     # docs/theory.md §2.2: O(1); by hand, 2 log(1/q) / (−log(1 − 1/√κ)) → 4 as κ → ∞.
     kappa = sp.Symbol("kappa", positive=True)
-    strong = get("strongly-convex.ratio").expression.subs(n, 1).subs(mu, beta / kappa)
+    strong = get("strongly-convex.ratio").expression.subs(tau_g, tau_g_gpipe).subs(n, 1).subs(mu, beta / kappa)
     assert sp.limit(strong, kappa, sp.oo) == 4
 
 
@@ -79,7 +80,7 @@ def test_paper_shapes_are_matched_by_derived_bounds():
     for setting in ("smooth-convex", "smooth-nonconvex"):
         shape = get(f"{setting}.paper").expression
         for claim_id in (f"{setting}.lower.time", next(i for i in CLAIMS if i.startswith(setting) and i.endswith("upper.time"))):
-            limit = sp.limit(relaxed(get(claim_id).expression) / shape, eps, 0, "+")
+            limit = sp.limit(relaxed(get(claim_id).expression.subs(tau_g, tau_g_gpipe)) / shape, eps, 0, "+")
             limit = sp.simplify(limit.subs(n, 1 + sp.Symbol("m", nonnegative=True, integer=True)))  # n ≥ 1
             assert eps not in limit.free_symbols and limit.is_positive and limit.is_finite, (claim_id, limit)
 
@@ -97,9 +98,11 @@ def test_bad_parameters_are_refused_with_their_name(bad, name):
 def test_missing_parameter_and_failed_assumption_are_named():
     claim = get("strongly-convex.agd.upper.time")
     with pytest.raises(ValueError, match="mu"):
-        claim.evaluate(parse_values({"eps": 1e-3, "depth": 4, "n": 1, "beta": 1, "R": 1}))
+        claim.evaluate(parse_values({"eps": 1e-3, "tau_g": 8, "beta": 1, "R": 1}))
+    with pytest.raises(ValueError, match="tau_g"):
+        claim.evaluate(parse_values({"eps": 1e-3, "depth": 4, "n": 1, "beta": 1, "mu": 0.5, "R": 1}))
     with pytest.raises(ValueError, match="μ < β"):
-        claim.evaluate(parse_values({"eps": 1e-3, "depth": 4, "n": 1, "beta": 1, "mu": 2, "R": 1}))
+        claim.evaluate(parse_values({"eps": 1e-3, "tau_g": 8, "beta": 1, "mu": 2, "R": 1}))
     with pytest.raises(ValueError, match="claim must be one of"):
         get("no-such-claim")
 
@@ -109,17 +112,17 @@ def test_a_ceiling_at_a_tie_is_decided_on_the_inputs_exact_values():
     exactly it is just below 300 and the ceiling is 300 (float arithmetic gives 301: one iteration too many)."""
     q = 2 * Fraction(2) * Fraction(1.5) ** 2 / Fraction(1e-4)
     assert 299**2 < q < 300**2
-    values = parse_values({"eps": 1e-4, "depth": 7, "n": 3, "beta": 2.0, "R": 1.5})
+    values = parse_values({"eps": 1e-4, "tau_g": 2 * (7 + 3 - 1), "beta": 2.0, "R": 1.5})  # gpipe, Δ = 7, n = 3
     assert CLAIMS["smooth-convex.agd.upper.time"].evaluate(values) == (300 - 1) * 2 * (7 + 3 - 1)
     # the example found by hand: (RL/ε)² is just above 297 at this ε, so the horizon is 298 gradients, not 297
-    subgradient = parse_values({"eps": 0.058025885318565944, "L": 1, "R": 1, "depth": 64, "n": 1})
+    subgradient = parse_values({"eps": 0.058025885318565944, "L": 1, "R": 1, "tau_g": 2 * 64})  # gpipe, Δ = 64, n = 1
     assert CLAIMS["nonsmooth-convex.subgradient.upper.time"].evaluate(subgradient) == 298 * 2 * 64 == 38144
 
 
 def test_bounds_round_outward():
     """An irrational bound comes back as the float on its safe side: a lower bound never above its exact value,
     an upper bound never below."""
-    values = parse_values({"eps": 1e-3, "depth": 5, "n": 2, "beta": 1.0, "R": 1.0, "mu": 0.01, "t": 1000})
+    values = parse_values({"eps": 1e-3, "depth": 5, "n": 2, "tau_g": 12, "beta": 1.0, "R": 1.0, "mu": 0.01, "t": 1000})
     for claim_id in ("smooth-convex.lower.time", "strongly-convex.agd.upper.gap-at-time",
                      "strongly-convex.lower.gap-at-time"):
         claim = CLAIMS[claim_id]
@@ -130,7 +133,7 @@ def test_bounds_round_outward():
 
 def test_exact_and_numeric_evaluation_agree():
     values = {"eps": 1e-4, "depth": 7, "n": 3, "beta": 2.0, "mu": 0.01, "R": 1.4, "D_f": 3.0, "t": 1234, "d": 10**6,
-              "L": 2.5, "K": 8, "T": 100, "gamma": 0.01, "k": 12, "b": 5}
+              "L": 2.5, "K": 8, "T": 100, "gamma": 0.01, "k": 12, "b": 5, "tau_g": 18}
     for claim in CLAIMS.values():
         if claim.kind == "order":
             continue
@@ -150,7 +153,7 @@ log_uniform = lambda lo, hi: st.floats(math.log(lo), math.log(hi)).map(math.exp)
        n_=st.integers(1, 10**3), t_=log_uniform(1, 1e9))
 def test_no_upper_bound_falls_below_a_lower_bound(eps, beta_, radius, gap, kappa, depth_, n_, t_):
     values = {"eps": eps, "beta": beta_, "R": radius, "D_f": gap, "mu": beta_ / kappa, "depth": depth_, "n": n_,
-              "L": gap}
+              "L": gap, "tau_g": 2 * (depth_ + n_ - 1)}  # τ_g under gpipe (≥ τ = 2Δ under every schedule of unit ops)
     for setting in SETTINGS:
         lower = get(f"{setting}.lower.time")
         lower_value = lower.numeric(**{k: values[k] for k in lower.parameters})
@@ -172,7 +175,7 @@ def test_consistency_check_can_fail():
     # The same comparison flags a deliberately wrong upper bound (the AGD rate with β/100).
     wrong = get("smooth-convex.agd.upper.time").expression.subs(beta, beta / 100)
     lower = get("smooth-convex.lower.time").expression
-    point = {eps: 1e-6, beta: 1, R: 1, depth: 4, n: 1}
+    point = {eps: 1e-6, beta: 1, R: 1, depth: 4, n: 1, tau_g: 8}
     assert float(wrong.subs(point)) < float(lower.subs(point))
 
 
@@ -193,7 +196,7 @@ def test_lower_gap_at_time_counts_completed_rounds_only():
 def test_upper_gap_at_time_counts_synchronous_gradients():
     """A synchronous gradient of n inputs takes τ_g = 2(Δ + n − 1) (docs/theory.md §1): Δ = 3, n = 4 gives τ_g = 12,
     so ⌊40/12⌋ = 3 AGD iterations by t = 40 and 2βR²/(3 + 1)² = 1/4 at β = 2, R = 1 (§2.1)."""
-    values = parse_values({"beta": 2, "R": 1, "depth": 3, "n": 4, "t": 40})
+    values = parse_values({"beta": 2, "R": 1, "tau_g": 12, "t": 40})
     assert CLAIMS["smooth-convex.agd.upper.gap-at-time"].evaluate(values) == 1 / 4
 
 
@@ -208,14 +211,16 @@ def test_lower_time_needs_the_chain_for_the_last_unfinished_round():
         claim.evaluate(parse_values({**values, "d": 6}))
 
 
-def test_the_gpipe_gradient_time_meets_the_clock_assumption():
-    """The upper claims assume one gradient takes at most 2(Δ + n − 1) (docs/theory.md §1): exactly that is allowed,
-    one tick more is not."""
+def test_the_upper_time_is_iterations_times_the_schedules_makespan():
+    """The upper claims' clock is τ_g, one iteration's makespan under the schedule run (docs/theory.md §1): the time is
+    the iterations times τ_g whatever τ_g is — gpipe's 2(Δ + n − 1) = 10 at Δ = 4, n = 2, or zb-h1's 2n + Δ − 1 = 7.
+    AGD at β = R = 1, ε = 10⁻³: ⌈√2000⌉ − 1 = 44 iterations."""
     claim = CLAIMS["smooth-convex.agd.upper.time"]
-    values = {"eps": 1e-3, "beta": 1, "R": 1, "depth": 4, "n": 2}
-    assert claim.evaluate(parse_values({**values, "tau_g": 10})) == claim.evaluate(parse_values(values))
-    with pytest.raises(ValueError, match="one gradient takes at most"):
-        claim.evaluate(parse_values({**values, "tau_g": 11}))
+    values = {"eps": 1e-3, "beta": 1, "R": 1}
+    assert math.isqrt(2000) + 1 - 1 == 44
+    assert claim.evaluate(parse_values({**values, "tau_g": 10})) == 44 * 10
+    assert claim.evaluate(parse_values({**values, "tau_g": 7})) == 44 * 7
+    assert claim.evaluate(parse_values({**values, "tau_g": 11})) == 44 * 11  # a larger makespan: no longer refused
 
 
 def test_gd_upper_time_is_beck_teboulle():
@@ -223,7 +228,7 @@ def test_gd_upper_time_is_beck_teboulle():
     β = R = 1, ε = 0.003, Δ = 4, n = 2 gives ⌈166.67⌉ = 167 gradients of 10 ticks."""
     iterations = math.ceil(1 / (2 * Fraction(0.003)))
     assert iterations == 167
-    values = parse_values({"eps": 0.003, "beta": 1, "R": 1, "depth": 4, "n": 2})
+    values = parse_values({"eps": 0.003, "beta": 1, "R": 1, "tau_g": 10})  # gpipe, Δ = 4, n = 2
     assert CLAIMS["smooth-convex.gd.upper.time"].evaluate(values) == 10 * iterations
 
 
@@ -232,7 +237,7 @@ def test_strongly_convex_agd_upper_time_is_nesterov():
     √κ = 2, so the smallest k with 2^−k · 5/8 ≤ ε = 0.001 is 10 (2^−9 · 5/8 ≈ 0.0012), times τ_g = 10."""
     iterations = next(j for j in range(100) if Fraction(1, 2) ** j * Fraction(5, 8) <= Fraction(0.001))
     assert iterations == 10
-    values = parse_values({"eps": 0.001, "beta": 1, "mu": 0.25, "R": 1, "depth": 4, "n": 2})
+    values = parse_values({"eps": 0.001, "beta": 1, "mu": 0.25, "R": 1, "tau_g": 10})  # gpipe, Δ = 4, n = 2
     assert CLAIMS["strongly-convex.agd.upper.time"].evaluate(values) == 10 * iterations
 
 

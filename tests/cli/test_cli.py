@@ -56,6 +56,50 @@ def test_run_reports_times_and_bounds():
     assert result["time_to_eps"] % (2 * 8) == 0 and _all_finite(result)
 
 
+def _agd_run(schedule):
+    code, out, err = cli("run", "--method", "agd", "--instance", "nesterov-chain", "--depth", "4", "--n", "4",
+                         "--eps", "0.01", "--schedule", schedule, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_the_upper_time_claim_takes_the_schedules_makespan():
+    """τ_g is one iteration's makespan under the schedule run: zb-h1 with P = Δ = 4 stages and n = 4 micro-batches
+    takes 2n + P − 1 = 11 ticks, not gpipe's 2(Δ + n − 1) = 14 (issue 15, item 3)."""
+    from pplimits.experiments.measure import build_instance
+
+    instance = build_instance("nesterov-chain", 0.01, None, {})  # β = 1, R² = 2.85: 2βR²/ε = 570
+    iterations = math.ceil(math.sqrt(2 * instance.beta * instance.radius**2 / 0.01)) - 1  # AGD: 2βR²/(k+1)² ≤ ε
+    assert iterations == 23
+    result = _agd_run("zb-h1")
+    assert result["upper_bound_time"] == iterations * (2 * 4 + 4 - 1) == 253  # before this change: 322 (= 23 × 14)
+    assert result["time_to_eps"] <= result["upper_bound_time"]
+
+
+def test_the_gpipe_numbers_are_unchanged():
+    # regression: these literal values are the pre-change output of main (dc1ba8c) for this run under gpipe
+    result = _agd_run("gpipe")
+    assert (result["time_to_eps"], result["iterations"], result["upper_bound_time"]) == (140, 10, 322.0)
+    assert result["lower_bound_time"] == 33.352146256270665 and result["instance_lower_bound_time"] == 40
+
+
+def test_bound_without_tau_g_uses_the_gpipe_makespan_and_says_so():
+    args = ("bound", "smooth-convex.agd.upper.time", "--set", "eps=0.01", "--set", "beta=1", "--set", "R=1",
+            "--set", "depth=4", "--set", "n=4")
+    code, out, err = cli(*args, "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["value"] == 196.0  # pre-change value (main, dc1ba8c): (⌈√200⌉ − 1)·2(4 + 4 − 1) = 14 × 14
+    assert payload["tau_g"]["value"] == 14 and payload["tau_g"]["default"] == "gpipe"
+    code, text, _ = cli(*args)
+    assert code == 0 and "tau_g not given" in text and "gpipe" in text and "= 14" in text
+    code, out, _ = cli("bound", "smooth-convex.agd.upper.time", "--set", "eps=0.01", "--set", "beta=1", "--set", "R=1",
+                       "--set", "tau_g=11", "--json")  # a schedule's makespan given: used, nothing defaulted
+    assert code == 0 and json.loads(out)["value"] == 14 * 11 and "tau_g" not in json.loads(out)
+    code, _, err = cli("bound", "smooth-convex.agd.upper.time", "--set", "eps=0.01", "--set", "beta=1", "--set", "R=1")
+    assert code != 0 and "needs tau_g" in err
+
+
 def test_run_on_every_hard_instance_each_at_its_own_eps():
     """`--instance hard`: one row per hard instance of the quick profile; where the method does not apply, why."""
     code, out, err = cli("run", "--method", "agd", "--instance", "hard", "--depth", "4", "--json")
