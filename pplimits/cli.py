@@ -462,11 +462,12 @@ def cmd_gate(args):
     """Exit 1 if a gated figure regressed against the baseline (or vanished from it), else 0."""
     from pplimits._util.files import checkout_root, require_writable
     from pplimits.reports import gate
+    from pplimits.reports.gate_config import ProjectGate
 
     suite = _gate_suite(args)
     if args.baseline is not None and not args.baseline.strip():
         raise UsageError("baseline must be a file path, got ''")
-    own = not hasattr(suite, "pyproject")
+    own = not isinstance(suite, ProjectGate)  # pplimits' own gate: its baseline ships read-only in the wheel
     if own and args.update_baseline and not args.baseline and checkout_root() is None:
         raise UsageError("--update-baseline needs --baseline PATH: the baseline installed with pplimits is read-only")
     path = args.baseline or gate.default_baseline(suite)
