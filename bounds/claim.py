@@ -10,7 +10,7 @@ import sympy as sp
 
 from pplimits._util.checks import NotANumber, UsageError, parse_number
 from pplimits.bounds.exact import exact_value
-from pplimits.bounds.symbols import NAME_OF, PARAMETERS
+from pplimits.bounds.symbols import NAME_OF, PARAMETERS, makespan, uses_makespan
 
 LABELS = ("PAPER", "RECON", "DERIVED", "CLASSICAL")
 KINDS = ("lower", "upper", "ratio", "order")
@@ -93,8 +93,10 @@ class Claim:
 
     @property
     def parameters(self) -> list[str]:
-        """The user-facing names of the parameters the expression needs, sorted."""
-        return sorted(NAME_OF[s] for s in self.expression.free_symbols)
+        """The user-facing names of the parameters the expression needs, sorted ("makespan": the clock as a
+        function of the inputs per iteration, see bounds.symbols)."""
+        clock = ["makespan"] if uses_makespan(self.expression) else []
+        return sorted([NAME_OF[s] for s in self.expression.free_symbols] + clock)
 
     def evaluate(self, values: dict[sp.Symbol, float]) -> float:
         """The claim's value at numeric `values` (every free symbol given, no checkable assumption failing).
@@ -104,6 +106,9 @@ class Claim:
         ceiling, which misjudges numbers just above an integer); the result is then rounded outward to a
         float (up for an upper bound, down for a lower bound).
         """
+        if uses_makespan(self.expression) and makespan not in values:
+            raise UsageError(f"{self.id} needs makespan(B), one iteration's makespan with B inputs (values[makespan], a "
+                             "function of B; on the command line --set depth=… for gpipe's 2(Δ + B − 1), or --schedule)")
         missing = [NAME_OF[s] for s in self.expression.free_symbols if s not in values]
         if missing:
             raise UsageError(f"{self.id} needs {', '.join(sorted(missing))}; give them with --set NAME=VALUE")
@@ -125,23 +130,31 @@ class Claim:
 
     @cached_property
     def numeric(self):
-        """numpy function of the parameters (keyword arguments by user-facing name), for arrays of points."""
+        """numpy function of the parameters (keyword arguments by user-facing name, `makespan` a function of B),
+        for arrays of points."""
         symbols = sorted(self.expression.free_symbols, key=lambda s: NAME_OF[s])
-        function = sp.lambdify(symbols, self.expression, modules="numpy")
-        return lambda **values: function(*(values[NAME_OF[s]] for s in symbols))
+        clock = [makespan] if uses_makespan(self.expression) else []
+        function = sp.lambdify(symbols + clock, self.expression, modules="numpy")
+        names = [NAME_OF[s] for s in symbols] + ["makespan"] * len(clock)
+        return lambda **values: function(*(values[name] for name in names))
 
     def named(self, values: dict[sp.Symbol, float], without: tuple[str, ...] = ()) -> dict[str, float]:
         """The `values` this claim's `numeric` form takes, by user-facing name (leaving out `without`)."""
-        return {NAME_OF[s]: v for s, v in values.items() if NAME_OF[s] in self.parameters and NAME_OF[s] not in without}
+        return {_name(s): v for s, v in values.items() if _name(s) in self.parameters and _name(s) not in without}
 
     def failed_assumptions(self, values: dict[sp.Symbol, float]) -> list[str]:
         """The checkable assumptions that do not hold at `values`."""
         return [a.text for a in self.assumptions if a.holds(values) is False]
 
 
+def _name(symbol) -> str:
+    return "makespan" if symbol is makespan else NAME_OF[symbol]
+
+
 def _exact(values: dict[sp.Symbol, float]) -> dict[sp.Symbol, sp.Rational]:
-    """Each value at its exact rational value (a float's binary value: no rounding before a ceiling or a test)."""
-    return {symbol: sp.Rational(Fraction(value)) for symbol, value in values.items()}
+    """Each value at its exact rational value (a float's binary value: no rounding before a ceiling or a test); the
+    clock function as it is."""
+    return {symbol: value if symbol is makespan else sp.Rational(Fraction(value)) for symbol, value in values.items()}
 
 
 def _outward(exact: sp.Expr, value: float, kind: str) -> float:

@@ -12,18 +12,24 @@ from fractions import Fraction
 
 import mpmath
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 DIGITS = 30  # the first try; doubled while the nearest integer is too close to tell
 MAX_DIGITS = 20_000
 
 
 def exact_value(expr: sp.Basic, values: dict[sp.Symbol, sp.Rational]) -> sp.Basic:
-    """`expr` with `values` put in, every ceiling and floor decided exactly (see the module docstring)."""
+    """`expr` with `values` put in, every ceiling and floor decided exactly (see the module docstring); an undefined
+    function in `values` (as makespan(B)) is called on its exact integer arguments."""
     if expr in values:
         return values[expr]
     if not expr.args:
         return expr
     args = [exact_value(arg, values) for arg in expr.args]
+    if isinstance(expr, AppliedUndef) and expr.func in values:  # a function given as a Python callable (the clock)
+        if not all(arg.is_Integer for arg in args):
+            raise ArithmeticError(f"{expr.func}(·) of a number that is not an integer: {args}")
+        return sp.Rational(Fraction(values[expr.func](*(int(arg) for arg in args))))
     if isinstance(expr, (sp.ceiling, sp.floor)) and args[0].is_number:
         return sp.Integer(integer_part(args[0], up=isinstance(expr, sp.ceiling)))
     return expr.func(*args)

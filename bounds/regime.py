@@ -2,9 +2,9 @@
 pipelined subgradient method (DERIVED from Nesterov 2004, Thm 3.2.2) or GPipe mini-batch SGD (CLASSICAL,
 bounds/sgd.py) — docs/theory.md §2.4–2.5. It compares registered claims, so it sits above the registry.
 
-Each claim's time is iterations × one iteration's makespan: τ_g for the subgradient method's claim (2(Δ + n − 1) under
-gpipe, half duplex, unit costs), 2(Δ + batch − 1) (gpipe, half duplex) for PPRS's and SGD's, with both the iteration
-count and the batch (inputs per iteration) independent of Δ; `counts` reads the two off the claims and evaluates them exactly
+Each claim's time is iterations × one iteration's makespan: τ_g = makespan(n) for the subgradient method's claim,
+makespan(nK) for PPRS's and makespan(b) for SGD's (2(Δ + B − 1) under gpipe, half duplex, unit costs), with both the
+iteration count and the batch (inputs per iteration) independent of Δ; `counts` reads the two off the claims and evaluates them exactly
 (ceilings on the exact rationals of the float inputs), so the times compared are exact integers and the winner
 never flips on a rounding error.
 """
@@ -20,7 +20,7 @@ from pplimits._util.checks import UsageError
 from pplimits.bounds.exact import exact_value
 from pplimits.bounds.pprs import derivation
 from pplimits.bounds.registry import get
-from pplimits.bounds.symbols import L, R, b, d, depth, eps, n, tau_g
+from pplimits.bounds.symbols import L, R, b, d, depth, eps, makespan, n, tau_g
 
 # On an exact tie the earlier method is named the winner (the deterministic guarantee before the expected ones).
 METHODS = ("subgradient", "sgd", "pprs")
@@ -43,10 +43,11 @@ class Count:
 @cache
 def pieces() -> dict[str, tuple[sp.Expr, sp.Expr]]:
     """(iterations, batch) of each method as sympy expressions, read off its registered claim: the claim's time is
-    iterations · τ_g (subgradient) or iterations · 2(Δ + batch − 1) (held equal in tests/bounds/test_regime.py)."""
+    iterations · τ_g (subgradient: τ_g = makespan(n)) or iterations · makespan(batch) (held equal in
+    tests/bounds/test_regime.py)."""
     steps = derivation()
     found = {"subgradient": (sp.simplify(get(CLAIMS["subgradient"]).expression / tau_g), n),
-             "sgd": (sp.simplify(get(CLAIMS["sgd"]).expression / (2 * (depth + b - 1))), b),
+             "sgd": (sp.simplify(get(CLAIMS["sgd"]).expression / makespan(b)), b),
              "pprs": (steps["iterations"], n * steps["batch"])}
     assert all(depth not in iterations.free_symbols for iterations, _ in found.values()), found
     return found

@@ -11,34 +11,35 @@ averaged iterate x̄_T = (1/T) Σ x_t
 Here f = (1/n) Σ f_i with every f_i L-Lipschitz, and g̃ averages the subgradients of b inputs drawn uniformly
 (with replacement): ‖g̃‖ ≤ L surely, so B = L at every b. A mini-batch shrinks the variance part of E‖g̃‖²
 (σ²/b) but not the ‖E g̃‖² ≤ L² part, so the Lipschitz bound RL/√T does not improve with b: T = ⌈(RL/ε)²⌉ mini-batches
-whatever b is, each one a forward and backward pass of b inputs through the pipeline, 2(Δ + b − 1) time units
-(gpipe, half duplex). With b = n this is the subgradient method's bound exactly; a smaller b makes each of the
-same number of iterations cheaper.
+whatever b is, each one a forward and backward pass of b inputs through the pipeline: makespan(b) time units under
+the schedule and op costs run (2(Δ + b − 1) under gpipe, half duplex, unit costs). With b = n this is the
+subgradient method's bound exactly; a smaller b makes each of the same number of iterations cheaper.
 """
 import sympy as sp
 
 from pplimits.bounds.claim import Assumption, Claim
 from pplimits.bounds.derive import upper_bound_forms
-from pplimits.bounds.symbols import L, R, b, depth, k, tau_g
+from pplimits.bounds.symbols import L, R, b, k, makespan, tau_g
 
 SETTING = "nonsmooth-convex"
 SOURCE = ("Nemirovski, Juditsky, Lan, Shapiro 2009, §2.2 (constant step); Bubeck 2015, Thm 6.1 (Euclidean): "
-          "E f(x̄_T) − f* ≤ RL/√T with step R/(L√T), averaged iterate; clock 2(Δ + b − 1) per mini-batch "
+          "E f(x̄_T) − f* ≤ RL/√T with step R/(L√T), averaged iterate; clock makespan(b) per mini-batch "
           "(docs/theory.md §1)")
 CLASS = Assumption("f = (1/n) Σ f_i convex, every f_i L-Lipschitz (so ‖g̃‖ ≤ L), ‖x₀ − x*‖ ≤ R")
 ORACLE = Assumption("each iteration averages the subgradients of b inputs drawn uniformly with replacement (unbiased)")
-CLOCK = Assumption("one mini-batch takes 2(Δ + b − 1) time units (gpipe schedule, half duplex)")
+CLOCK = Assumption("one mini-batch of b inputs takes makespan(b) time units under the schedule and op costs run "
+                   "(gpipe, half duplex, unit costs: 2(Δ + b − 1))")
 
 
 def claims():
     forms = upper_bound_forms(R * L / sp.sqrt(k))
     iterations = forms["time"] / tau_g  # the iterations of upper_bound_forms, Δ-free
-    time = iterations * 2 * (depth + b - 1)
+    time = iterations * makespan(b)
     steps = (
         ("per-iteration bound E f(x̄_k) − f* ≤ U(k)", R * L / sp.sqrt(k)),
         ("solve U(k) = ε, round up", sp.Eq(k, iterations)),
-        ("clock: one mini-batch of b inputs takes 2(Δ + b − 1)", 2 * (depth + b - 1)),
-        ("T_ε ≤ 2(Δ + b − 1)·k", time),
+        ("clock: one mini-batch of b inputs takes makespan(b)", makespan(b)),
+        ("T_ε ≤ makespan(b)·k", time),
     )
     return [Claim(id=f"{SETTING}.sgd.upper.time", setting=SETTING, kind="upper", quantity="time-to-eps",
                   methods="sgd", label="CLASSICAL", source=SOURCE, expression=time, derivation=steps,

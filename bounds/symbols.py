@@ -22,10 +22,28 @@ T = sp.Symbol("T", positive=True)
 gamma = sp.Symbol("gamma", positive=True)
 c_smooth = sp.sqrt(2 / sp.pi)  # c = √(2/π): the smoothed gradient of L|x| is (cL/γ)-Lipschitz
 
-# Information latency of one query (lower bounds), and τ_g under the gpipe half-duplex schedule with unit op costs:
-# one synchronous gradient of n inputs (the default where no schedule is given). docs/theory.md §1, DERIVED.
+# makespan(B): one iteration's makespan when it sends B inputs through the pipeline, under the schedule and op costs
+# run — the clock of the upper claims whose inputs per iteration are derived (PPRS's nK, K from ε) or chosen (SGD's b);
+# a function of B where τ_g is a number (τ_g = makespan(n) for methods whose iterations send the n inputs).
+inputs = sp.Symbol("B", positive=True, integer=True)
+makespan = sp.Function("makespan")
+
+# Information latency of one query (lower bounds), and the clock under the gpipe half-duplex schedule with unit op
+# costs: one synchronous iteration of B inputs takes 2(Δ + B − 1) (the default where no schedule is given; τ_g of n
+# inputs). docs/theory.md §1, DERIVED.
 tau = 2 * depth
-tau_g_gpipe = 2 * (depth + n - 1)
+makespan_gpipe = sp.Lambda(inputs, 2 * (depth + inputs - 1))
+tau_g_gpipe = makespan_gpipe(n)
+
+
+def gpipe_clock(expression: sp.Expr) -> sp.Expr:
+    """`expression` with its clock (τ_g, makespan(B)) under gpipe, half duplex, unit costs."""
+    return expression.subs(tau_g, tau_g_gpipe).replace(makespan, makespan_gpipe)
+
+
+def uses_makespan(expression: sp.Expr) -> bool:
+    """Whether `expression` takes the clock as the function makespan(B)."""
+    return expression.has(makespan)
 
 class Parameter(NamedTuple):
     """A user-facing parameter: its symbol, whether it is an integer, and what is allowed (for messages)."""
@@ -53,12 +71,21 @@ PARAMETERS = {
 NAME_OF = {parameter.symbol: name for name, parameter in PARAMETERS.items()}
 
 
-def with_gpipe_tau_g(expression: sp.Expr, values: dict) -> tuple[dict, str | None]:
-    """`values` with τ_g where `expression` needs it and it is not given but Δ and n are: the gpipe half-duplex
-    unit-cost makespan 2(Δ + n − 1), and a sentence saying so (None when nothing was defaulted)."""
-    if tau_g not in expression.free_symbols or tau_g in values or not {depth, n} <= set(values):
+def with_gpipe_clock(expression: sp.Expr, values: dict) -> tuple[dict, str | None]:
+    """`values` with the clock `expression` needs where it is not given: τ_g when Δ and n are given, makespan(B)
+    when Δ is — the gpipe half-duplex unit-cost makespan 2(Δ + B − 1) —, and a sentence saying so (None when
+    nothing was defaulted). values[makespan] is a function of B."""
+    notes = []
+    if tau_g in expression.free_symbols and tau_g not in values and {depth, n} <= set(values):
+        value = int(tau_g_gpipe.subs({depth: values[depth], n: values[n]}))
+        notes.append(f"tau_g not given: the gpipe schedule's makespan (half duplex, unit op costs) 2(Δ + n − 1) = "
+                     f"{value} is used")
+        values = {**values, tau_g: value}
+    if uses_makespan(expression) and makespan not in values and depth in values:
+        stages = values[depth]
+        notes.append(f"makespan(B) not given: the gpipe schedule's (half duplex, unit op costs) 2(Δ + B − 1) at "
+                     f"Δ = {stages} is used")
+        values = {**values, makespan: lambda batch: 2 * (stages + batch - 1)}
+    if not notes:
         return values, None
-    value = int(tau_g_gpipe.subs({depth: values[depth], n: values[n]}))
-    note = (f"tau_g not given: the gpipe schedule's makespan (half duplex, unit op costs) 2(Δ + n − 1) = {value} is "
-            "used; give --set tau_g=… for another schedule or costs (`pplimits schedule` prints the makespan)")
-    return {**values, tau_g: value}, note
+    return values, "; ".join(notes) + "; give --schedule (and --costs) for another schedule or costs"

@@ -5,7 +5,7 @@ that instance certifies it: where it does not exceed the instance's own exact sp
 τ·k(ε), k(ε) = the rounds any span method needs on it (rounds lemma + the instance's span gap E(k)).
 """
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -17,6 +17,7 @@ from pplimits.algorithms.runner import Run, run
 from pplimits.algorithms.statistics import student_ci95
 from pplimits.bounds.claim import ClaimKey, parse_values
 from pplimits.bounds.registry import find
+from pplimits.bounds.symbols import makespan
 from pplimits.bounds.tuning import drs_tuning, tuning
 from pplimits.worstcase import INSTANCES, make_instance
 from pplimits.worstcase.nesterov_chain import NesterovChain
@@ -120,7 +121,8 @@ def bound_values(instance, model: PipelineModel, eps: float):
     optional = {"beta": instance.beta, "mu": instance.mu, "R": instance.radius,
                 "D_f": getattr(instance, "D_f", None), "L": getattr(instance, "lipschitz", None)}
     values.update({k: v for k, v in optional.items() if v is not None and 0 < v < math.inf})
-    return parse_values(values)
+    # the clock of the upper claims whose inputs per iteration are derived (PPRS's nK) or chosen (SGD's b)
+    return {**parse_values(values), makespan: lambda batch: replace(model, inputs=batch).gradient_time()}
 
 
 def _evaluate(key: ClaimKey, values, notes: list[str]):

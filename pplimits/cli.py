@@ -82,22 +82,48 @@ def cmd_bounds(args):
     _print({"claims": claims}, args.json, text)
 
 
+def _bound_clock(args, values: dict) -> dict:
+    """`values` with the clock of `--schedule/--chunks/--costs/--duplex` where any is given: τ_g = makespan(n) and
+    makespan(B), from the pipeline model at --set depth (and n)."""
+    if (args.schedule, args.chunks, args.costs, args.duplex) == (None, None, None, None):
+        return values
+    from pplimits.algorithms.clock import Costs, PipelineModel
+    from pplimits.bounds.symbols import depth, makespan, n, tau_g
+
+    if depth not in values:
+        raise UsageError("--schedule, --chunks, --costs and --duplex need --set depth=… (the pipeline's depth Δ)")
+    chunks = _positive("chunks", args.chunks or "1", integer=True)
+    costs = Costs() if args.costs is None else Costs.parse(args.costs)
+
+    def iteration(batch: int) -> int:
+        return PipelineModel(depth=values[depth], inputs=batch, schedule=args.schedule or "gpipe",
+                             duplex=args.duplex or "half", chunks=chunks, costs=costs).gradient_time()
+
+    iteration(values.get(n, values[depth]))  # a bad schedule, chunks or costs is named before any claim is evaluated
+    return {makespan: iteration, **({tau_g: iteration(values[n])} if n in values else {}), **values}
+
+
 def cmd_bound(args):
     from pplimits.bounds.claim import parse_values
     from pplimits.bounds.registry import get
-    from pplimits.bounds.symbols import tau_g, with_gpipe_tau_g
+    from pplimits.bounds.symbols import makespan, tau_g, uses_makespan, with_gpipe_clock
 
     claim = get(args.id)
-    values, defaulted = with_gpipe_tau_g(claim.expression, parse_values(parse_assignments(args.set)))
+    values, defaulted = with_gpipe_clock(claim.expression, _bound_clock(args, parse_values(parse_assignments(args.set))))
     if tau_g in claim.expression.free_symbols and tau_g not in values:
         raise UsageError(f"{claim.id} needs tau_g, one iteration's makespan under the schedule run (`pplimits schedule` "
                          "prints it): give --set tau_g=…, or --set depth=… --set n=… for the gpipe default 2(Δ + n − 1)")
+    if uses_makespan(claim.expression) and makespan not in values:
+        raise UsageError(f"{claim.id} needs makespan(B), one iteration's makespan with B inputs: give --set depth=… for "
+                         "the gpipe default 2(Δ + B − 1)")
     value = claim.evaluate(values)
     payload = {"id": claim.id, "value": value, "expression": str(claim.expression), "label": claim.label,
                "source": claim.source,
                "assumptions": [{"text": a.text, "holds": a.holds(values)} for a in claim.assumptions]}
     if defaulted:
-        payload["tau_g"] = {"value": values[tau_g], "default": "gpipe", "note": defaulted}
+        clock = {"tau_g": {"value": values[tau_g]}} if tau_g in claim.expression.free_symbols else {
+            "makespan": {"expression": "2*(Delta + B - 1)"}}
+        payload.update({key: {**entry, "default": "gpipe", "note": defaulted} for key, entry in clock.items()})
     text = f"{claim.id} = {value:.6g}   [{claim.label}: {claim.source}]\n  {claim.expression}"
     _print(payload, args.json, text + (f"\n  {defaulted}" if defaulted else ""))
 
@@ -602,6 +628,11 @@ def build_parser():
     bound = command("bound", cmd_bound, "evaluate one claim at given parameters")
     bound.add_argument("id")
     bound.add_argument("--set", action="append", metavar="NAME=VALUE", help="eps, depth, n, beta, mu, R, D_f, d, t, tau_g (one iteration's makespan under the schedule; default: gpipe's 2(Δ + n − 1) from depth and n)")
+    bound.add_argument("--schedule", choices=SCHEDULE_NAMES, help="the clock of the upper time claims: τ_g and "
+                       "makespan(B) under this schedule at --set depth (default gpipe, half duplex, unit costs)")
+    bound.add_argument("--chunks", help="v: model chunks per device, interleaved-1f1b only (Δ = v·P)")
+    bound.add_argument("--costs", metavar="f=…,b=…,w=…,c=…", help="op costs of the clock (default unit)")
+    bound.add_argument("--duplex", choices=("half", "full"), help="default half")
     run = command("run", cmd_run, "run a method on a hard instance and compare with the bounds")
     run.add_argument("--method", required=True, help=f"one of {', '.join(METHOD_NAMES)}, or your own as "
                      "PACKAGE.MODULE:NAME")

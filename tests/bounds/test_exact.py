@@ -8,7 +8,7 @@ import sympy as sp
 from pplimits.bounds.claim import parse_values
 from pplimits.bounds.exact import exact_value, integer_part
 from pplimits.bounds.registry import get
-from pplimits.bounds.symbols import L, R, d, eps
+from pplimits.bounds.symbols import L, R, d, eps, makespan
 from pplimits.bounds.tuning import tuning
 
 # Theorem D's T = ⌈4·2^{3/4}·RL·d^{1/4}/(π^{1/4}ε)⌉ at d = 2101248, ε = 0.00482632049839995 (a float): its argument is
@@ -33,7 +33,8 @@ def test_sympy_misjudges_it_and_exact_does_not():
 
 def test_claims_and_tuning_use_the_exact_ceiling():
     assert tuning(EPS, 1.0, 1.0, DIM).T == 39862
-    values = parse_values({"eps": EPS, "L": 1, "R": 1, "d": DIM, "depth": 1024, "n": 16})
+    values = {**parse_values({"eps": EPS, "L": 1, "R": 1, "d": DIM, "n": 16}),
+              makespan: lambda inputs: 2 * (1024 + inputs - 1)}
     K = tuning(EPS, 1.0, 1.0, DIM).K
     assert get("nonsmooth-convex.pprs.upper.time").evaluate(values) == 39862 * 2 * (1024 + 16 * K - 1)
 

@@ -10,7 +10,7 @@ from pplimits.algorithms.noise import gaussian_block, perturbations
 from pplimits.bounds.pprs import derivation
 from pplimits.bounds.regime import regime
 from pplimits.bounds.registry import get
-from pplimits.bounds.symbols import L, R, T, d, depth, eps, n, tau, tau_g, tau_g_gpipe
+from pplimits.bounds.symbols import L, R, T, d, depth, eps, makespan, n, tau, tau_g, tau_g_gpipe
 from pplimits.bounds.tuning import tuning
 
 C = sp.sqrt(2 / sp.pi)
@@ -139,7 +139,7 @@ def test_pprs_time_at_a_hand_computed_point():
         iterations = int(mpmath.ceil(4 * mpmath.sqrt(2 * c) * 10 / mpmath.mpf(0.01)))
         batch = int(mpmath.ceil((2 * iterations + 1) / (12 * c * 100)))
     assert (iterations, batch) == (5053, 11)
-    values = {eps: 0.01, L: 1.0, R: 1.0, d: 10_000, depth: 64, n: 2}
+    values = {eps: 0.01, L: 1.0, R: 1.0, d: 10_000, n: 2, makespan: lambda inputs: 2 * (64 + inputs - 1)}
     assert get("nonsmooth-convex.pprs.upper.time").evaluate(values) == iterations * 2 * (64 + 2 * batch - 1) == 859010
 
 
@@ -150,5 +150,5 @@ def test_drs_schedule_at_a_hand_computed_point():
     from pplimits.bounds.tuning import Tuning, drs_tuning
 
     assert drs_tuning(0.03, 1.0, 1.0, 10_000) == Tuning(T=6667, K=17)
-    values = {eps: 0.03, L: 1.0, R: 1.0, d: 10_000, depth: 8, n: 1}
+    values = {eps: 0.03, L: 1.0, R: 1.0, d: 10_000, n: 1, makespan: lambda inputs: 2 * (8 + inputs - 1)}
     assert get("nonsmooth-convex.pprs-drs.upper.time").evaluate(values) == 6667 * 2 * (8 + 17 - 1) == 320016

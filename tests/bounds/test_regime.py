@@ -13,7 +13,7 @@ from pplimits.bounds import crossover
 from pplimits.bounds.claim import parse_values
 from pplimits.bounds.regime import CLAIMS, METHODS, counts, counts_exactly, pieces
 from pplimits.bounds.registry import get
-from pplimits.bounds.symbols import depth, tau_g, tau_g_gpipe
+from pplimits.bounds.symbols import depth, gpipe_clock, with_gpipe_clock
 from pplimits.bounds.tuning import tuning
 from pplimits.reports.regime import Point, depth_crossovers, eps_crossovers, explain
 
@@ -27,7 +27,8 @@ def claimed(depth_value, eps_value, dim, inputs, batch=None, lipschitz=1.0, radi
     times = {}
     for method in METHODS:
         claim = get(CLAIMS[method])
-        times[method] = claim.evaluate(parse_values({k: v for k, v in values.items() if k in claim.parameters}))
+        given = parse_values({k: v for k, v in values.items() if k in claim.parameters or k == "depth"})
+        times[method] = claim.evaluate(with_gpipe_clock(claim.expression, given)[0])
     return times
 
 
@@ -43,8 +44,8 @@ def claimed_winner(*args, **kwargs) -> str:
 def test_each_claim_is_iterations_times_the_gpipe_makespan_of_its_batch(method):
     iterations, batch = pieces()[method]
     assert depth not in iterations.free_symbols and depth not in batch.free_symbols
-    # the subgradient claim's clock is the symbol τ_g: under gpipe (half duplex, unit costs) 2(Δ + n − 1)
-    claim = get(CLAIMS[method]).expression.subs(tau_g, tau_g_gpipe)
+    # the clock is τ_g = makespan(n) (subgradient) or makespan(batch): under gpipe (half duplex, unit costs) 2(Δ + B − 1)
+    claim = gpipe_clock(get(CLAIMS[method]).expression)
     assert sp.simplify(claim - iterations * 2 * (depth + batch - 1)) == 0
 
 

@@ -8,7 +8,7 @@ import sympy as sp
 
 from pplimits.bounds.claim import parse_values
 from pplimits.bounds.registry import get
-from pplimits.bounds.symbols import b, depth, n, tau_g, tau_g_gpipe
+from pplimits.bounds.symbols import b, depth, gpipe_clock, makespan, n, with_gpipe_clock
 
 SGD = "nonsmooth-convex.sgd.upper.time"
 
@@ -17,7 +17,8 @@ def test_label_source_and_parameters():
     claim = get(SGD)
     assert claim.label == "CLASSICAL" and claim.kind == "upper" and claim.quantity == "time-to-eps"
     assert "Nemirovski" in claim.source and "Bubeck 2015, Thm 6.1" in claim.source
-    assert claim.parameters == ["L", "R", "b", "depth", "eps"]  # not n: the bound does not depend on the data size
+    # not n: the bound does not depend on the data size; the clock is makespan(b) under the schedule run
+    assert claim.parameters == ["L", "R", "b", "eps", "makespan"]
 
 
 def test_by_hand_at_a_point():
@@ -25,7 +26,7 @@ def test_by_hand_at_a_point():
     mini-batches; b = 4 inputs through Δ = 8 stages take 2(8 + 4 − 1) = 22 ticks each (gpipe, half duplex):
     144 · 22 = 3168."""
     values = parse_values({"eps": 0.25, "L": 2, "R": 1.5, "depth": 8, "b": 4})
-    assert get(SGD).evaluate(values) == 3168
+    assert get(SGD).evaluate(with_gpipe_clock(get(SGD).expression, values)[0]) == 3168
 
 
 def test_by_hand_where_float_arithmetic_would_be_one_iteration_short():
@@ -34,20 +35,21 @@ def test_by_hand_where_float_arithmetic_would_be_one_iteration_short():
     101 · 22 = 2222."""
     assert (3 / 0.3) ** 2 == 100.0 and (Fraction(3) / Fraction(0.3)) ** 2 > 100
     values = parse_values({"eps": 0.3, "L": 2, "R": 1.5, "depth": 8, "b": 4})
-    assert get(SGD).evaluate(values) == 101 * 22
+    assert get(SGD).evaluate(with_gpipe_clock(get(SGD).expression, values)[0]) == 101 * 22
 
 
 def test_the_batch_changes_the_time_per_iteration_not_the_iterations():
     expression = get(SGD).expression
-    iterations = sp.simplify(expression / (2 * (depth + b - 1)))
-    assert iterations.free_symbols.isdisjoint({b, depth, n})
+    iterations = sp.simplify(expression / makespan(b))
+    assert iterations.free_symbols.isdisjoint({b, depth, n}) and not iterations.has(makespan)
     # with b = n it is the subgradient method's bound exactly under gpipe (its τ_g there is 2(Δ + n − 1))
-    subgradient = get("nonsmooth-convex.subgradient.upper.time").expression.subs(tau_g, tau_g_gpipe)
-    assert sp.simplify(expression.subs(b, n) - subgradient) == 0
+    subgradient = gpipe_clock(get("nonsmooth-convex.subgradient.upper.time").expression)
+    assert sp.simplify(gpipe_clock(expression).subs(b, n) - subgradient) == 0
 
 
 @pytest.mark.parametrize("batch", [1, 3, 64])
 def test_time_grows_with_the_batch_by_two_ticks_per_input_per_iteration(batch):
     values = {"eps": 0.01, "L": 1, "R": 1, "depth": 16}
-    one, more = (get(SGD).evaluate(parse_values({**values, "b": size})) for size in (batch, batch + 1))
+    one, more = (get(SGD).evaluate(with_gpipe_clock(get(SGD).expression, parse_values({**values, "b": size}))[0])
+                 for size in (batch, batch + 1))
     assert more - one == 2 * math.ceil((1 / Fraction(0.01)) ** 2)

@@ -100,6 +100,47 @@ def test_bound_without_tau_g_uses_the_gpipe_makespan_and_says_so():
     assert code != 0 and "needs tau_g" in err
 
 
+PPRS_POINT = ("--set", "eps=0.01", "--set", "L=1", "--set", "R=1", "--set", "d=2101248", "--set", "n=16",
+              "--set", "depth=8")
+
+
+@pytest.mark.parametrize("schedule, costs, per_iteration", [
+    # closed forms typed from docs/theory.md §1 at P = Δ = 8 and B inputs: gpipe 2(Δ + B − 1), 1F1B (B + P − 1)(f + b),
+    # ZB-H1 B(f + b) + (P − 1)(f + b − 2w) with w = b/2 by default, and f = 1, b = 2, w = 1 given
+    ("gpipe", None, lambda inputs: 2 * (8 + inputs - 1)),
+    ("1f1b", None, lambda inputs: (inputs + 7) * 2),
+    ("zb-h1", None, lambda inputs: 2 * inputs + 7),
+    ("zb-h1", "f=1,b=2,w=1", lambda inputs: 3 * inputs + 7),
+])
+def test_the_pprs_and_sgd_time_claims_take_the_schedules_makespan_of_their_own_batch(schedule, costs, per_iteration):
+    """PPRS's iteration sends nK inputs (K from Theorem D's tuning), SGD's b: each claim is its iterations × the
+    makespan of that many inputs under the schedule given (issue 15, item 3)."""
+    from pplimits.bounds.tuning import tuning
+
+    tuned = tuning(0.01, 1.0, 1.0, 2101248)
+    extra = ("--schedule", schedule) + (("--costs", costs) if costs else ())
+    code, out, err = cli("bound", "nonsmooth-convex.pprs.upper.time", *PPRS_POINT, *extra, "--json")
+    assert code == 0, err
+    assert json.loads(out)["value"] == tuned.T * per_iteration(16 * tuned.K)
+    code, out, err = cli("bound", "nonsmooth-convex.sgd.upper.time", *PPRS_POINT, "--set", "b=12", *extra, "--json")
+    assert code == 0, err
+    assert json.loads(out)["value"] == 10_000 * per_iteration(12)  # (RL/ε)² = 10⁴ mini-batches of b = 12
+
+
+def test_the_pprs_claim_defaults_to_gpipe_and_says_so_and_needs_a_depth_for_it():
+    from pplimits.bounds.tuning import tuning
+
+    tuned = tuning(0.01, 1.0, 1.0, 2101248)
+    code, out, err = cli("bound", "nonsmooth-convex.pprs.upper.time", *PPRS_POINT, "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["value"] == tuned.T * 2 * (8 + 16 * tuned.K - 1) and payload["makespan"]["default"] == "gpipe"
+    code, _, err = cli("bound", "nonsmooth-convex.pprs.upper.time", *PPRS_POINT[:-2])
+    assert code == 2 and "needs makespan(B)" in err and "depth" in err
+    code, _, err = cli("bound", "nonsmooth-convex.pprs.upper.time", *PPRS_POINT[:-2], "--schedule", "1f1b")
+    assert code == 2 and "--set depth" in err
+
+
 def test_run_on_every_hard_instance_each_at_its_own_eps():
     """`--instance hard`: one row per hard instance of the quick profile; where the method does not apply, why."""
     code, out, err = cli("run", "--method", "agd", "--instance", "hard", "--depth", "4", "--json")
