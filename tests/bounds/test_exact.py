@@ -55,3 +55,16 @@ def test_exact_value_substitutes_and_decides_nested_ceilings():
     assert exact_value(expr, {L: sp.Integer(3), R: sp.Integer(1), eps: sp.Rational(1, 3), d: sp.Integer(2)}) == 5
     with pytest.raises(ArithmeticError):
         integer_part(sp.I, up=True)
+
+
+def test_a_clock_with_fractional_costs_is_evaluated_exactly_and_rounded_outward():
+    """makespan(B) of a schedule with op costs of 1/7 is a Fraction: the claim takes it exactly, so SGD's upper time
+    144·(b + 1/7) at b = 2 (R = 1.5, L = 2, ε = 0.25: 144 mini-batches) comes back as a float never below
+    144·15/7 (the float product of the rounded makespan is below it)."""
+    claim = get("nonsmooth-convex.sgd.upper.time")
+    values = {**parse_values({"eps": 0.25, "L": 2, "R": 1.5, "b": 2}),
+              makespan: lambda inputs: Fraction(inputs) + Fraction(1, 7)}
+    exact = 144 * Fraction(15, 7)
+    assert Fraction(144 * float(Fraction(15, 7))) < exact  # the float path would round inward here
+    value = claim.evaluate(values)
+    assert Fraction(value) >= exact and Fraction(math.nextafter(value, 0)) < exact
