@@ -32,7 +32,14 @@ makespan = sp.Function("makespan")
 # costs: one synchronous iteration of B inputs takes 2(Δ + B − 1) (the default where no schedule is given; τ_g of n
 # inputs). docs/theory.md §1, DERIVED.
 tau = 2 * depth
-makespan_gpipe = sp.Lambda(inputs, 2 * (depth + inputs - 1))
+
+
+def gpipe_makespan(stages, batch):
+    """2(Δ + B − 1): B inputs through Δ stages, gpipe, half duplex, unit op costs (numbers or sympy expressions)."""
+    return 2 * (stages + batch - 1)
+
+
+makespan_gpipe = sp.Lambda(inputs, gpipe_makespan(depth, inputs))
 tau_g_gpipe = makespan_gpipe(n)
 
 
@@ -85,7 +92,7 @@ def with_gpipe_clock(expression: sp.Expr, values: dict) -> tuple[dict, str | Non
         stages = values[depth]
         notes.append(f"makespan(B) not given: the gpipe schedule's (half duplex, unit op costs) 2(Δ + B − 1) at "
                      f"Δ = {stages} is used")
-        values = {**values, makespan: lambda batch: 2 * (stages + batch - 1)}
+        values = {**values, makespan: lambda batch: gpipe_makespan(stages, batch)}
     if not notes:
         return values, None
     return values, "; ".join(notes) + "; give --schedule (and --costs) for another schedule or costs"
