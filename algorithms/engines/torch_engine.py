@@ -135,13 +135,16 @@ def model(schedule: str, devices: int, samples: int, chunks: int = 1) -> tuple:
 def recorded_ticks(orders, samples: int, schedule: str = "gpipe", chunks: int = 1) -> tuple[int, tuple]:
     """(ticks, peak activations per rank) of the ranks' recorded action orders (orders[r] = [(F | B | I | W, stage,
     k), …], stage and k from 0; I is the input-gradient op B of a split backward) run as early as possible with
-    every action one tick; TimelineError unless every action ran on the rank of its stage and they form a valid
-    timeline of `schedule` (see `timing`)."""
+    every action one tick; TimelineError unless every action is of the schedule's kinds (F, B; F, I, W where the
+    backward is split), ran on the rank of its stage, and they form a valid timeline of `schedule` (see `timing`)."""
     timed = timing(schedule, len(orders), samples, chunks)
+    kinds = ("F", "I", "W") if "W" in timed.kinds else ("F", "B")
     elsewhere = []
     for r, order in enumerate(orders):
         for kind, stage, k in order:
-            if not (isinstance(stage, int) and 0 <= stage < timed.stages):
+            if kind not in kinds:
+                elsewhere.append(f"rank {r} ran {kind}{k} of stage {stage}: {schedule} runs only {', '.join(kinds)}")
+            elif not (isinstance(stage, int) and 0 <= stage < timed.stages):
                 elsewhere.append(f"rank {r} ran {kind}{k} of stage {stage}, which does not exist")
             elif timed.device_of(stage + 1) != r + 1:
                 elsewhere.append(f"rank {r} ran {kind}{k} of stage {stage}, which {schedule} places on rank "
@@ -156,7 +159,7 @@ def recorded_ticks(orders, samples: int, schedule: str = "gpipe", chunks: int = 
 
 
 def smoothed_gradients(cases, device: str = "cpu", timeout: float = 120) -> list[EngineRun]:
-    """Several smoothed_gradient calls of the same depth in one torchrun launch (a launch costs seconds).
+    """Several smoothed_gradient calls on the same number of ranks in one torchrun launch (a launch costs seconds).
 
     Each case: a dict of smoothed_gradient's arguments objective, theta, gamma, samples, seed, iteration,
     op_seconds (default 0), schedule (one of SCHEDULES, default gpipe), chunks (v stages per rank, default the
@@ -219,7 +222,8 @@ def _checked(case) -> dict:
     devices, samples = objective.depth // chunks, require_int("samples", case["samples"])
     model(schedule, devices, samples, chunks)  # its domain, torch's and pplimits'
     return {"devices": devices, "chunks": chunks, "torch_schedule": SCHEDULES[schedule][0],
-            "placement": placement(schedule, devices, chunks), "objective": objective, "theta": theta, "gamma": require_number("gamma", case["gamma"], 0.0, low_open=False),
+            "placement": placement(schedule, devices, chunks), "objective": objective, "theta": theta,
+            "gamma": require_number("gamma", case["gamma"], 0.0, low_open=False),
             "samples": require_int("samples", case["samples"]), "seed": require_int("seed", case["seed"], 0),
             "iteration": require_int("iteration", case["iteration"], 0),
             "op_seconds": require_number("op_seconds", case.get("op_seconds", 0.0), 0.0, low_open=False),

@@ -83,7 +83,7 @@ def test_wall_time_is_the_models_within_15_percent(runs, schedule):
 
 def test_split_orders_need_each_i_before_its_w_on_the_rank_of_its_stage():
     """ZB-H1 by hand at P = 2, K = 2 (I = the input-gradient op B): valid, 3K + (P − 1) = 7 ticks; a W before its I,
-    a missing W, or an I/W under a schedule that does not split are refused."""
+    a missing W, an I/W under a schedule that does not split, or a full B where it splits are refused."""
     good = [[("F", 0, 0), ("F", 0, 1), ("I", 0, 0), ("W", 0, 0), ("I", 0, 1), ("W", 0, 1)],
             [("F", 1, 0), ("I", 1, 0), ("F", 1, 1), ("I", 1, 1), ("W", 1, 0), ("W", 1, 1)]]
     assert torch_engine.recorded_ticks(good, 2, "interleaved-zb")[0] == 7
@@ -92,8 +92,11 @@ def test_split_orders_need_each_i_before_its_w_on_the_rank_of_its_stage():
     for orders in (early_w, missing_w):
         with pytest.raises(TimelineError):
             torch_engine.recorded_ticks(orders, 2, "interleaved-zb")
-    with pytest.raises(TimelineError, match="has no cost under 1f1b"):
+    with pytest.raises(TimelineError, match="1f1b runs only F, B"):
         torch_engine.recorded_ticks(good, 2, "1f1b")
+    full = [[("B" if kind == "I" else kind, stage, k) for kind, stage, k in order] for order in good]
+    with pytest.raises(TimelineError, match="interleaved-zb runs only F, I, W"):
+        torch_engine.recorded_ticks(full, 2, "interleaved-zb")  # a full backward where torch's schedule splits it
 
 
 def test_zbv_orders_need_the_v_placement():
@@ -103,7 +106,8 @@ def test_zbv_orders_need_the_v_placement():
     orders = [[(a.kind, a.stage, a.microbatch) for a in actions if a is not None and a.kind in "FBIW"]
               for actions in ir.ranks]
     assert torch_engine.placement("zbv", DEVICES, 2) == (0, 1, 1, 0)
-    assert torch_engine.recorded_ticks(orders, SAMPLES, "zbv", 2)[0] == torch_engine.model("zbv", DEVICES, SAMPLES, 2)[0]
+    ticks = torch_engine.recorded_ticks(orders, SAMPLES, "zbv", 2)[0]
+    assert ticks == torch_engine.model("zbv", DEVICES, SAMPLES, 2)[0]
     with pytest.raises(TimelineError, match="rank 0 ran F0 of stage 3, which interleaved-zb places on rank 1"):
         torch_engine.recorded_ticks(orders, SAMPLES, "interleaved-zb", 2)
 
