@@ -239,7 +239,7 @@ def smoothed_gradient(objective, theta, gamma, samples, seed, iteration, op_seco
     return smoothed_gradients([case | ({} if chunks is None else {"chunks": chunks})], device, timeout)[0]
 
 
-def validate_clock(depths=(2, 4), samples=(2, 8), op_seconds=0.02, repeats=3, schedules=CLOCK_GRID) -> list[dict]:
+def validate_clock(depths=(2, 4), samples=(2, 8), op_seconds=0.05, repeats=5, schedules=CLOCK_GRID) -> list[dict]:
     """Measured wall time of schedule.step against `model` · op_seconds, per (schedule, v) of `schedules`, P in
     `depths` ranks holding v stages each (Δ = vP) and K in `samples`, within the schedule's domain (torch's and
     pplimits': 1F1B and ZB-H1 K ≥ P, interleaved 1F1B K a multiple of P, …).
