@@ -245,8 +245,8 @@ def validate_clock(depths=(2, 4), samples=(2, 8), op_seconds=0.05, repeats=5, sc
     pplimits': 1F1B and ZB-H1 K ≥ P, interleaved 1F1B K a multiple of P, …).
 
     Each action sleeps `op_seconds`; measured = the minimum over `repeats` timed steps after a warm-up step,
-    one torchrun launch per P. The recorded orders must be valid timelines (else a TimelineError); their ticks are
-    recorded beside the model's.
+    one torchrun launch per P (timeout: 120 s plus three times the model's sleeping time). The recorded orders must
+    be valid timelines (else a TimelineError); their ticks are recorded beside the model's.
     """
     rows = []
     for devices in depths:
@@ -263,7 +263,8 @@ def validate_clock(depths=(2, 4), samples=(2, 8), op_seconds=0.05, repeats=5, sc
             cases.append({"objective": objective, "theta": objective.x0, "gamma": 0.1, "samples": k, "seed": 0,
                           "iteration": 0, "op_seconds": op_seconds, "repeats": repeats, "schedule": name,
                           "chunks": chunks})
-        for (name, chunks, k, ticks, source), run in zip(grid, smoothed_gradients(cases)):
+        slept = (1 + repeats) * op_seconds * sum(float(ticks) for *_, ticks, _ in grid)
+        for (name, chunks, k, ticks, source), run in zip(grid, smoothed_gradients(cases, timeout=120 + 3 * slept)):
             rows.append(clock_row("torch", devices, k, op_seconds, run.wall_seconds, name, chunks=chunks,
                                   ticks=ticks, model=source) | {"recorded_ticks": run.ticks})
     return rows
