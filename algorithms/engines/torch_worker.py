@@ -125,13 +125,13 @@ def _run(case, rank, device):
     objective, samples, placement = case["objective"], case["samples"], case["placement"]
     shapes, depth, log = _shapes(objective), objective.depth, []
     modules, stages = {}, []
+
+    def example(shape):
+        return torch.empty(shape, dtype=torch.float64, device=device)
+
     for j in (j for j in range(depth) if placement[j] == rank):
         first, last = j == 0, j == depth - 1
         modules[j] = _Stage(objective, j, case, shapes, device)
-
-        def example(shape):
-            return torch.empty(shape, dtype=torch.float64, device=device)
-
         row_in = example((1, 1) if first else (1, 1 + int(np.prod(shapes[j])))).requires_grad_(not first)  # [k] first
         row_out = example((1,) if last else (1, 1 + int(np.prod(shapes[j + 1])))).requires_grad_()
         stages.append(_TimedStage(modules[j], j, depth, device, input_args=row_in, output_args=row_out, log=log,
