@@ -579,7 +579,8 @@ def _verdict(paired: dict) -> str:
 
 def cmd_engines(args):
     """The array backends and the pipeline engines: installed, usable, devices; --validate-clock measures the
-    engines' wall time against the clock's makespan (GPipe; torch also 1F1B) and records it for the report."""
+    engines' wall time against the clock's makespan (GPipe; torch also its other schedules) and records it for the
+    report."""
     from pplimits._util.files import require_writable
     from pplimits.algorithms.backend import available
     from pplimits.algorithms.engines import engines
@@ -730,7 +731,8 @@ def build_parser():
     experiment.add_argument("--force", action="store_true", help="overwrite files that are not pplimits records")
     engines = command("engines", cmd_engines, "the array backends and pipeline engines: installed, usable, devices")
     engines.add_argument("--validate-clock", action="store_true",
-                         help="time each usable engine with 20 ms per stage op against the clock's makespan (GPipe; 1F1B too with torch)")
+                         help="time each usable engine with 50 ms per stage op against the clock's makespan (GPipe; with torch "
+                              "also 1F1B, interleaved 1F1B, looped BFS and the zero-bubble schedules)")
     engines.add_argument("--out", metavar="PATH",
                          help=f"where --validate-clock records (default {ENGINE_CLOCK_OUT}; the report shows the record "
                          "shipped in the package, reports/measurements/engine-clock.json in a checkout)")

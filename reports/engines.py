@@ -13,17 +13,18 @@ from pplimits._util.files import package_file
 RECORD = package_file("pplimits.reports", "measurements", "engine-clock.json")  # read-only default
 
 
-HEADER = ["engine", "schedule", "Δ", "K", "model s", "measured s", "ratio", "within"]
-WIDTHS = [8, 9, 3, 3, 9, 11, 7, 51]
+HEADER = ["engine", "schedule", "v", "Δ", "K", "model", "model s", "measured s", "ratio", "within"]
+WIDTHS = [8, 16, 2, 3, 3, 11, 9, 11, 7, 6]  # the last widens to a skipped engine's reason in the report
 
 
 def rows(result: dict) -> list[list[str]]:
-    """The model-vs-measured table, one row per (engine, schedule, Δ, K), then one per engine not measured and why
-    (a record made before schedules were measured is GPipe throughout)."""
-    found = [[r["engine"], r.get("schedule", "gpipe"), str(r["depth"]), str(r["K"]), f"{r['model_seconds']:.3f}",
-              f"{r['measured_seconds']:.3f}", f"{r['ratio']:.3f}", "yes" if r["within_tolerance"] else "NO"]
-             for r in result["rows"]]
-    return found + [[name, "—", "—", "—", "—", "—", "—", reason] for name, reason in result["skipped"].items()]
+    """The model-vs-measured table, one row per (engine, schedule, v, Δ, K) with the model's source (closed form or
+    simulator), then one per engine not measured and why (a record made before schedules were measured is GPipe
+    throughout, one before v and the model's source were recorded is v = 1 and closed form)."""
+    found = [[r["engine"], r.get("schedule", "gpipe"), str(r.get("chunks", 1)), str(r["depth"]), str(r["K"]),
+              r.get("model", "closed form"), f"{r['model_seconds']:.3f}", f"{r['measured_seconds']:.3f}",
+              f"{r['ratio']:.3f}", "yes" if r["within_tolerance"] else "NO"] for r in result["rows"]]
+    return found + [[name, *["—"] * 8, reason] for name, reason in result["skipped"].items()]
 
 
 def table(result: dict) -> str:

@@ -192,8 +192,9 @@ def _engine_clock(doc: Document) -> None:
         doc.paragraph("No measurement recorded: run `pplimits engines --validate-clock` (needs the [jax] and/or "
                       "[torch] extras) to record one.")
         return
-    doc.paragraph(f"Every stage op sleeps {record['op_seconds'] * 1000:g} ms; the model time of GPipe and of 1F1B "
-                  f"(torch only) is 2(K + Δ − 1) ops (DERIVED, docs/theory.md §1); target |measured/model − 1| ≤ {record['tolerance']:.0%}. "
+    doc.paragraph(f"Every stage op sleeps {record['op_seconds'] * 1000:g} ms; the model time is the schedule's makespan "
+                  f"in ops: its closed form, or where it has none pplimits' simulator on torch's own schedule IR (v "
+                  f"stages per device, Δ = vP; DERIVED, docs/theory.md §1); target |measured/model − 1| ≤ {record['tolerance']:.0%}. "
                   f"Recorded measurement (wall time belongs to its machine): {record['provenance']['machine']}, "
                   f"revision {record['provenance']['revision'][:12]}, {record['provenance']['date']}.")
     doc.table(engines.HEADER, engines.rows(record), engines.WIDTHS, size=7)

@@ -16,13 +16,14 @@ from pplimits.worstcase.layered import network
 class EngineRun:
     """One pipelined PPRS gradient: G (d,), the K values, the ticks of the ops run, the wall time of one
     pipelined step (compile and launch excluded), and where the engine records its ops' order, the most
-    activations each device held at once."""
+    activations each device held at once and the actions each device ran, in order."""
 
     gradient: np.ndarray
     values: np.ndarray
     ticks: int
     wall_seconds: float
     peak_activations: tuple | None = None
+    orders: tuple | None = None
 
 
 def clock_objective(depth: int):
@@ -30,13 +31,16 @@ def clock_objective(depth: int):
     return network(depth, width=4, points=4)
 
 
-def clock_row(engine: str, depth: int, samples: int, op_seconds: float, measured: float,
-              schedule: str = "gpipe") -> dict:
-    """One row of clock validation: the schedule's closed-form makespan · op_seconds (GPipe 2(K + Δ − 1), 1F1B
-    2(K + Δ − 1) too at unit costs; DERIVED, docs/theory.md §1) against the measured wall time."""
-    model = float(Schedule(schedule, devices=depth, inputs=samples).makespan()) * op_seconds
-    return {"engine": engine, "schedule": schedule, "depth": depth, "K": samples, "model_seconds": model,
-            "measured_seconds": measured, "ratio": measured / model}
+def clock_row(engine: str, devices: int, samples: int, op_seconds: float, measured: float, schedule: str = "gpipe",
+              chunks: int = 1, ticks=None, model: str = "closed form") -> dict:
+    """One row of clock validation: the model's makespan in ticks · op_seconds against the measured wall time, P =
+    `devices` holding v = `chunks` stages each (depth Δ = vP). `ticks` defaults to the clock's closed form of
+    `schedule` at unit costs (GPipe and 1F1B 2(K + Δ − 1); DERIVED, docs/theory.md §1); `model` names its source."""
+    ticks = Schedule(schedule, devices=devices, inputs=samples).makespan() if ticks is None else ticks
+    seconds = float(ticks) * op_seconds
+    return {"engine": engine, "schedule": schedule, "depth": devices * chunks, "devices": devices, "chunks": chunks,
+            "K": samples, "model": model, "model_ticks": ticks, "model_seconds": seconds,
+            "measured_seconds": measured, "ratio": measured / seconds}
 
 
 ENGINES = ("jax", "torch")

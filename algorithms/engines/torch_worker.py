@@ -1,17 +1,26 @@
-"""torchrun entry point of the torch pipeline engine: rank j runs stage j of each case's LayeredObjective.
+"""torchrun entry point of the torch pipeline engine: rank r runs its stages of each case's LayeredObjective.
 
-    torchrun --standalone --nproc_per_node=Δ -m algorithms.engines.torch_worker PROBLEM OUTDIR
+    torchrun --standalone --nproc_per_node=P -m algorithms.engines.torch_worker PROBLEM OUTDIR
 
 PROBLEM is a pickle {"device": "cpu" | "cuda", "timeout": seconds, "cases": [case, …]} written by
-algorithms.engines.torch_engine; rank j writes OUTDIR/rank{j}.pkl: per case its gradient block, the merged
-values (last rank), the ops it ran in order and the wall seconds of each timed schedule.step (numpy / floats).
+algorithms.engines.torch_engine; rank r writes OUTDIR/rank{r}.pkl: per case the gradient block of each stage it
+holds, the merged values (the rank of the last stage), the actions it ran in order and the wall seconds of each
+timed schedule.step (numpy / floats).
 
 Stage j is a float64 nn.Module holding θ_j. A micro-batch is one PPRS query: the flat activation row [k, a]
 carries its index k, and the stage evaluates its own forward map at θ_j + γX_k⁽ʲ⁾ with
 X_k⁽ʲ⁾ = algorithms.noise.gaussian_block(seed, iteration, k, j, size_j); its backward is the stage's own VJP
-(the objective's subgradient conventions), the loss's subgradient seeding the last stage. The case's schedule,
-ScheduleGPipe or Schedule1F1B, with K micro-batches, loss = the value itself and scale_grads=True (the summed
-gradients divided by K) leaves G_j = (1/K) Σ_k ∇_j f(θ + γX_k) in θ_j.grad.
+(the objective's subgradient conventions, one autograd node), the loss's subgradient seeding the last stage.
+The case names torch's schedule class, its stage → rank placement (case["placement"][j]: one stage per rank, or v
+per rank, looped or V-shaped) and runs it with K micro-batches, loss = the value itself and scale_grads=True
+(the summed gradients divided by K), which leaves G_j = (1/K) Σ_k ∇_j f(θ + γX_k) in θ_j.grad.
+
+The zero-bubble classes split each backward into an input-gradient action I and a weight-gradient action W: torch's
+stage_backward_input runs autograd to the stage's input only (retaining the graph, keeping the gradient that
+reaches the stage's one autograd node) and stage_backward_weight resumes from that node to θ_j; stage 0, whose
+input needs no gradient, runs nothing at I and its whole backward at W (torch's PipelineStage). Every action torch
+runs (forward_one_chunk, backward_one_chunk full or input-only, backward_weight_one_chunk) is logged as
+(F | B | I | W, stage, micro-batch) in the order it ran and then sleeps op_seconds: one op of the clock each.
 """
 import os
 import pickle
@@ -25,26 +34,24 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from torch.distributed.elastic.multiprocessing.errors import record
-from torch.distributed.pipelining import PipelineStage, Schedule1F1B, ScheduleGPipe
+from torch.distributed.pipelining import PipelineStage, schedules
 
 from pplimits._util.checks import UsageError
 from pplimits.algorithms.noise import gaussian_block
 
 # worstcase.layered asks arrays for x.__array_namespace__(), which torch tensors lack: lend array-api-compat's.
-SCHEDULES = {"gpipe": ScheduleGPipe, "1f1b": Schedule1F1B}  # pplimits' clock name: torch's class
-
 if not hasattr(torch.Tensor, "__array_namespace__"):
     torch.Tensor.__array_namespace__ = lambda self, api_version=None: array_api_compat.torch
 
 
 class _StageOp(torch.autograd.Function):
     """One stage op at a perturbed point: forward = stage.forward (then the loss at the last stage), backward =
-    the stage's VJP, logged as ("B", k) and stalled op_seconds."""
+    the stage's VJP (run once by a full backward; by each of I and W where torch splits it, each keeping its part)."""
 
     @staticmethod
-    def forward(ctx, point, activations, stage, loss, k, log, op_seconds):
+    def forward(ctx, point, activations, stage, loss):
         outputs, saved = stage.forward(point, activations)
-        ctx.stage, ctx.loss, ctx.k, ctx.log, ctx.op_seconds = stage, loss, k, log, op_seconds
+        ctx.stage, ctx.loss = stage, loss
         ctx.point, ctx.saved, ctx.outputs = point, saved, outputs
         return outputs if loss is None else loss.value(outputs)
 
@@ -53,9 +60,7 @@ class _StageOp(torch.autograd.Function):
         if ctx.loss is not None:
             grad = ctx.loss.gradient(ctx.outputs) * grad[:, None, None]
         grad_params, grad_in = ctx.stage.backward(ctx.point, ctx.saved, grad)
-        time.sleep(ctx.op_seconds)
-        ctx.log.append(("B", ctx.k))
-        return grad_params, grad_in if ctx.needs_input_grad[1] else None, None, None, None, None, None
+        return grad_params, grad_in if ctx.needs_input_grad[1] else None, None, None
 
 
 class _Stage(torch.nn.Module):
@@ -71,16 +76,38 @@ class _Stage(torch.nn.Module):
         self.stage, self.shape_in = objective.stages[j], shapes[j]
         self.loss = objective.loss if j == objective.depth - 1 else None
         self.inputs = torch.tensor(objective.data, device=device)[None] if j == 0 else None
-        self.op_seconds, self.log = case["op_seconds"], []
 
     def forward(self, row):
         k = int(row[0, 0])
         activations = self.inputs if self.inputs is not None else row[:, 1:].reshape(1, *self.shape_in)
-        out = _StageOp.apply((self.theta + self.noise[k])[None], activations, self.stage, self.loss, k, self.log,
-                             self.op_seconds)
-        time.sleep(self.op_seconds)
-        self.log.append(("F", k))
+        out = _StageOp.apply((self.theta + self.noise[k])[None], activations, self.stage, self.loss)
         return out if self.loss is not None else torch.cat([row[:, :1], out.reshape(1, -1)], dim=1)
+
+
+class _TimedStage(PipelineStage):
+    """torch's PipelineStage whose every action, after running, is logged to the rank's shared `log` as
+    (F | B | I | W, stage, micro-batch) and sleeps `op_seconds`."""
+
+    def __init__(self, *args, log, op_seconds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.log, self.op_seconds = log, op_seconds
+
+    def _done(self, kind, chunk):
+        time.sleep(self.op_seconds)
+        self.log.append((kind, self.stage_index, chunk))
+
+    def forward_one_chunk(self, fwd_chunk_id, *args, **kwargs):
+        output = super().forward_one_chunk(fwd_chunk_id, *args, **kwargs)
+        self._done("F", fwd_chunk_id)
+        return output
+
+    def backward_one_chunk(self, bwd_chunk_id, loss=None, full_backward=True, last_backward=False):
+        super().backward_one_chunk(bwd_chunk_id, loss=loss, full_backward=full_backward, last_backward=last_backward)
+        self._done("B" if full_backward else "I", bwd_chunk_id)
+
+    def backward_weight_one_chunk(self, bwd_chunk_id, last_backward=False):
+        super().backward_weight_one_chunk(bwd_chunk_id, last_backward=last_backward)
+        self._done("W", bwd_chunk_id)
 
 
 def _shapes(objective):
@@ -92,34 +119,45 @@ def _shapes(objective):
     return shapes
 
 
-def _run(case, j, device):
-    """Build stage j, run one warm-up and case["repeats"] timed schedule.step calls; the last one's results."""
-    objective, samples = case["objective"], case["samples"]
-    first, last, shapes = j == 0, j == objective.depth - 1, _shapes(objective)
-    module = _Stage(objective, j, case, shapes, device)
+def _run(case, rank, device):
+    """Build this rank's stages, run one warm-up and case["repeats"] timed schedule.step calls; the last one's
+    results."""
+    objective, samples, placement = case["objective"], case["samples"], case["placement"]
+    shapes, depth, log = _shapes(objective), objective.depth, []
+    modules, stages = {}, []
 
     def example(shape):
         return torch.empty(shape, dtype=torch.float64, device=device)
 
-    row_in = example((1, 1) if first else (1, 1 + int(np.prod(shapes[j])))).requires_grad_(not first)  # [k] first
-    row_out = example((1,) if last else (1, 1 + int(np.prod(shapes[j + 1])))).requires_grad_()
-    stage = PipelineStage(module, j, objective.depth, device, input_args=row_in, output_args=row_out)
-    schedule = SCHEDULES[case["schedule"]](stage, samples, loss_fn=lambda values, target: values.sum(),
-                                           scale_grads=True)
+    for j in (j for j in range(depth) if placement[j] == rank):
+        first, last = j == 0, j == depth - 1
+        modules[j] = _Stage(objective, j, case, shapes, device)
+        row_in = example((1, 1) if first else (1, 1 + int(np.prod(shapes[j])))).requires_grad_(not first)  # [k] first
+        row_out = example((1,) if last else (1, 1 + int(np.prod(shapes[j + 1])))).requires_grad_()
+        stages.append(_TimedStage(modules[j], j, depth, device, input_args=row_in, output_args=row_out, log=log,
+                                  op_seconds=case["op_seconds"]))
+    schedule_class = getattr(schedules, case["torch_schedule"])
+    single = issubclass(schedule_class, schedules.PipelineScheduleSingle)
+    schedule = schedule_class(stages[0] if single else stages, samples, loss_fn=lambda values, target: values.sum(),
+                              scale_grads=True)
     queries = torch.arange(samples, dtype=torch.float64, device=device)[:, None]
-    args, target = ((queries,) if first else ()), (queries if last else None)
+    holds_last = depth - 1 in modules
+    args, target = ((queries,) if 0 in modules else ()), (queries if holds_last else None)
     walls = []
     for _ in range(1 + case["repeats"]):
-        module.theta.grad, module.log[:] = None, []
+        for module in modules.values():
+            module.theta.grad = None
+        log[:] = []
         dist.barrier()
         start = time.perf_counter()
         values = schedule.step(*args, target=target)
         if device.type == "cuda":
             torch.cuda.synchronize(device)
         walls.append(time.perf_counter() - start)
-    grad = module.theta.grad if module.theta.grad is not None else torch.zeros_like(module.theta)
-    return {"gradient": grad.detach().cpu().numpy(), "ops": list(module.log), "walls": walls[1:],
-            "values": values.detach().cpu().numpy() if last else None}
+    gradients = {j: (m.theta.grad if m.theta.grad is not None else torch.zeros_like(m.theta)).detach().cpu().numpy()
+                 for j, m in modules.items()}
+    return {"gradients": gradients, "ops": list(log), "walls": walls[1:],
+            "values": values.detach().cpu().numpy() if holds_last else None}
 
 
 @record
@@ -127,9 +165,9 @@ def main(problem_path, out_dir):
     with open(problem_path, "rb") as file:
         problem = pickle.load(file)
     rank, world, local = (int(os.environ[name]) for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK"))
-    depths = {case["objective"].depth for case in problem["cases"]}
-    if depths != {world}:
-        raise UsageError(f"every case needs one rank per stage: depths {sorted(depths)}, {world} ranks")
+    ranks = {max(case["placement"]) + 1 for case in problem["cases"]}
+    if ranks != {world}:
+        raise UsageError(f"every case must place its stages on the {world} ranks, got {sorted(ranks)} ranks")
     cuda = problem["device"] == "cuda"
     device = torch.device("cuda", local) if cuda else torch.device("cpu")
     dist.init_process_group("nccl" if cuda else "gloo", timeout=timedelta(seconds=problem["timeout"]),

@@ -152,7 +152,8 @@ def test_validate_clock_records_where_asked_and_out_needs_it(tmp_path, monkeypat
     assert main(["engines", "--validate-clock", "--out", str(out)]) == 0
     assert clock.load(out) == measured
     text = capsys.readouterr().out
-    assert "jax       gpipe      2    2    0.120      0.126        1.050    yes" in text  # a record without schedules
+    old_record = "jax       gpipe             1   2    2    closed form  0.120      0.126        1.050    yes"
+    assert old_record in text  # a record made before schedules, v and the model's source were recorded
     assert f"written to {out}" in text
     assert main(["engines", "--out", str(tmp_path / "other.json")]) == 2
     assert capsys.readouterr().err == ("pplimits engines: error: --out is the file --validate-clock writes; "

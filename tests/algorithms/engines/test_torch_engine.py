@@ -84,11 +84,12 @@ def test_stage_ops_overlap_across_ranks(runs):
 
 
 def test_recorded_orders_must_be_k_forwards_and_k_backwards_per_stage():
-    gpipe = [[("F", k) for k in range(3)] + [("B", k) for k in range(3)] for _ in range(4)]
+    gpipe = [[("F", j, k) for k in range(3)] + [("B", j, k) for k in range(3)] for j in range(4)]
     assert torch_engine.recorded_ticks(gpipe, 3) == (makespan(4, 3), (3, 3, 3, 3)) == (12, (3, 3, 3, 3))
-    extra_forward = [gpipe[0], [("F", 0)] + gpipe[1], *gpipe[2:]]  # a shape-inference call counted as an op
+    extra_forward = [gpipe[0], [("F", 1, 0)] + gpipe[1], *gpipe[2:]]  # a shape-inference call counted as an op
     missing_backward = [*gpipe[:3], gpipe[3][:-1]]
-    for orders in (extra_forward, missing_backward):
+    wrong_rank = [gpipe[1], gpipe[0], *gpipe[2:]]  # stage 1's ops on rank 0
+    for orders in (extra_forward, missing_backward, wrong_rank):
         with pytest.raises(TimelineError):
             torch_engine.recorded_ticks(orders, 3)
 
@@ -100,10 +101,10 @@ def test_recorded_1f1b_orders_take_the_1f1b_makespan_and_gpipe_orders_are_not_1f
     orders = []
     for j in range(depth):
         warm = depth - j - 1
-        order = [("F", k) for k in range(warm)]
+        order = [("F", j, k) for k in range(warm)]
         for k in range(samples - warm):
-            order += [("F", warm + k), ("B", k)]
-        orders.append(order + [("B", k) for k in range(samples - warm, samples)])
+            order += [("F", j, warm + k), ("B", j, k)]
+        orders.append(order + [("B", j, k) for k in range(samples - warm, samples)])
     assert torch_engine.recorded_ticks(orders, samples, "1f1b") == (14, (4, 3, 2, 1))
     with pytest.raises(UsageError, match="inputs must be >= depth"):
         torch_engine.recorded_ticks(orders, 2, "1f1b")  # 1F1B is defined for K ≥ P only
@@ -126,9 +127,9 @@ def test_a_launch_past_its_timeout_is_killed():
     assert time.perf_counter() - start < 20
 
 
-def test_one_launch_needs_one_depth(tmp_path):
+def test_one_launch_needs_one_number_of_ranks(tmp_path):
     cases = [{"objective": network(depth, width=3), "theta": network(depth, width=3).x0, "gamma": GAMMA, "samples": 2,
               "seed": SEED, "iteration": ITERATION} for depth in (2, 3)]
-    with pytest.raises(ValueError, match="share their depth"):
+    with pytest.raises(ValueError, match="share their ranks"):
         torch_engine.write_problem(tmp_path / "problem.pkl", cases)
     assert not (tmp_path / "problem.pkl").exists()
