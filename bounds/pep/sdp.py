@@ -144,16 +144,25 @@ def conic(q: np.ndarray, A, b: np.ndarray, cones: list, settings: dict) -> Conic
 
 
 def _solve_rows(rows: Rows, n: int, with_t: bool, q_gram: np.ndarray, settings: dict) -> Conic:
-    """Clarabel on x = (G's triangle, F, t if `with_t`): the rows ≤ b (nonnegative slack), then G ⪰ 0 (its
-    scaled triangle); objective q_gram on G's triangle, −t when t is there (maximise it)."""
+    """Clarabel on x = (t if `with_t`, G's triangle, F) — G's entries in row order of its upper triangle, as cvxpy
+    ordered them, so the solver takes the same steps as before it was dropped: the rows ≤ b (nonnegative slack),
+    then G ⪰ 0 (its scaled triangle, Clarabel's column order); objective −t when t is there (maximise it), and
+    q_gram on G's triangle (column order)."""
     size, m = n * (n + 1) // 2, rows.D.shape[1]
-    tail = m + with_t
-    columns = [rows.A @ triangle(n), rows.D] + ([sparse.csr_matrix(rows.c.reshape(-1, 1))] if with_t else [])
-    psd = sparse.hstack([sparse.diags(-psd_scale(n)), sparse.csr_matrix((size, tail))])
-    A = sparse.vstack([sparse.hstack(columns), psd]).tocsc()
+    row, column = _positions(n)
+    order = np.lexsort((column, row))  # the triangle's entries in row order: x holds G at these positions
+    gram = sparse.csr_matrix(sparse.identity(size, format="csr")[:, order])  # column-order triangle from x's
+    head = [sparse.csr_matrix(rows.c.reshape(-1, 1))] if with_t else []
+    A = sparse.vstack([sparse.hstack([*head, rows.A @ triangle(n) @ gram, rows.D]),
+                       sparse.hstack([sparse.csr_matrix((size, int(with_t))), sparse.diags(-psd_scale(n)) @ gram,
+                                      sparse.csr_matrix((size, m))])]).tocsc()
     b = np.concatenate([rows.b, np.zeros(size)])
-    q = np.concatenate([q_gram, np.zeros(m), [-1.0] if with_t else []])
-    return conic(q, A, b, [clarabel.NonnegativeConeT(len(rows.b)), clarabel.PSDTriangleConeT(n)], settings)
+    q = np.concatenate([[-1.0] if with_t else [], np.asarray(q_gram, dtype=float)[order], np.zeros(m)])
+    found = conic(q, A, b, [clarabel.NonnegativeConeT(len(rows.b)), clarabel.PSDTriangleConeT(n)], settings)
+    x = np.empty(size)
+    x[order] = found.x[int(with_t):int(with_t) + size]
+    return Conic(found.status, np.concatenate([x, found.x[int(with_t) + size:], found.x[:int(with_t)]]), found.z,
+                 found.objective)
 
 
 @dataclass
