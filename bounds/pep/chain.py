@@ -97,9 +97,15 @@ def states(trace: MethodTrace) -> list[list[Vector]]:
 
 
 def _form(x, y, scale=Fraction(1)) -> Form:
-    """scale · (x yᵀ + y xᵀ)/2."""
-    k = len(x)
-    return tuple(tuple(scale * (x[r] * y[c] + y[r] * x[c]) / 2 for c in range(k)) for r in range(k))
+    """scale · (x yᵀ + y xᵀ)/2 (entries that are zero stay the int 0: block vectors are mostly unit vectors)."""
+    k, half = len(x), scale / 2
+    out = [[0] * k for _ in range(k)]
+    for r in [i for i in range(k) if x[i]]:
+        for c in [j for j in range(k) if y[j]]:
+            value = half * x[r] * y[c]
+            out[r][c] += value
+            out[c][r] += value
+    return tuple(map(tuple, out))
 
 
 def _sum(*forms: Form) -> Form:
@@ -176,13 +182,13 @@ def chain_rows(trace: MethodTrace, function_class, radius) -> ChainRows:
     for i in range(m - 1):
         r = len(basis[i])
         k = r + 2
-        unit = [tuple(Fraction(int(a == b)) for b in range(k)) for a in range(k)]
+        unit = [tuple(int(a == b) for b in range(k)) for a in range(k)]
         u, u_next = unit[r], unit[r + 1]
 
         def local(vector, r=r, i=i):
             """A vector of span(S_i, u_i) in block i's coordinates."""
             head = Vector({key: v for key, v in vector.items() if key != 1 + i})
-            return (*_coordinates(basis[i], head), vector.get(1 + i, Fraction(0)), Fraction(0))
+            return (*_coordinates(basis[i], head), vector.get(1 + i, 0), 0)
 
         p = local(trace.points[i])
         p_next = local(trace.points[i + 1])
@@ -203,7 +209,7 @@ def chain_rows(trace: MethodTrace, function_class, radius) -> ChainRows:
         else:  # block i+1 shares S_{i+1}'s basis and u_{i+1} with block i: their inner products agree
             overlap = [*following, u_next]
             shared.append(overlap)
-            there = [tuple(Fraction(int(a == b)) for b in range(len(basis[i + 1]) + 2)) for a in range(len(overlap))]
+            there = [tuple(int(a == b) for b in range(len(basis[i + 1]) + 2)) for a in range(len(overlap))]
             for a in range(len(overlap)):
                 for b in range(a, len(overlap)):
                     equalities.append((i, _form(overlap[a], overlap[b]), _form(there[a], there[b])))
