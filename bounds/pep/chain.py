@@ -98,7 +98,7 @@ def states(trace: MethodTrace) -> list[list[Vector]]:
 
 def _form(x, y, scale=Fraction(1)) -> Form:
     """scale · (x yᵀ + y xᵀ)/2 (entries that are zero stay the int 0: block vectors are mostly unit vectors)."""
-    k, half = len(x), scale / 2
+    k, half = len(x), exact(scale) / 2
     out = [[0] * k for _ in range(k)]
     for r in [i for i in range(k) if x[i]]:
         for c in [j for j in range(k) if y[j]]:

@@ -182,15 +182,10 @@ class Solution:
     gram: np.ndarray | None = None
 
 
-def solve(trace: MethodTrace, function_class, radius: float = 1.0, settings: dict | None = None,
-          keep=None) -> Solution:
-    """The worst case of the measured f − f* over the class, by Clarabel (with SETTINGS unless `settings`).
-    keep: a predicate on a row's kind selecting the rows solved (default all): a reduced problem, whose value is
-    at least the full one's and whose dual, zero on the rows left out, is a dual of the full problem."""
+def solve(trace: MethodTrace, function_class, radius: float = 1.0, settings: dict | None = None) -> Solution:
+    """The worst case of the measured f − f* over the class, by Clarabel (with SETTINGS unless `settings`)."""
     start = time.perf_counter()
     rows = assemble(trace, function_class, radius)
-    if keep is not None:
-        rows = _subset(rows, [p for p, kind in enumerate(rows.kinds) if keep(kind)])
     n = trace.dimension
     found = _solve_rows(rows, n, True, np.zeros(n * (n + 1) // 2), SETTINGS if settings is None else settings)
     seconds = time.perf_counter() - start
