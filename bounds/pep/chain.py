@@ -40,59 +40,56 @@ TRANSFER = 10**30  # the Schur complements passed down the chain are rounded to 
 Form = tuple[tuple[Fraction, ...], ...]  # a symmetric k×k matrix over a block's vectors
 
 
-def _echelon(vectors: list[Vector]) -> list[tuple[int, Vector]]:
-    """(pivot key, vector) rows of an exact echelon form of `vectors`' span."""
-    rows = []
-    for vector in vectors:
-        for key, row in rows:
-            if vector.get(key):
-                vector = vector - (vector[key] / row[key]) * row
-        if vector:
-            rows.append((max(vector), vector))
-    return rows
+def _solve(matrix: list[list[Fraction]], rhs: list[Fraction]) -> list[Fraction]:
+    """x with matrix·x = rhs, exactly (a small invertible matrix)."""
+    k = len(rhs)
+    a = [list(row) + [value] for row, value in zip(matrix, rhs)]
+    for col in range(k):
+        pivot = next(r for r in range(col, k) if a[r][col])
+        a[col], a[pivot] = a[pivot], a[col]
+        for r in range(k):
+            if r != col and a[r][col]:
+                factor = a[r][col] / a[col][col]
+                a[r] = [x - factor * y for x, y in zip(a[r], a[col])]
+    return [a[r][k] / a[r][r] for r in range(k)]
 
 
-def _coordinates(basis: list[Vector], vector: Vector) -> list[Fraction]:
-    """The exact coefficients of `vector` on `basis` (independent vectors); a ValueError if it is not in their span."""
-    combos = [(v, {r: Fraction(1)}) for r, v in enumerate(basis)]  # echelon rows with their combination of basis
-    reduced = []
-    for v, combo in combos:
-        for key, row, row_combo in reduced:
-            if v.get(key):
-                factor = v[key] / row[key]
-                v = v - factor * row
-                combo = {r: combo.get(r, 0) - factor * row_combo.get(r, 0) for r in set(combo) | set(row_combo)}
-        reduced.append((max(v), v, combo))
-    found = [Fraction(0)] * len(basis)
-    for key, row, combo in reduced:
-        if vector.get(key):
-            factor = vector[key] / row[key]
-            vector = vector - factor * row
-            for r, c in combo.items():
-                found[r] += factor * c
-    if vector:
-        raise ValueError("not in the span")
-    return found
+@dataclass(frozen=True)
+class State:
+    """A basis of S_i (p_i first) and keys at which it is independent (its matrix there is invertible)."""
+
+    basis: list[Vector]
+    keys: list[int]
+
+    def coordinates(self, vector: Vector) -> list[Fraction]:
+        """The coefficients of a vector of S_i on the basis, read at `keys` (exact for every vector of the span)."""
+        return _solve([[s.get(key, 0) for s in self.basis] for key in self.keys],
+                      [vector.get(key, 0) for key in self.keys])
 
 
-def states(trace: MethodTrace) -> list[list[Vector]]:
-    """A basis of S_i for every oracle point i (see the module), p_i first; a UsageError if the method does not
-    start at x₀ or queries a point that uses a gradient not yet returned."""
+def states(trace: MethodTrace) -> list[State]:
+    """S_i for every oracle point i (see the module), built backwards from p_i, p_{i+1}'s past as a displacement
+    from p_i, and the rest of S_{i+1}'s past, keeping those independent of the ones before (an exact echelon form:
+    its pivot keys are where the basis is invertible); a UsageError if the method does not start at x₀ or queries
+    a point that uses a gradient not yet returned."""
     points, m = trace.points, len(trace.points)
     if m < 2 or points[0] != {0: 1}:
         raise UsageError("the chain formulation needs x₀ as the first of at least two oracle points")
     if any(max(point) > i for i, point in enumerate(points)):
         raise UsageError("the chain formulation needs each oracle point made of x₀ and earlier gradients")
-    found = [[points[-1]]]
+    found = [State([points[-1]], [max(points[-1])])]
     for i in range(m - 2, -1, -1):
-        past = [Vector({k: v for k, v in s.items() if k != 1 + i}) for s in found[-1]]
-        candidates = [points[i], past[0] - points[i], *past[1:]]  # p_i, then p_{i+1}'s past as a displacement
+        past = [Vector({k: v for k, v in s.items() if k != 1 + i}) for s in found[-1].basis]
         basis, echelon = [], []
-        for vector in candidates:
-            if len(_echelon([*(row for _, row in echelon), vector])) > len(echelon):
+        for vector in (points[i], past[0] - points[i], *past[1:]):
+            reduced = vector
+            for key, row in echelon:
+                if reduced.get(key):
+                    reduced = reduced - (reduced[key] / row[key]) * row
+            if reduced:
                 basis.append(vector)
-                echelon = _echelon(basis)
-        found.append(basis)
+                echelon.append((max(reduced), reduced))
+        found.append(State(basis, [key for key, _ in echelon]))
     return found[::-1]
 
 
@@ -167,7 +164,7 @@ def chain_rows(trace: MethodTrace, function_class, radius) -> ChainRows:
     """The rows of the chain formulation (see the module), in exact rationals."""
     if function_class.extra(trace):
         raise UsageError("the chain formulation is for smooth classes (no rows beyond interpolation)")
-    basis, m = states(trace), len(trace.points)
+    state, m = states(trace), len(trace.points)
     curvature, mu, radius = exact(function_class.curvature), exact(function_class.mu), exact(radius)
     rows, to_star, from_star, equalities, sizes, shared, steps = [], {}, {}, [], [], [], []
 
@@ -180,7 +177,7 @@ def chain_rows(trace: MethodTrace, function_class, radius) -> ChainRows:
 
     positions = {}
     for i in range(m - 1):
-        r = len(basis[i])
+        r = len(state[i].basis)
         k = r + 2
         unit = [tuple(int(a == b) for b in range(k)) for a in range(k)]
         u, u_next = unit[r], unit[r + 1]
@@ -188,11 +185,11 @@ def chain_rows(trace: MethodTrace, function_class, radius) -> ChainRows:
         def local(vector, r=r, i=i):
             """A vector of span(S_i, u_i) in block i's coordinates."""
             head = Vector({key: v for key, v in vector.items() if key != 1 + i})
-            return (*_coordinates(basis[i], head), vector.get(1 + i, 0), 0)
+            return (*state[i].coordinates(head), vector.get(1 + i, 0), 0)
 
         p = local(trace.points[i])
         p_next = local(trace.points[i + 1])
-        following = [local(s) for s in basis[i + 1]]
+        following = [local(s) for s in state[i + 1].basis]
         steps.append([list(c[:r + 1]) for c in following])
         positions[i], positions[i + 1] = (i, p), (i, p_next)
         sizes.append(k)
@@ -209,7 +206,7 @@ def chain_rows(trace: MethodTrace, function_class, radius) -> ChainRows:
         else:  # block i+1 shares S_{i+1}'s basis and u_{i+1} with block i: their inner products agree
             overlap = [*following, u_next]
             shared.append(overlap)
-            there = [tuple(int(a == b) for b in range(len(basis[i + 1]) + 2)) for a in range(len(overlap))]
+            there = [tuple(int(a == b) for b in range(len(state[i + 1].basis) + 2)) for a in range(len(overlap))]
             for a in range(len(overlap)):
                 for b in range(a, len(overlap)):
                     equalities.append((i, _form(overlap[a], overlap[b]), _form(there[a], there[b])))

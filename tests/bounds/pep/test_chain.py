@@ -23,9 +23,9 @@ SMOOTH = SmoothStronglyConvex(Fraction(1))
 def test_the_state_is_what_the_method_remembers():
     """GD remembers p_i alone. AGD (FISTA) remembers y_i and x_i, which coincide at i = 1 (its first momentum
     (λ₀ − 1)/λ₁ is 0) and at the end (only x_N = y_{N−1} − u_{N−1}/L is left to query): 1, 1, 2, …, 2, 1, 1."""
-    assert [len(s) for s in states(trace("gd", 7, step=1))] == [1] * 8
-    assert [len(s) for s in states(trace("agd", 10, L=1))] == [1, 1, *[2] * 7, 1, 1]
-    assert [len(s) for s in states(trace("agd", 2, L=1))] == [1, 1, 1]
+    assert [len(s.basis) for s in states(trace("gd", 7, step=1))] == [1] * 8
+    assert [len(s.basis) for s in states(trace("agd", 10, L=1))] == [1, 1, *[2] * 7, 1, 1]
+    assert [len(s.basis) for s in states(trace("agd", 2, L=1))] == [1, 1, 1]
 
 
 def _chain_and_full(n):
