@@ -182,7 +182,7 @@ def chain_rows(trace: MethodTrace, function_class, radius) -> ChainRows:
         unit = [tuple(int(a == b) for b in range(k)) for a in range(k)]
         u, u_next = unit[r], unit[r + 1]
 
-        def local(vector, r=r, i=i):
+        def local(vector, i=i):
             """A vector of span(S_i, u_i) in block i's coordinates."""
             head = Vector({key: v for key, v in vector.items() if key != 1 + i})
             return (*state[i].coordinates(head), vector.get(1 + i, 0), 0)
