@@ -152,3 +152,15 @@ def test_the_chain_rows_are_exact():
     rows = chain_rows(trace("agd", 8, L=1), SMOOTH, 1)
     forms = [row.form for row in rows.rows] + [f for _, left, right in rows.equalities for f in (left, right)]
     assert all(type(v) in (int, Fraction) for form in forms for line in form for v in line)
+
+
+@pytest.mark.parametrize("n, step", [(20, "1/100"), (20, "1/10"), (100, "1"), (60, "3/2")])
+def test_the_trace_bound_fallback_alone_still_bounds_gd(monkeypatch, n, step):
+    """With `eliminate` made to fail, certify_chain's fallback bᵀλ + Σσ_iT_i on the solver's dual is never below
+    GD's tight worst case βR²/2 · max(1/(2Nh + 1), (1 − h)^{2N}) (Drori & Teboulle 2014; Teboulle & Vaisbourd 2023)
+    and within 1e-5 above it."""
+    h = Fraction(step)
+    truth = max(1 / (2 * n * h + 1), (1 - h) ** (2 * n)) / 2
+    monkeypatch.setattr(module, "eliminate", lambda chain, S: None)
+    bound = solve_chain(trace("gd", n, step=h), SMOOTH, 1)["exact_bound"]
+    assert truth <= bound <= truth * (1 + Fraction(1, 10**5))
