@@ -1,4 +1,5 @@
-"""Performance estimation (Drori–Teboulle 2014; Taylor–Hendrickx–Glineur 2017; CLASSICAL) as one cvxpy SDP.
+"""Performance estimation (Drori–Teboulle 2014; Taylor–Hendrickx–Glineur 2017; CLASSICAL) as one SDP, handed to
+Clarabel in its own form (no modelling layer):
 
     maximise t  subject to  t ≤ F_i + ⟨Q_i, G⟩            (i measured: the worst case of min_i f(p_i) − f*)
                             ⟨A_p, G⟩ + d_pᵀF ≤ b_p        (interpolation, class rows, ‖x₀ − x*‖² ≤ R²)
@@ -6,12 +7,19 @@
 every row family assembled as one sparse matrix over vec(G), never one scalar constraint at a time. Solver:
 Clarabel (interior point, reports an exact-enough dual); SCS is never used for a bound. The dual
 (λ ≥ 0 per row, S ⪰ 0) is kept for the exact certificate (bounds/pep/certificate.py).
+
+Clarabel solves min qᵀx s.t. Ax + s = b, s ∈ K with dual z ∈ K*, A'z + q = 0 (`conic`). A symmetric matrix
+variable is its upper triangle in column order (G₀₀, G₀₁, G₁₁, G₀₂, …; `triangle`), and the PSD cone reads the
+same triangle with the off-diagonal entries times √2 (Clarabel's PSDTriangleCone: the scaling that makes the
+vector inner product the trace inner product). So its slack is s = diag(scale)·x and its dual z is S's triangle
+with the off-diagonals times √2 (`unpack`). With q = −e_t the dual reads λ = z ≥ 0 on the rows, Σλc = 1,
+Σλd = 0 and S = Σλ_p A_p ⪰ 0: the multipliers and S that certificate.py re-checks exactly.
 """
+import math
 import time
-import warnings
 from dataclasses import dataclass
 
-import cvxpy as cp
+import clarabel
 import numpy as np
 import scipy.sparse as sparse
 
@@ -20,6 +28,11 @@ from pplimits.bounds.pep.trace import MethodTrace
 
 SOLVER = "CLARABEL"
 SETTINGS = {"tol_gap_abs": 1e-9, "tol_gap_rel": 1e-9, "tol_feas": 1e-9}
+STATUS = {"Solved": "optimal", "AlmostSolved": "optimal_inaccurate", "MaxIterations": "user_limit",
+          "MaxTime": "user_limit", "PrimalInfeasible": "infeasible", "DualInfeasible": "unbounded",
+          "AlmostPrimalInfeasible": "infeasible_inaccurate", "AlmostDualInfeasible": "unbounded_inaccurate"}
+# Clarabel's statuses by the names cvxpy gives them (as recorded before the modelling layer was dropped);
+# any other (NumericalError, InsufficientProgress) is "solver_error".
 
 
 @dataclass
@@ -75,6 +88,83 @@ def require_solved(status: str) -> None:
         raise SolverFailure(f"Clarabel ended {status!r}")
 
 
+def _positions(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of each entry of the upper triangle of an n×n matrix, in column order."""
+    column = np.repeat(np.arange(n), np.arange(1, n + 1))
+    return np.arange(n * (n + 1) // 2) - column * (column + 1) // 2, column
+
+
+def triangle(n: int) -> sparse.csr_matrix:
+    """(n² × n(n+1)/2): the row-major vec(G) of the symmetric G whose upper triangle in column order is x."""
+    row, column = _positions(n)
+    index = np.arange(len(row))
+    lower = row != column
+    return sparse.csr_matrix((np.ones(len(row) + lower.sum()),
+                              (np.concatenate([row * n + column, column[lower] * n + row[lower]]),
+                               np.concatenate([index, index[lower]]))), shape=(n * n, len(row)))
+
+
+def psd_scale(n: int) -> np.ndarray:
+    """Clarabel's PSDTriangleCone scaling of the triangle: 1 on the diagonal, √2 off it."""
+    row, column = _positions(n)
+    return np.where(row == column, 1.0, math.sqrt(2))
+
+
+def unpack(vector: np.ndarray, n: int, scaled: bool) -> np.ndarray:
+    """The symmetric n×n matrix of a triangle in column order (its off-diagonals divided by √2 if `scaled`)."""
+    row, column = _positions(n)
+    values = np.asarray(vector, dtype=float) / (psd_scale(n) if scaled else 1.0)
+    matrix = np.zeros((n, n))
+    matrix[row, column] = values
+    matrix[column, row] = values
+    return matrix
+
+
+@dataclass
+class Conic:
+    """Clarabel's answer: status (cvxpy's names, see STATUS), primal x, dual z, and qᵀx."""
+
+    status: str
+    x: np.ndarray
+    z: np.ndarray
+    objective: float
+
+
+def conic(q: np.ndarray, A, b: np.ndarray, cones: list, settings: dict) -> Conic:
+    """min qᵀx s.t. Ax + s = b, s ∈ cones, by Clarabel (P = 0), quietly, with `settings` over its defaults."""
+    options = clarabel.DefaultSettings()
+    options.verbose = False
+    for name, value in settings.items():
+        setattr(options, name, value)
+    size = len(q)
+    found = clarabel.DefaultSolver(sparse.csc_matrix((size, size)), np.asarray(q, dtype=float),
+                                   sparse.csc_matrix(A), np.asarray(b, dtype=float), cones, options).solve()
+    return Conic(STATUS.get(str(found.status), "solver_error"), np.asarray(found.x, dtype=float),
+                 np.asarray(found.z, dtype=float), float(found.obj_val))
+
+
+def _solve_rows(rows: Rows, n: int, with_t: bool, q_gram: np.ndarray, settings: dict) -> Conic:
+    """Clarabel on x = (t if `with_t`, G's triangle, F) — G's entries in row order of its upper triangle, as cvxpy
+    ordered them, so the solver takes the same steps as before it was dropped: the rows ≤ b (nonnegative slack),
+    then G ⪰ 0 (its scaled triangle, Clarabel's column order); objective −t when t is there (maximise it), and
+    q_gram on G's triangle (column order)."""
+    size, m = n * (n + 1) // 2, rows.D.shape[1]
+    row, column = _positions(n)
+    order = np.lexsort((column, row))  # the triangle's entries in row order: x holds G at these positions
+    gram = sparse.csr_matrix(sparse.identity(size, format="csr")[:, order])  # column-order triangle from x's
+    head = [sparse.csr_matrix(rows.c.reshape(-1, 1))] if with_t else []
+    A = sparse.vstack([sparse.hstack([*head, rows.A @ triangle(n) @ gram, rows.D]),
+                       sparse.hstack([sparse.csr_matrix((size, int(with_t))), sparse.diags(-psd_scale(n)) @ gram,
+                                      sparse.csr_matrix((size, m))])]).tocsc()
+    b = np.concatenate([rows.b, np.zeros(size)])
+    q = np.concatenate([[-1.0] if with_t else [], np.asarray(q_gram, dtype=float)[order], np.zeros(m)])
+    found = conic(q, A, b, [clarabel.NonnegativeConeT(len(rows.b)), clarabel.PSDTriangleConeT(n)], settings)
+    x = np.empty(size)
+    x[order] = found.x[int(with_t):int(with_t) + size]
+    return Conic(found.status, np.concatenate([x, found.x[int(with_t) + size:], found.x[:int(with_t)]]), found.z,
+                 found.objective)
+
+
 @dataclass
 class Solution:
     """A solved PEP: the worst case (primal), solver status, the dual bound bᵀλ and their gap, the smallest
@@ -96,24 +186,20 @@ def solve(trace: MethodTrace, function_class, radius: float = 1.0, settings: dic
     """The worst case of the measured f − f* over the class, by Clarabel (with SETTINGS unless `settings`)."""
     start = time.perf_counter()
     rows = assemble(trace, function_class, radius)
-    n, m = trace.dimension, len(trace.points)
-    G = cp.Variable((n, n), symmetric=True)
-    F = cp.Variable(m)
-    t = cp.Variable()
-    inequalities = rows.A @ cp.vec(G, order="C") + rows.D @ F + rows.c * t <= rows.b
-    psd = G >> 0
-    problem = cp.Problem(cp.Maximize(t), [inequalities, psd])
-    with warnings.catch_warnings():  # "may be inaccurate": the status says so and is recorded
-        warnings.simplefilter("ignore", UserWarning)
-        problem.solve(solver=SOLVER, **(SETTINGS if settings is None else settings))
+    n = trace.dimension
+    found = _solve_rows(rows, n, True, np.zeros(n * (n + 1) // 2), SETTINGS if settings is None else settings)
     seconds = time.perf_counter() - start
-    require_solved(problem.status)
-    multipliers = np.asarray(inequalities.dual_value, dtype=float)
-    dual = float(rows.b @ multipliers)
-    S = np.asarray(psd.dual_value, dtype=float)
-    return Solution(float(problem.value), problem.status, dual, abs(dual - problem.value) / max(abs(dual), 1e-300),
-                    float(np.linalg.eigvalsh(G.value).min()), float(np.linalg.eigvalsh((S + S.T) / 2).min()),
-                    multipliers, rows, seconds, np.asarray(G.value, dtype=float))
+    require_solved(found.status)
+    p = len(rows.b)
+    multipliers, S = found.z[:p], unpack(found.z[p:], n, scaled=True)
+    G = unpack(found.x[:n * (n + 1) // 2], n, scaled=False)
+    value, dual = -found.objective, float(rows.b @ multipliers)
+    return Solution(value, found.status, dual, abs(dual - value) / max(abs(dual), 1e-300),
+                    float(np.linalg.eigvalsh(G).min()), float(np.linalg.eigvalsh(S).min()), multipliers, rows, seconds, G)
+
+
+def _subset(rows: Rows, keep: list[int]) -> Rows:
+    return Rows(rows.A[keep], rows.D[keep], rows.c[keep], rows.b[keep], [rows.kinds[p] for p in keep])
 
 
 @dataclass
@@ -133,19 +219,10 @@ def solve_trace(trace: MethodTrace, function_class, radius: float = 1.0) -> Trac
     Σμ_p A_p ⪰ I) bounds tr(G) by bᵀμ; certificate.py re-checks it exactly (`trace_bound`). An unbounded or
     failed solve is returned with its status, not raised."""
     full = assemble(trace, function_class, radius)
-    keep = [p for p, kind in enumerate(full.kinds) if kind[0] != "performance"]
-    rows = Rows(full.A[keep], full.D[keep], full.c[keep], full.b[keep], [full.kinds[p] for p in keep])
-    n, m = trace.dimension, len(trace.points)
-    G = cp.Variable((n, n), symmetric=True)
-    F = cp.Variable(m)
-    inequalities = rows.A @ cp.vec(G, order="C") + rows.D @ F <= rows.b
-    problem = cp.Problem(cp.Maximize(cp.trace(G)), [inequalities, G >> 0])
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            problem.solve(solver=SOLVER, **SETTINGS)
-    except cp.SolverError as error:
-        return TraceSolution(f"solver error ({error})", None, None, rows)
-    if problem.status not in ("optimal", "optimal_inaccurate"):
-        return TraceSolution(str(problem.status), None, None, rows)
-    return TraceSolution(problem.status, float(problem.value), np.asarray(inequalities.dual_value, dtype=float), rows)
+    rows = _subset(full, [p for p, kind in enumerate(full.kinds) if kind[0] != "performance"])
+    n = trace.dimension
+    row, column = _positions(n)
+    found = _solve_rows(rows, n, False, -(row == column).astype(float), SETTINGS)
+    if found.status not in ("optimal", "optimal_inaccurate"):
+        return TraceSolution(found.status, None, None, rows)
+    return TraceSolution(found.status, -found.objective, found.z[:len(rows.b)], rows)

@@ -119,8 +119,11 @@ def _user_parameters(method: str, function_class: str, family: str, iterations, 
 
 FORMULATIONS = ("full", "chain")
 # The chain relaxation equals the all-pairs worst case (within 2e-7, solver accuracy) for GD steps ≤ 3/(2β) at every
-# N checked; above, it can exceed it (+18 % at step 9/(5β), N = 8), so it is refused there.
+# N checked; above, it can exceed it (+18 % at step 9/(5β), N = 8), so it is refused there. For AGD (FISTA) on
+# smooth-convex it equals it within the full solve's own duality gap at N = 1 … 12, 15, 20, 25, 30 (≤ 4e-7); with
+# constant momentum on strongly-convex it does not (+8.7 % at μ = β/10, N = 20), so it is refused there.
 CHAIN_TIGHT_STEP = Fraction(3, 2)
+CHAIN_METHODS = ("gd", "agd")
 
 
 @dataclass(frozen=True)
@@ -199,7 +202,7 @@ def _chain_proof(found: dict, accepted: Fraction | None = None) -> dict:
 def worst_case(method: str, function_class: str, iterations, values: dict | None = None, exact: bool = True,
                formulation: str = "full", margin=None) -> WorstCase:
     """The worst case, the solver's record and the exact certificate (attempted for N ≤ EXACT_LIMIT, full
-    formulation). formulation "chain" (gd only): consecutive-pair rows on a chordal Gram matrix
+    formulation). formulation "chain" (gd; agd on smooth-convex): consecutive-pair rows on a chordal Gram matrix
     (bounds/pep/chain.py), an upper bound equal to the full value where cross-checked, fast for long runs.
     margin: the largest margin a certificate may be accepted at, a number in [0, 1) read exactly (default 1e-6 for
     the full formulation; the chain's margin is its exact bound's, refused only above a margin given here)."""
@@ -207,12 +210,15 @@ def worst_case(method: str, function_class: str, iterations, values: dict | None
     accepted = None if margin is None else require_margin(margin)
     if formulation not in FORMULATIONS:
         raise UsageError(f"formulation must be one of {', '.join(FORMULATIONS)}, got {formulation!r}")
-    if formulation == "chain" and method != "gd":
-        raise UsageError(f"the chain formulation is for method gd, not {method}; use --formulation full")
+    if formulation == "chain" and method not in CHAIN_METHODS:
+        raise UsageError(f"the chain formulation is for methods gd and agd, not {method}; use --formulation full")
+    if formulation == "chain" and method == "agd" and function_class != "smooth-convex":
+        raise UsageError(f"the chain formulation is for agd on smooth-convex (where it equals the all-pairs worst "
+                         f"case), not {function_class}; use --formulation full")
     n, params = parameters(method, function_class, iterations, values or {})
     if formulation == "full" and n > FULL_LIMIT:
         raise UsageError(f"iterations must be at most {FULL_LIMIT} for the full formulation (N = 200 took over 10 GB "
-                         f"here), got {n}; gd's chain formulation goes to {MAX_ITERATIONS}")
+                         f"here), got {n}; the chain formulation (gd, agd) goes to {MAX_ITERATIONS}")
     if is_user_method(method):
         lipschitz = CLASSES[function_class] == "lipschitz"
         cls = LipschitzConvex(params["L"]) if lipschitz else SmoothStronglyConvex(params["beta"], params["mu"])
@@ -228,7 +234,7 @@ def worst_case(method: str, function_class: str, iterations, values: dict | None
     common = {"method": label(method) if is_user_method(method) else method, "function_class": function_class, "iterations": n, "formulation": formulation,
               "params": {k: str(v) for k, v in params.items()}, "solver": SOLVER}
     if formulation == "chain":
-        if params["step"] * params["beta"] > CHAIN_TIGHT_STEP:
+        if method == "gd" and params["step"] * params["beta"] > CHAIN_TIGHT_STEP:
             raise UsageError(f"step must be at most {CHAIN_TIGHT_STEP}/beta for the chain formulation (where it equals "
                              f"the all-pairs worst case), got {params['step']}; use --formulation full")
         with _solver_failures(params):

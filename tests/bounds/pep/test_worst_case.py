@@ -330,8 +330,11 @@ def test_the_chain_trace_bound_holds_for_quadratics_in_the_class(beta, mu, step)
 
 
 def test_the_chain_formulation_refuses_other_methods():
-    with pytest.raises(ValueError, match="chain formulation is for method gd"):
-        worst_case("agd", "smooth-convex", 3, formulation="chain")
+    """gd and agd only, agd on smooth-convex only (with constant momentum on strongly-convex it is not tight)."""
+    with pytest.raises(ValueError, match="chain formulation is for methods gd and agd, not stale-gd"):
+        worst_case("stale-gd", "smooth-convex", 3, formulation="chain")
+    with pytest.raises(ValueError, match="chain formulation is for agd on smooth-convex .* not strongly-convex"):
+        worst_case("agd", "strongly-convex", 3, formulation="chain")
 
 
 def test_certified_status_needs_every_check_certified():
