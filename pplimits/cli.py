@@ -717,7 +717,8 @@ def build_parser():
                          help="step, staleness, beta, mu, L, R (exact rationals: 0.1, 1/3)")
     certify.add_argument("--no-exact", action="store_true", help="skip the exact rational check")
     certify.add_argument("--formulation", default="full", choices=("full", "chain"),
-                         help="full (all pairs, certificates) or chain (gd: consecutive pairs, chordal, fast)")
+                         help="full (all pairs, certificates) or chain (gd; agd on smooth-convex: consecutive pairs, "
+                              "chordal, fast)")
     certify.add_argument("--margin", default=None,
                          help="the largest margin a certificate is accepted at: worst case × (1 + margin), a number in "
                               "[0, 1) (default 1e-6; the chain formulation's own margin unless given)")

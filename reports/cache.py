@@ -1,7 +1,7 @@
 """Expensive report results on disk, keyed by a hash of our code, the library versions and the parameters.
 
 A report that is interrupted resumes from the steps already stored; any change to the code of
-bounds/, worstcase/, algorithms/, experiments/, reports/ or pplimits/_util/ (or to numpy, scipy, sympy, cvxpy) starts afresh.
+bounds/, worstcase/, algorithms/, experiments/, reports/ or pplimits/_util/ (or to numpy, scipy, sympy, cvxpy, clarabel) starts afresh.
 Values go through JSON both ways, so a cached result and a fresh one are the same Python objects.
 """
 import dataclasses
@@ -19,7 +19,7 @@ from pplimits._util.files import package_sources, require_folder, write_atomic
 
 CODE_PACKAGES = ("pplimits.bounds", "pplimits.worstcase", "pplimits.algorithms", "pplimits.experiments",
                  "pplimits.reports", "pplimits._util")
-LIBRARIES = ("numpy", "scipy", "sympy", "cvxpy")
+LIBRARIES = ("numpy", "scipy", "sympy", "cvxpy", "clarabel")
 
 
 @lru_cache(maxsize=1)
