@@ -25,6 +25,7 @@ import numpy as np
 import scipy.sparse as sparse
 
 from pplimits._util.checks import UsageError
+from pplimits.bounds.pep.rational import is_psd, shifted
 from pplimits.bounds.pep.sdp import SOLVER, require_solved
 from pplimits.bounds.pep.trace import MethodTrace, exact
 
@@ -143,13 +144,6 @@ def _flat(form: Form) -> np.ndarray:
     return np.array([float(v) for line in form for v in line])
 
 
-def _psd(matrix: list[list[Fraction]]) -> bool:
-    """Whether a symmetric 3×3 rational matrix is PSD: every principal minor ≥ 0 (exact)."""
-    (a, b, c), (_, d, e), (_, _, f) = matrix
-    return (a >= 0 and d >= 0 and f >= 0 and a * d - b * b >= 0 and a * f - c * c >= 0 and d * f - e * e >= 0
-            and a * (d * f - e * e) - b * (b * f - e * c) + c * (b * e - d * c) >= 0)
-
-
 def certify_chain(chain: ChainRows, multipliers, equality_multipliers) -> Fraction | None:
     """An exact upper bound on the chain PEP's optimum from the solver's dual, or None without a performance
     multiplier. For λ ≥ 0 with Σλc = 1, Σλd = 0 and any ν, every feasible (Y, F, t) has
@@ -158,7 +152,7 @@ def certify_chain(chain: ChainRows, multipliers, equality_multipliers) -> Fracti
     on tr(Y_i) the rows imply (`_point_bounds`). λ and ν are rounded to multiples of 10⁻¹², the performance
     multipliers rescaled to Σλc = 1 and Σλd = 0 restored through the pairs with x* (as certificate.py does);
     σ_i is the float estimate of −λ_min(S_i) rounded up, and S_i + σ_i I ⪰ 0 is checked exactly (doubled until
-    it holds)."""
+    it holds; bounds/pep/rational.py)."""
     lam = {r: Fraction(round(float(v) * DENOMINATOR), DENOMINATOR) for r, v in enumerate(multipliers) if v > 0}
     lam = {r: v for r, v in lam.items() if v > 0}
     total = sum(v for r, v in lam.items() if chain.rows[r].c)
@@ -192,7 +186,7 @@ def certify_chain(chain: ChainRows, multipliers, equality_multipliers) -> Fracti
     for i, block in enumerate(S):
         lowest = float(np.linalg.eigvalsh(np.array(block, dtype=float)).min())
         sigma = Fraction(0) if lowest >= 0 else Fraction(-lowest) * 2 + Fraction(1, 10**30)
-        while not _psd([[block[r][c] + (sigma if r == c else 0) for c in range(3)] for r in range(3)]):
+        while not is_psd(shifted(block, sigma)):
             sigma = max(2 * sigma, Fraction(1, 10**30))
         bound += sigma * chain.trace_bound[i]
     return bound
