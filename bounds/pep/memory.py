@@ -2,19 +2,21 @@
 
 Model: BASE + PER_ENTRY·n⁴ for the full formulation, n = N + 2 the Gram dimension (the SDP's PSD block holds
 n(n+1)/2 entries and the interpolation rows (N + 2)(N + 1) of O(n) non-zeros each: the solver's factorisation grows
-like n⁴), and BASE + PER_STEP·N for the chain formulation (3×3 blocks). Calibrated on peak RSS (ru_maxrss) of
-`pplimits certify --class smooth-convex --method gd|agd` at N ∈ {5, …, 50} on this repository's solver and
-certificate: the constants are the largest ratio measured, times SAFETY. Re-measure with
-`python benchmarks/bench_certificate.py --memory` when the solver changes (it prints measured against estimated).
+like n⁴), and BASE + PER_STEP·N for the chain formulation (3×3 blocks). Calibrated on the peak RSS (ru_maxrss) of
+`pplimits certify --class smooth-convex --method gd|agd --iterations N` (cvxpy + Clarabel, flint certificate):
+250 MiB at N = 5 (BASE), 346 and 449 MiB for AGD at N = 40 and 50, i.e. 28 bytes per n⁴ above BASE (the largest
+ratio at N ≥ 40; GD's are lower); the chain formulation at N = 200 peaked at 265 MiB. Each term is multiplied by
+SAFETY. Re-measure with `python benchmarks/bench_certificate.py --memory` when the solver changes (it prints
+measured against estimated).
 """
 import os
 from pathlib import Path
 
 from pplimits._util.checks import UsageError, parse_number
 
-BASE = 270 * 2**20  # bytes: the interpreter, numpy, scipy, cvxpy and flint loaded (262 MB measured at N = 5)
-PER_ENTRY = 20.0  # bytes per n⁴ (full formulation)
-PER_STEP = 2 * 2**20  # bytes per iteration (chain formulation)
+BASE = 250 * 2**20  # bytes: the interpreter, numpy, scipy, cvxpy and flint loaded (measured at N = 5)
+PER_ENTRY = 28.0  # bytes per n⁴ (full formulation)
+PER_STEP = 2**20  # bytes per iteration (chain formulation: 265 MiB at N = 200, 15 MiB above BASE)
 SAFETY = 1.25
 
 

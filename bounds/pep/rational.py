@@ -8,18 +8,23 @@ Method: an LDLᵀ without pivoting (row 0 last for the padding) decides them: S 
 zero pivot has a zero row behind it (a PSD matrix with a zero diagonal entry has that row zero; Schur complements
 of PSD matrices are PSD; conversely S = LDLᵀ with D ≥ 0). Eliminating rows 1 … n−1 first leaves the last Schur
 complement s = S₀₀ − s₀ᵀS₁₁⁺s₀, and S + p·e₀e₀ᵀ ⪰ 0 iff the eliminations pass and s + p ≥ 0: the padding is
-max(0, −s). The pivots are found by blocks: those of [[A, B], [Bᵀ, C]] are A's, then those of C − BᵀA⁻¹B, with
-A⁻¹B by flint's exact solve (fmpq_mat.solve), pivot by pivot below BLOCK rows. That needs A invertible, which
-holds while every pivot is positive; at the first zero pivot the whole matrix is eliminated pivot by pivot under
-the zero-row rule instead (the same decision, slower).
+max(0, −s). The k-th pivot is Δ_k/Δ_{k−1}, Δ_k the leading principal minors, so two ways find them:
+- small entries (S = M/d with M an integer matrix of entries below 2^INTEGER_BITS: GD's duals): flint's
+  fraction-free LU of M (fmpz_mat.fflu, Bareiss), whose pivots are the Δ_k(M) while no row exchange is needed;
+- large entries (AGD's points carry thousands of bits): by blocks, the pivots of [[A, B], [Bᵀ, C]] being A's, then
+  those of C − BᵀA⁻¹B, with A⁻¹B by flint's exact solve (fmpq_mat.solve), pivot by pivot below BLOCK rows (Bareiss'
+  minors of M would grow like n times the entries' bits; the rational Schur complements stay far smaller).
+Both need every pivot before the one looked at non-zero; at the first zero pivot the whole matrix is eliminated
+pivot by pivot under the zero-row rule instead (the same decision, slower).
 """
 import math
 from fractions import Fraction
 
 import numpy as np
-from flint import fmpq, fmpq_mat
+from flint import fmpq, fmpq_mat, fmpz_mat
 
 BLOCK = 12  # blocks of at most this many rows are eliminated pivot by pivot
+INTEGER_BITS = 256  # S = M/d with M's entries below 2^INTEGER_BITS: Bareiss on M, else rational blocks
 SIGMA_UNIT = 10**15  # σ is a multiple of 10⁻¹⁵: a small denominator keeps S + σI cheap to factor exactly
 SIGMA_TRIES = 20  # σ tried at most this often, ×10 each time (1e-15 … 1e4 if the float estimate is 0)
 POSITIVE, NEGATIVE, ZERO = 1, -1, 0  # the first pivot that is not positive: none, negative, zero
@@ -58,9 +63,38 @@ def _update(a: list[list[fmpq]], k: int) -> None:
                 row_i[j] -= factor * row_k[j]
 
 
+def _integer(S: fmpq_mat) -> tuple[fmpz_mat, fmpq] | None:
+    """(M, d) with S = M/d, M an integer matrix, if M's entries are below 2^INTEGER_BITS; else None."""
+    M, d = S.numer_denom()
+    return (M, d) if all(abs(int(v)).bit_length() <= INTEGER_BITS for v in M.entries()) else None
+
+
+def _minors(M: fmpz_mat, count: int) -> tuple[int, fmpq | None]:
+    """(state of the first `count` pivots of M's LDLᵀ, the last pivot Δ_n/Δ_{n−1} if POSITIVE) by flint's
+    fraction-free LU: its k-th diagonal entry is Δ_k(M) as long as no row was exchanged (fflu exchanges rows only at
+    a zero pivot)."""
+    P, _, _, U = M.fflu()
+    for k in range(count):
+        if P[k, k] != 1 or U[k, k] == 0:
+            return ZERO, None
+        if U[k, k] < 0:
+            return NEGATIVE, None
+    n = M.nrows()
+    return POSITIVE, fmpq(U[n - 1, n - 1], U[n - 2, n - 2] if n > 1 else 1)
+
+
 def _pivots(S: fmpq_mat) -> int:
     """The first pivot of S's LDLᵀ without pivoting that is not positive: POSITIVE if none (S ≻ 0), else whether it
     is NEGATIVE or ZERO."""
+    n = S.nrows()
+    integer = _integer(S)
+    if integer is not None:
+        return _minors(integer[0], n)[0]
+    return _blocks(S)
+
+
+def _blocks(S: fmpq_mat) -> int:
+    """_pivots by blocks (see the module)."""
     n = S.nrows()
     if n <= BLOCK:
         a = [[S[r, c] for c in range(n)] for r in range(n)]
@@ -72,11 +106,11 @@ def _pivots(S: fmpq_mat) -> int:
         return POSITIVE
     half = n // 2
     A = _block(S, range(half), range(half))
-    state = _pivots(A)
+    state = _blocks(A)
     if state != POSITIVE:
         return state
     B = _block(S, range(half), range(half, n))
-    return _pivots(_block(S, range(half, n), range(half, n)) - B.transpose() * A.solve(B))
+    return _blocks(_block(S, range(half, n), range(half, n)) - B.transpose() * A.solve(B))
 
 
 def _one_by_one(S: fmpq_mat, eliminate: int) -> fmpq | None:
@@ -102,14 +136,20 @@ def schur_pad(S) -> Fraction | None:
     n = S.nrows()
     order = [*range(1, n), 0]
     P = fmpq_mat(n, n, [S[r, c] for r in order for c in order])
-    head = _block(P, range(n - 1), range(n - 1))
-    state = _pivots(head) if n > 1 else POSITIVE
+    integer = _integer(P)
+    if integer is not None:
+        state, last = _minors(integer[0], n - 1)
+        if state == POSITIVE:
+            last /= integer[1]
+    else:
+        head = _block(P, range(n - 1), range(n - 1))
+        state = _blocks(head) if n > 1 else POSITIVE
+        if state == POSITIVE:
+            coupling = _block(P, range(n - 1), range(n - 1, n))
+            last = P[n - 1, n - 1] - ((coupling.transpose() * head.solve(coupling))[0, 0] if n > 1 else 0)
     if state == NEGATIVE:
         return None
-    if state == POSITIVE:
-        coupling = _block(P, range(n - 1), range(n - 1, n))
-        last = P[n - 1, n - 1] - ((coupling.transpose() * head.solve(coupling))[0, 0] if n > 1 else 0)
-    else:
+    if state == ZERO:
         last = _one_by_one(P, n - 1)
         if last is None:
             return None

@@ -1,7 +1,8 @@
 """The exact PSD test, Schur padding and deficit on python-flint (bounds/pep/rational.py) against a plain-Fraction
 reference written here: symmetric elimination with diagonal pivoting (the largest diagonal entry first), a different
-algorithm from the module's LDLᵀ without pivoting by blocks. Matrices: PSD of full rank, PSD and singular, barely
-indefinite (−10⁻³⁰ along a null vector), with zero rows, small and larger than a block."""
+algorithm from the module's LDLᵀ without pivoting, each of its two ways (Bareiss on integers, rational blocks)
+forced in turn. Matrices: PSD of full rank, PSD and singular, barely indefinite (−10⁻³⁰ along a null vector), with
+zero rows, small and larger than a block."""
 import random
 from fractions import Fraction
 
@@ -71,8 +72,15 @@ def cases():
 CASES = cases()
 
 
+@pytest.fixture(params=["integers", "blocks"])
+def way(request, monkeypatch):
+    """Force Bareiss on the integer matrix (every entry small enough) or the rational blocks (none is)."""
+    monkeypatch.setattr(rational, "INTEGER_BITS", 10**9 if request.param == "integers" else -1)
+    return request.param
+
+
 @pytest.mark.parametrize("name, matrix", CASES, ids=[name for name, _ in CASES])
-def test_the_psd_test_agrees_with_the_reference(name, matrix):
+def test_the_psd_test_agrees_with_the_reference(name, matrix, way):
     assert is_psd(matrix) == reference_psd(matrix)
 
 
@@ -82,7 +90,7 @@ def test_the_cases_hold_both_answers_and_reach_the_blocks():
 
 
 @pytest.mark.parametrize("name, matrix", CASES, ids=[name for name, _ in CASES])
-def test_the_padding_is_the_smallest_that_makes_the_matrix_psd(name, matrix):
+def test_the_padding_is_the_smallest_that_makes_the_matrix_psd(name, matrix, way):
     """schur_pad gives p with S + p·e₀e₀ᵀ ⪰ 0 and S + (p − 10⁻³⁰)·e₀e₀ᵀ not (p > 0), or None where even 10⁴⁰ fails
     (every case's entries are small: a padding that exists is far below it)."""
     p = schur_pad(matrix)
@@ -94,7 +102,7 @@ def test_the_padding_is_the_smallest_that_makes_the_matrix_psd(name, matrix):
         assert not reference_psd(padded(matrix, p - TINY))
 
 
-def test_the_padding_of_a_known_matrix():
+def test_the_padding_of_a_known_matrix(way):
     """[[0, 1], [1, 1]] needs p = 1; [[0, 1, 0], [1, 2, 1], [0, 1, 1]] needs p = 1 (its Schur complement of the
     lower block [[2, 1], [1, 1]] is 0 − [1, 0]·[[1, −1], [−1, 2]]·[1, 0]ᵀ = −1)."""
     assert schur_pad([[0, 1], [1, 1]]) == 1
@@ -104,13 +112,13 @@ def test_the_padding_of_a_known_matrix():
 
 @pytest.mark.parametrize("name, matrix", [c for c in CASES if len(c[1]) <= 2 * BLOCK + 5],
                          ids=[name for name, m in CASES if len(m) <= 2 * BLOCK + 5])
-def test_the_deficit_makes_the_matrix_psd(name, matrix):
+def test_the_deficit_makes_the_matrix_psd(name, matrix, way):
     sigma = deficit(matrix)
     assert sigma is not None and sigma > 0
     assert reference_psd([[v + (sigma if r == c else 0) for c, v in enumerate(row)] for r, row in enumerate(matrix)])
 
 
-def test_a_zero_pivot_with_a_non_zero_row_is_not_psd_in_a_block():
+def test_a_zero_pivot_with_a_non_zero_row_is_not_psd_in_a_block(way):
     """A zero diagonal entry with a non-zero entry in its row, deep in a matrix larger than a block: not PSD, and no
     padding of e₀ helps (the zero pivot is not row 0)."""
     n = 2 * BLOCK + 2
@@ -120,10 +128,25 @@ def test_a_zero_pivot_with_a_non_zero_row_is_not_psd_in_a_block():
     assert not reference_psd(S) and not is_psd(S) and schur_pad(S) is None
 
 
-def test_the_blocks_are_what_decides_large_matrices(monkeypatch):
-    """Guard against a vacuous comparison: large PSD matrices go through the blocked path (fmpq_mat.solve)."""
+def test_each_way_is_the_one_that_decides(way, monkeypatch):
+    """Guard against a vacuous comparison: the way forced is the one taken (blocks: fmpq_mat.solve; integers:
+    fmpz_mat.fflu), and a matrix with entries of thousands of bits takes the blocks by default."""
     calls = []
-    original = rational._block
-    monkeypatch.setattr(rational, "_block", lambda *args: calls.append(1) or original(*args))
+    for name in ("_blocks", "_minors"):
+        original = getattr(rational, name)
+        monkeypatch.setattr(rational, name, lambda *args, f=original, name=name: calls.append(name) or f(*args))
     S, _ = gram(random.Random(1), 3 * BLOCK, 3 * BLOCK)
-    assert is_psd(S) and len(calls) >= 3
+    assert is_psd(S) and schur_pad(S) == 0
+    assert set(calls) == {"_blocks" if way == "blocks" else "_minors"}
+
+
+def test_large_entries_take_the_blocks(monkeypatch):
+    calls = []
+    original = rational._blocks
+    monkeypatch.setattr(rational, "_blocks", lambda *args: calls.append(1) or original(*args))
+    S, _ = gram(random.Random(2), BLOCK + 4, BLOCK + 4)
+    huge = Fraction(3**700, 2**900 + 1)  # congruence by a diagonal: PSD either way, entries of ~1,100 bits
+    scaled = [[v * huge ** ((r == 0) + (c == 0)) for c, v in enumerate(row)] for r, row in enumerate(S)]
+    assert is_psd(scaled) and calls
+    scaled[1][1] -= S[1][1] * 2  # row 1 was not scaled: its diagonal now negative
+    assert not is_psd(scaled)
