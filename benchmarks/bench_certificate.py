@@ -39,6 +39,7 @@ METHODS = {"gd": {"step": Fraction(1)}, "agd": {"L": Fraction(1)}}
 
 
 def _outer(a, b, scale, out):
+    scale = Fraction(scale)
     for k, u in a.items():
         for l, v in b.items():
             out[(k, l)] = out.get((k, l), 0) + scale / 2 * u * v
@@ -200,8 +201,8 @@ def large(n, chain_dual, limit) -> None:
           f"{limit / 2**30:.0f} GiB)")
     for method in METHODS:
         chain = chain_dual and method == "gd"
-        estimate, available = estimate_bytes(n, "chain" if chain else "full"), available_bytes()
-        if estimate > available:
+        estimate, available = estimate_bytes(n), available_bytes()
+        if not chain and estimate > available:
             print(f"{method:>4}: refused, estimated {estimate / 2**30:.1f} GiB > {available / 2**30:.1f} GiB "
                   f"available (the CLI's check)")
             continue
@@ -213,8 +214,8 @@ def large(n, chain_dual, limit) -> None:
         found = json.loads(run.stdout.strip().splitlines()[-1])
         print(f"{method:>4}: {'chain dual' if chain else 'solve'} {found['solve']:.1f} s ({found['solve_cpu']:.1f} s "
               f"CPU), certificate {found['certificate']:.1f} s ({found['certificate_cpu']:.1f} s CPU), total "
-              f"{found['solve'] + found['certificate']:.1f} s, peak RSS "
-              f"{found['rss'] / 2**30:.2f} GiB (estimate {estimate / 2**30:.2f}); certified {found['certified']} "
+              f"{found['solve'] + found['certificate']:.1f} s, peak RSS {found['rss'] / 2**30:.2f} GiB "
+              f"({'no SDP at this N' if chain else f'estimate {estimate / 2**30:.2f}'}); certified {found['certified']} "
               f"(margin {found['margin']}; {found['reason'][:80]})", flush=True)
 
 
@@ -245,7 +246,7 @@ def main(argv=None) -> int:
         large(n, args.chain_dual, int(args.limit_gib * 2**30))
     if args.memory:
         memory()
-    print(f"\npeak RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.0f} MiB")
+    print(f"\npeak RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10:.0f} MiB")
     return 0 if agree else 1
 
 
