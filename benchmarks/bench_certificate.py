@@ -209,13 +209,15 @@ def large(n, chain_dual, limit) -> None:
         run = subprocess.run([sys.executable, "-c", CHILD, method, str(n), "chain" if chain else "full",
                               str(Path(__file__).parent), str(limit)], capture_output=True, text=True)
         if run.returncode:
-            print(f"{method:>4}: failed ({run.stderr.strip().splitlines()[-1] if run.stderr.strip() else run.returncode})")
+            why = run.stderr.strip().splitlines()[-1] if run.stderr.strip() else run.returncode
+            print(f"{method:>4}: failed ({why})")
             continue
         found = json.loads(run.stdout.strip().splitlines()[-1])
         print(f"{method:>4}: {'chain dual' if chain else 'solve'} {found['solve']:.1f} s ({found['solve_cpu']:.1f} s "
               f"CPU), certificate {found['certificate']:.1f} s ({found['certificate_cpu']:.1f} s CPU), total "
               f"{found['solve'] + found['certificate']:.1f} s, peak RSS {found['rss'] / 2**30:.2f} GiB "
-              f"({'no SDP at this N' if chain else f'estimate {estimate / 2**30:.2f}'}); certified {found['certified']} "
+              f"({'no SDP at this N' if chain else f'estimate {estimate / 2**30:.2f}'}); "
+              f"certified {found['certified']} "
               f"(margin {found['margin']}; {found['reason'][:80]})", flush=True)
 
 

@@ -20,7 +20,8 @@ def chain_dual_solution(traced, monkeypatch) -> Solution:
     """The chain's multipliers on the full rows (the order chain_rows appends them in), its value as the claim."""
     captured = {}
     original = chain.certify_chain
-    monkeypatch.setattr(chain, "certify_chain", lambda rows, lam, nu: captured.update(lam=lam) or original(rows, lam, nu))
+    monkeypatch.setattr(chain, "certify_chain",
+                        lambda rows, lam, nu: captured.update(lam=lam) or original(rows, lam, nu))
     found = chain.solve_chain(traced, SMOOTH)
     rows = assemble(traced, SMOOTH, 1.0)
     index = {kind: p for p, kind in enumerate(rows.kinds)}
