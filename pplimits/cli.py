@@ -537,8 +537,10 @@ def _gate_suite(args):
 
 def cmd_certify(args):
     """The worst case of a method over a function class (PEP SDP, Clarabel) and its exact certificate."""
+    from pplimits.bounds.pep.memory import require_memory
     from pplimits.bounds.pep.worst_case import worst_case
 
+    require_memory(args.iterations, args.formulation)  # refused before starting when it would not fit
     result = worst_case(args.method, args.function_class, args.iterations, parse_assignments(args.set),
                         exact=not args.no_exact, formulation=args.formulation, margin=args.margin)
     certified = (f"certified (exact): f − f* ≤ {result.worst_case:.10g} × (1 + {result.margin:g}) "

@@ -5,8 +5,9 @@ S = Σ λ_p A_p ⪰ 0 prove t ≤ bᵀλ for every feasible (G, F, t) — i.e. t
     t = Σλ_p(c_p t + d_pᵀF + ⟨A_p, G⟩) − ⟨S, G⟩ ≤ bᵀλ − ⟨S, G⟩ ≤ bᵀλ.
 Procedure (`exact_dual`): drop multipliers below 1e-10 of the largest, round the rest to multiples of 10⁻¹² (one
 common denominator keeps the exact arithmetic small), rescale the performance multipliers so Σλc = 1 exactly,
-restore Σλd = 0 exactly through the rows of the pairs (i, x*) and (x*, i) (d = ∓e_i). Then find by an exact LDLᵀ
-of S over ℚ (sympy's QQ, `schur_pad`), eliminating x₀'s row last, the smallest padding p of the initial-condition
+restore Σλd = 0 exactly through the rows of the pairs (i, x*) and (x*, i) (d = ∓e_i); S = Σλ_p A_p is summed as
+one exact matrix product (classes.exact_interpolation, python-flint). Then find by an exact LDLᵀ of S over ℚ
+(bounds/pep/rational.py, `schur_pad`), eliminating x₀'s row last, the smallest padding p of the initial-condition
 multiplier with S + p·e₀e₀ᵀ ⪰ 0 (no negative pivot, no non-zero row behind a zero pivot); on Lipschitz classes
 half of the margin first pads the rows ‖g_i‖² ≤ M² evenly. The certified bound bᵀλ + pR² must then be at most the
 solver's worst case times (1 + margin) for the smallest margin of the ladder: {0, 1e-9, 1e-8, 1e-7, 1e-6} up to
@@ -26,16 +27,15 @@ sound: each is re-checked exactly, and the claim is still the first solve's wors
 same ladder. If neither succeeds, the result says why (the exact bound against the worst case, or which step
 failed): never "certified" without the exact check.
 """
-import math
 import time
 from dataclasses import dataclass
 from fractions import Fraction
 
-import cvxpy as cp
 import numpy as np
-from sympy.polys.domains import QQ
+from flint import fmpq, fmpq_mat
 
 from pplimits.bounds.pep.classes import STAR, exact_interpolation
+from pplimits.bounds.pep.rational import SIGMA_TRIES, deficit, is_psd, schur_pad, shifted
 from pplimits.bounds.pep.sdp import Solution, SolverFailure, solve, solve_trace
 from pplimits.bounds.pep.trace import MethodTrace, exact
 
@@ -43,8 +43,6 @@ MARGINS = (0, Fraction(1, 10**9), Fraction(1, 10**8), Fraction(1, 10**7), Fracti
 DEFAULT_MARGIN = MARGINS[-1]
 DROP = 1e-10
 DENOMINATOR = 10**12
-SIGMA_UNIT = 10**15  # σ is a multiple of 10⁻¹⁵: a small denominator keeps S + σI cheap to factor exactly
-SIGMA_TRIES = 20  # σ tried at most this often, ×10 each time (1e-15 … 1e4 if the float estimate is 0)
 REFINE = tuple({"tol_gap_abs": tol, "tol_gap_rel": tol, "tol_feas": tol, "max_iter": 400}
                for tol in (1e-11, 1e-12, 1e-13))  # the fallback's re-solves
 TRACE_SCALE = 2  # the trace dual doubled: Σ2μA − I = 2(ΣμA − I) + I, slack I absorbs the rounding
@@ -64,12 +62,11 @@ class Certificate:
 
 @dataclass(frozen=True)
 class ExactDual:
-    """Rational multipliers λ ≥ 0 (row → λ_p) with Σλd = 0 exactly (and Σλc = 1 when the rows measure t), their
-    rows (A, d, c, b) in exact rationals, S = Σλ_p A_p and bᵀλ."""
+    """Rational multipliers λ ≥ 0 (row → λ_p) with Σλd = 0 exactly (and Σλc = 1 when the rows measure t),
+    S = Σλ_p A_p (exact, an fmpq_mat) and bᵀλ."""
 
     lam: dict
-    rows: dict
-    S: list
+    S: fmpq_mat
     bound: Fraction
 
 
@@ -85,10 +82,8 @@ def _shown(margin: Fraction) -> str:
 
 
 def _row(trace: MethodTrace, function_class, extra: list, kind, radius: Fraction):
-    """(A, d, c, b) of one row, exactly (`extra`: the class's rows beyond interpolation)."""
-    if kind[0] == "interpolation":
-        A, d = exact_interpolation(trace, kind[1], kind[2], function_class.curvature)
-        return A, d, 0, Fraction(0)
+    """(A, d, c, b) of one row that is not an interpolation row, exactly (`extra`: the class's rows beyond
+    interpolation)."""
     if kind[0] == "extra":
         A, d, b = extra[kind[1]]
         return A, d, 0, b
@@ -103,13 +98,14 @@ def exact_dual(trace: MethodTrace, function_class, multipliers, kinds: list, rad
     """The numerical dual `multipliers` of the rows `kinds` as exact rationals (see the module): dropped below
     DROP of the largest, rounded to multiples of 1/DENOMINATOR, times `scale`; Σλc = 1 restored when the rows
     have performance rows, Σλd = 0 through the pairs with x*. None if nothing is left (or, with performance
-    rows, no performance multiplier)."""
+    rows, no performance multiplier). S sums the interpolation rows at once (classes.exact_interpolation)."""
     values = np.asarray(multipliers, dtype=float).clip(min=0)
     if not len(values) or not values.max() > 0:
         return None
     cut = DROP * values.max()
     index = {kind: p for p, kind in enumerate(kinds)}
-    lam = {p: scale * Fraction(round(float(v) * DENOMINATOR), DENOMINATOR) for p, v in enumerate(values) if v > cut}
+    lam = {p: scale * Fraction(round(float(values[p]) * DENOMINATOR), DENOMINATOR)
+           for p in np.flatnonzero(values > cut).tolist()}
     lam = {p: v for p, v in lam.items() if v > 0}
     if any(kind[0] == "performance" for kind in kinds):
         performance = [p for p in lam if kinds[p][0] == "performance"]
@@ -121,70 +117,33 @@ def exact_dual(trace: MethodTrace, function_class, multipliers, kinds: list, rad
     if not lam:
         return None
     extra = function_class.extra(trace)
-    rows = {p: _row(trace, function_class, extra, kinds[p], radius) for p in lam}
+    rows = {p: _row(trace, function_class, extra, kinds[p], radius) for p in lam if kinds[p][0] != "interpolation"}
     balance = {}
-    for p, (_, d, _, _) in rows.items():
-        for i, v in d.items():
-            balance[i] = balance.get(i, 0) + lam[p] * v
+    for p, v in lam.items():
+        kind = kinds[p]
+        if kind[0] == "interpolation":  # d = e_j − e_i (x* has no F)
+            if kind[2] != STAR:
+                balance[kind[2]] = balance.get(kind[2], 0) + v
+            if kind[1] != STAR:
+                balance[kind[1]] = balance.get(kind[1], 0) - v
+        else:
+            for i, d in rows[p][1].items():
+                balance[i] = balance.get(i, 0) + v * d
     for i, r in balance.items():  # restore Σλd = 0 through the pairs with x*
         if r != 0:
             p = index[("interpolation", i, STAR)] if r > 0 else index[("interpolation", STAR, i)]
             lam[p] = lam.get(p, 0) + abs(r)
-            rows.setdefault(p, _row(trace, function_class, extra, kinds[p], radius))
-    n = trace.dimension
-    S = [[Fraction(0)] * n for _ in range(n)]
+    nodes = 1 + len(trace.points)
+    weights = fmpq_mat(nodes, nodes)
+    for p, v in lam.items():
+        if kinds[p][0] == "interpolation":
+            weights[1 + kinds[p][1], 1 + kinds[p][2]] = fmpq(v.numerator, v.denominator)
+    S = exact_interpolation(trace, weights, exact(function_class.curvature))
     for p, (A, _, _, _) in rows.items():
-        for (k, l), v in A.items():
-            S[k][l] += lam[p] * v
-    return ExactDual(lam, rows, S, sum(lam[p] * b for p, (_, _, _, b) in rows.items()))
-
-
-def schur_pad(matrix: list[list]) -> Fraction | None:
-    """Exact LDLᵀ over ℚ (sympy's QQ) eliminating rows 1 … n−1 first and row 0 last: the smallest p ≥ 0 such that
-    matrix + p·e₀e₀ᵀ ⪰ 0, or None if no p does (a negative pivot, or a zero pivot whose row is not zero)."""
-    n = len(matrix)
-    order = [*range(1, n), 0]
-    a = [[QQ(matrix[r][c].numerator, matrix[r][c].denominator) for c in order] for r in order]
-    for k in range(n - 1):
-        pivot = a[k][k]
-        if pivot < 0:
-            return None
-        if pivot == 0:
-            if any(a[k][j] != 0 for j in range(k + 1, n)):
-                return None
-            continue
-        row_k = a[k]
-        for i in range(k + 1, n):
-            if a[i][k] == 0:
-                continue
-            factor, row_i = a[i][k] / pivot, a[i]
-            for j in range(k + 1, n):
-                if row_k[j] != 0:
-                    row_i[j] -= factor * row_k[j]
-    last = a[n - 1][n - 1]
-    return Fraction(0) if last >= 0 else Fraction(int(-last.numerator), int(last.denominator))
-
-
-def _shifted(matrix: list[list[Fraction]], shift: Fraction) -> list[list[Fraction]]:
-    """matrix + shift·I, exactly."""
-    return [[v + shift if r == c else v for c, v in enumerate(row)] for r, row in enumerate(matrix)]
-
-
-def is_psd(matrix: list[list[Fraction]]) -> bool:
-    """Whether a symmetric rational matrix is PSD, exactly (the exact LDLᵀ needs no padding)."""
-    return schur_pad(matrix) == 0
-
-
-def deficit(matrix: list[list[Fraction]]) -> Fraction | None:
-    """A σ > 0 with matrix + σI ⪰ 0, checked exactly: twice the float estimate of −λ_min, rounded up to a multiple
-    of 1/SIGMA_UNIT, plus 1/SIGMA_UNIT, times 10 until the exact check passes (None after SIGMA_TRIES)."""
-    lowest = float(np.linalg.eigvalsh(np.array(matrix, dtype=float)).min())
-    sigma = Fraction(math.ceil(max(-lowest, 0.0) * 2 * SIGMA_UNIT) + 1, SIGMA_UNIT)
-    for _ in range(SIGMA_TRIES):
-        if is_psd(_shifted(matrix, sigma)):
-            return sigma
-        sigma *= 10
-    return None
+        for (k, l), value in A.items():
+            weight = lam[p] * value
+            S[k, l] += fmpq(weight.numerator, weight.denominator)
+    return ExactDual(lam, S, sum((lam[p] * b for p, (_, _, _, b) in rows.items()), Fraction(0)))
 
 
 def trace_bound(trace: MethodTrace, function_class, radius=1) -> tuple[Fraction | None, str]:
@@ -204,7 +163,7 @@ def trace_bound(trace: MethodTrace, function_class, radius=1) -> tuple[Fraction 
     dual = exact_dual(trace, function_class, solved.multipliers, solved.rows.kinds, radius, scale=TRACE_SCALE)
     if dual is None:
         return None, "the trace bound's SDP has a zero dual"
-    if not is_psd(_shifted(dual.S, Fraction(-1))):
+    if not is_psd(shifted(dual.S, -1)):
         return None, "the trace bound's rounded dual fails the exact check Σμ_p A_p − I ⪰ 0"
     return dual.bound, f"T = {float(dual.bound):.6g} ≥ tr(G), its dual checked exactly"
 
@@ -226,11 +185,12 @@ def certify(trace: MethodTrace, function_class, solution: Solution, radius=1, ma
     for m in margins:
         spread = claimed * m / (2 * len(diagonal)) if diagonal else Fraction(0)
         if spread not in tried:
-            padded = [row[:] for row in S]
+            padded = fmpq_mat(S)
             for p in diagonal:
                 A, _, _, b = _row(trace, function_class, extra, kinds[p], radius)
                 for (k, l), v in A.items():
-                    padded[k][l] += spread / b * v
+                    added = spread / b * v
+                    padded[k, l] += fmpq(added.numerator, added.denominator)
             needed = schur_pad(padded)  # the smallest padding of the initial multiplier that makes S ⪰ 0
             tried[spread] = None if needed is None else bound + spread * len(diagonal) + needed * radius**2
         certified = tried[spread]
@@ -251,7 +211,7 @@ def certify(trace: MethodTrace, function_class, solution: Solution, radius=1, ma
         if settings is not None:  # the dual re-solved at a tighter tolerance: a smaller deficit, often
             try:
                 refined = solve(trace, function_class, float(radius), settings)
-            except (SolverFailure, cp.SolverError):
+            except SolverFailure:
                 continue
             dual = exact_dual(trace, function_class, refined.multipliers, kinds, radius)
             if dual is None:

@@ -29,7 +29,7 @@ import numpy as np
 import scipy.sparse as sparse
 
 from pplimits._util.checks import UsageError
-from pplimits.bounds.pep.certificate import is_psd
+from pplimits.bounds.pep.rational import is_psd
 from pplimits.bounds.pep.sdp import conic, psd_scale, require_solved, triangle
 from pplimits.bounds.pep.trace import MethodTrace, Vector, exact
 

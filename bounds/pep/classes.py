@@ -4,14 +4,15 @@ finite set of triples is interpolable by the class iff these hold between all or
 
 Pairs are (i, j) over the nodes −1 (x*: x* = 0, u* = 0, f* = 0) and the oracle points 0 … m−1; the interpolation
 row of (i, j) reads F_j − F_i + ⟨u_j, x_i − x_j⟩ + c‖u_i − u_j‖² ≤ 0. Each class gives these rows twice: as one
-sparse matrix over vec(G) for the SDP (vectorised, floats), and one row at a time in exact rationals for a
-certificate.
+sparse matrix over vec(G) for the SDP (vectorised, floats), and summed with exact rational weights (python-flint
+matrices) for a certificate.
 """
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 import scipy.sparse as sparse
+from flint import fmpq, fmpq_mat
 
 from pplimits.bounds.pep.trace import MethodTrace, Vector, exact
 
@@ -57,27 +58,40 @@ def _outer(a: Vector, b: Vector, scale, out: dict) -> None:
             out[(l, k)] = out.get((l, k), 0) + half * u * v
 
 
-def _node(trace: MethodTrace, i: int) -> tuple[Vector, Vector]:
-    """(x_i − x*, u_i) of oracle point i, or of x* (i = −1)."""
-    if i == STAR:
-        return Vector(), Vector()
-    return trace.points[i], Vector({1 + i: Fraction(1)})
+def exact_points(trace: MethodTrace) -> fmpq_mat:
+    """The (m + 1) × n matrix of x* (row 0: zero) and the oracle points in the basis, exactly."""
+    m, n = len(trace.points), trace.dimension
+    X = fmpq_mat(m + 1, n)
+    for i, point in enumerate(trace.points):
+        for k, v in point.items():
+            X[1 + i, k] = fmpq(v.numerator, v.denominator)
+    return X
 
 
-def exact_interpolation(trace: MethodTrace, i: int, j: int, curvature: Fraction) -> tuple[dict, dict]:
-    """The (A, d) of row (i, j) in exact rationals."""
-    (xi, ui), (xj, uj) = _node(trace, i), _node(trace, j)
-    A = {}
-    _outer(uj, xi - xj, 1, A)
+def exact_interpolation(trace: MethodTrace, weights: fmpq_mat, curvature: Fraction) -> fmpq_mat:
+    """Σ λ_ij A_ij over the interpolation rows (i, j), exactly, for λ_ij = weights[1 + i, 1 + j] (x* at index 0):
+    the row (i, j) has A_ij = sym(u_j (x_i − x_j)ᵀ) + c(u_i − u_j)(u_i − u_j)ᵀ, and u_j is basis vector 1 + j, so
+        Σ λ_ij sym(u_j (x_i − x_j)ᵀ) = sym(W),  W = (Λ − diag(Λᵀ1))ᵀ X with row 0 (u* = 0) cleared,
+        Σ λ_ij (u_i − u_j)(u_i − u_j)ᵀ = diag(Λ1 + Λᵀ1) − Λ − Λᵀ with row and column 0 cleared."""
+    size = weights.nrows()
+    into = [sum((weights[i, j] for i in range(size)), fmpq(0)) for j in range(size)]  # Λᵀ1
+    out = [sum((weights[i, j] for j in range(size)), fmpq(0)) for i in range(size)]  # Λ1
+    shifted = fmpq_mat(weights)
+    for j in range(size):
+        shifted[j, j] -= into[j]
+    W = shifted.transpose() * exact_points(trace)
+    for k in range(W.ncols()):
+        W[0, k] = 0
+    S = (W + W.transpose()) / 2
     if curvature:
-        difference = ui - uj
-        _outer(difference, difference, curvature, A)
-    d = {}
-    if j != STAR:
-        d[j] = Fraction(1)
-    if i != STAR:
-        d[i] = d.get(i, 0) - 1
-    return A, d
+        c = fmpq(curvature.numerator, curvature.denominator)
+        laplacian = weights + weights.transpose()
+        for i in range(1, size):
+            S[i, i] += c * (into[i] + out[i] - laplacian[i, i])
+            for j in range(1, size):
+                if i != j and laplacian[i, j] != 0:
+                    S[i, j] -= c * laplacian[i, j]
+    return S
 
 
 @dataclass(frozen=True)

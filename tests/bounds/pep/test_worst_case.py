@@ -10,9 +10,10 @@ import pytest
 
 from pplimits._util.checks import UsageError
 from pplimits.bounds.pep import certificate
-from pplimits.bounds.pep.certificate import MARGINS, certify, deficit, ladder, schur_pad
+from pplimits.bounds.pep.certificate import MARGINS, certify, ladder
 from pplimits.bounds.pep.classes import LipschitzConvex, SmoothStronglyConvex
 from pplimits.bounds.pep.methods import _sqrt, trace
+from pplimits.bounds.pep.rational import deficit, schur_pad
 from pplimits.bounds.pep.sdp import solve
 from pplimits.bounds.pep.worst_case import worst_case
 from pplimits.cli import main
