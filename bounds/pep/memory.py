@@ -50,4 +50,4 @@ def require_memory(iterations, formulation: str = "full", available: int | None 
     if needed > available:
         raise UsageError(f"--iterations {n} needs about {needed / 2**30:.1f} GiB for the {formulation} formulation "
                          f"(estimated before starting), more than the {available / 2**30:.1f} GiB available here; "
-                         "use fewer iterations" + (" or --formulation chain (gd)" if formulation == "full" else ""))
+                         "use fewer iterations" + (" or --formulation chain (gd; agd on smooth-convex)" if formulation == "full" else ""))
