@@ -8,6 +8,10 @@ synchronous batch (K·n inputs, time 2(nK + Δ − 1)) and averages their subgra
 
 The perturbations come from algorithms.noise (block (seed, t, k, layer) is its own counter-based stream);
 run r of a batch uses seed + r. PPRS is NOT a span method: the span lower bounds do not bind it.
+
+On numpy float64 arrays the queries are formed in place in a kept (S, K, d) array, window by window as the noise
+is drawn on every core, and the mean over K is taken by column blocks on every core: the same floating-point
+operations on the same numbers as the array expressions below, so the same bits.
 """
 import math
 from dataclasses import dataclass
@@ -17,6 +21,8 @@ import numpy as np
 from pplimits._util.arrays import array_namespace as _xp
 from pplimits._util.arrays import device
 from pplimits._util.checks import require_int, require_number, require_numbers
+from pplimits._util.parallel import share
+from pplimits._util.scratch import Scratch
 from pplimits.algorithms.noise import perturbations
 from pplimits.algorithms.span_methods import per_run
 from pplimits.bounds.smoothing import C_SMOOTH
@@ -33,6 +39,7 @@ class _RandomSmoothing:
         object.__setattr__(self, "lipschitz", require_numbers("L", self.lipschitz, 0.0))
         require_int("samples", self.samples)
         require_int("seed", self.seed, minimum=0)
+        object.__setattr__(self, "_scratch", Scratch())  # the kept query array (not a field: no part of equality)
 
     @property
     def queries_per_iteration(self) -> int:
@@ -49,14 +56,25 @@ class _RandomSmoothing:
     def queries(self, state):
         t, x, _ = state
         runs, dim = x.shape
-        noise = perturbations(range(self.seed, self.seed + runs), t, self.samples, self.layer_sizes or (dim,))
-        noise *= np.reshape(self.smoothing(t, dim), (-1, 1, 1))  # in place: our own numpy buffer (γ: one or per run)
+        seeds, sizes = range(self.seed, self.seed + runs), self.layer_sizes or (dim,)
+        gamma = np.reshape(self.smoothing(t, dim), (-1, 1, 1))  # one γ or one per run
+        if _is_float64_numpy(x) and len(gamma) in (1, runs):
+            point = self._point(state)
+            out = self._scratch.empty("queries", (runs, self.samples, dim))
+
+            def form(s, start, window):  # γ·X then + y, as below, while the window is in cache
+                np.multiply(window, gamma[s if len(gamma) > 1 else 0, 0, 0], out=window)
+                np.add(window, point[s, start:start + len(window)], out=window)
+
+            return perturbations(seeds, t, self.samples, sizes, out=out, then=form)
+        noise = perturbations(seeds, t, self.samples, sizes)
+        noise *= gamma  # in place: our own numpy buffer
         return _xp(x).asarray(noise, dtype=x.dtype, device=device(x)) + self._point(state)[:, None, :]
 
     def update(self, state, gradients):
         t, x, z = state
         alpha = self.alpha(t)
-        z = z - per_run(self.z_step(t, x.shape[-1]), x) * _xp(x).mean(gradients, axis=1)
+        z = z - per_run(self.z_step(t, x.shape[-1]), x) * _mean_over_queries(gradients)
         return t + 1, (1 - alpha) * x + alpha * z, z
 
     def iterate(self, state):
@@ -107,6 +125,32 @@ class DRSSchedule(_RandomSmoothing):
 
     def z_step(self, t, dim):
         return self.radius / (2 * np.asarray(self.lipschitz) * (dim**0.25 + math.sqrt((t + 1) / self.samples)))
+
+
+COLUMNS = 2**12  # the mean over K is taken in column blocks of at least this width (one task each)
+
+
+def _is_float64_numpy(x) -> bool:
+    return isinstance(x, np.ndarray) and x.dtype == np.float64
+
+
+def _mean_over_queries(gradients):
+    """xp.mean(gradients, axis=1), bit for bit: numpy sums axis 1 of a (S, K, d) array one k after the other into
+    each output element, then divides by K; column blocks of width >= COLUMNS do the same, on every core."""
+    if not (_is_float64_numpy(gradients) and gradients.ndim == 3 and gradients.shape[2] >= 2 * COLUMNS):
+        return _xp(gradients).mean(gradients, axis=1)
+    runs, samples, dim = gradients.shape
+    out, blocks = np.empty((runs, dim)), dim // COLUMNS
+    edges = [dim * b // blocks for b in range(blocks + 1)]
+
+    def reduce(indices):
+        for b in indices:
+            columns = slice(edges[b], edges[b + 1])
+            np.add.reduce(gradients[:, :, columns], axis=1, out=out[:, columns])
+            np.divide(out[:, columns], samples, out=out[:, columns])
+
+    share(reduce, blocks, elements=gradients.size)
+    return out
 
 
 _DRS_ALPHAS = [1.0]
