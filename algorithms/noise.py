@@ -5,6 +5,8 @@ do not depend on how runs, queries or layers are batched or split: block (s, t, 
 first `size_j` normals of Philox keyed by the 128-bit packing of (seed_s, t, k, j). The same independence lets
 `perturbations` draw the (s, k) rows on every core and a long block a piece at a time without changing a bit.
 """
+import threading
+
 import numpy as np
 
 from pplimits._util.checks import UsageError
@@ -13,6 +15,7 @@ from pplimits._util.parallel import share
 _MASK = 2**64 - 1
 _LIMITS = {"seed": 2**64, "iteration": 2**32, "k": 2**16, "layer": 2**16}
 CHUNK = 2**16  # normals drawn, then finished, at a time: 512 KiB, within one core's L2 cache
+_LOCAL = threading.local()  # each thread's (Philox, Generator), re-keyed per block
 
 
 def _key(seed: int, iteration: int, k: int, layer: int) -> int:
@@ -28,10 +31,18 @@ def gaussian_block(seed: int, iteration: int, k: int, layer: int, size: int, out
     return generator.standard_normal(size, out=out)
 
 
-def _philox_state(key: int) -> dict:
+def philox_state(key: int) -> dict:
     """The state of np.random.Philox(key=key) before its first draw."""
     return {"bit_generator": "Philox", "buffer": np.zeros(4, np.uint64), "buffer_pos": 4, "has_uint32": 0,
             "uinteger": 0, "state": {"counter": np.zeros(4, np.uint64), "key": np.array([key & _MASK, key >> 64], np.uint64)}}
+
+
+def _generator():
+    """This thread's Philox and its Generator (built once per thread: Philox(key=...) reads OS entropy first)."""
+    if not hasattr(_LOCAL, "generator"):
+        bit_generator = np.random.Philox(0)
+        _LOCAL.generator = bit_generator, np.random.Generator(bit_generator)
+    return _LOCAL.generator
 
 
 def perturbations(seeds, iteration: int, samples: int, layer_sizes, out=None, then=None, threads=None,
@@ -42,8 +53,8 @@ def perturbations(seeds, iteration: int, samples: int, layer_sizes, out=None, th
     core, see _util.parallel.share), each row in windows of `chunk` normals (a block continues its own stream
     across windows); then(s, start, window), if given, is called on each window X[s, k, start:start + chunk] as
     soon as it is drawn (chunk=None: CHUNK), in the thread that drew it (while it is in cache), and may change it in place.
-    `out`: the C-contiguous float64 (S, K, d) array to fill (default: a new one). One Philox per thread is re-keyed
-    per block (a state reset costs about a quarter of building a new generator, which matters for small blocks).
+    `out`: the C-contiguous float64 (S, K, d) array to fill (default: a new one). Each thread's one Philox is
+    re-keyed per block (a state reset costs about half of building a new generator, which matters for small blocks).
     """
     edges = [0, *np.cumsum(layer_sizes, dtype=np.int64).tolist()]
     dim, runs = edges[-1], len(seeds)
@@ -59,8 +70,7 @@ def perturbations(seeds, iteration: int, samples: int, layer_sizes, out=None, th
         raise ValueError(f"chunk must be >= 1, got {chunk}")
 
     def draw(rows):
-        bit_generator = np.random.Philox(key=0)
-        generator = np.random.Generator(bit_generator)
+        bit_generator, generator = _generator()
         for row in rows:
             s, k = divmod(row, samples)
             target, keys, layer = out[s, k], states[s][k], -1
@@ -70,7 +80,7 @@ def perturbations(seeds, iteration: int, samples: int, layer_sizes, out=None, th
                     while edges[layer + 1] == position:  # a block starts here (empty blocks are skipped)
                         layer += 1
                     if edges[layer] == position:
-                        bit_generator.state = _philox_state(keys[layer])
+                        bit_generator.state = philox_state(keys[layer])
                     end = min(stop, edges[layer + 1])
                     generator.standard_normal(end - position, out=target[position:end])
                     position = end

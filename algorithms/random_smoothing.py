@@ -58,8 +58,8 @@ class _RandomSmoothing:
         runs, dim = x.shape
         seeds, sizes = range(self.seed, self.seed + runs), self.layer_sizes or (dim,)
         gamma = np.reshape(self.smoothing(t, dim), (-1, 1, 1))  # one γ or one per run
-        if _is_float64_numpy(x) and len(gamma) in (1, runs):
-            point = self._point(state)
+        if _is_float64_numpy(x) and _is_float64_numpy(state[2]) and len(gamma) in (1, runs):
+            point = self._point_numpy(state)
             out = self._scratch.empty("queries", (runs, self.samples, dim))
 
             def form(s, start, window):  # γ·X then + y, as below, while the window is in cache
@@ -71,10 +71,24 @@ class _RandomSmoothing:
         noise *= gamma  # in place: our own numpy buffer
         return _xp(x).asarray(noise, dtype=x.dtype, device=device(x)) + self._point(state)[:, None, :]
 
+    def _point_numpy(self, state):
+        """_point(state) for numpy float64 x and z, by the same operations, in kept arrays."""
+        t, x, z = state
+        alpha = self.alpha(t)
+        point = np.multiply(1 - alpha, x, out=self._scratch.empty("point", x.shape))
+        return np.add(point, np.multiply(alpha, z, out=self._scratch.empty("alpha z", z.shape)), out=point)
+
     def update(self, state, gradients):
         t, x, z = state
         alpha = self.alpha(t)
-        z = z - per_run(self.z_step(t, x.shape[-1]), x) * _mean_over_queries(gradients)
+        step = per_run(self.z_step(t, x.shape[-1]), x)
+        if _is_float64_numpy(x) and _is_float64_numpy(z) and _is_float64_numpy(gradients) and gradients.ndim == 3:
+            # the same operations in kept arrays: two of z and of x (the state passed in holds one of each)
+            mean = _mean_over_queries(gradients, out=self._scratch.empty("z", z.shape, keep=2))
+            z = np.subtract(z, np.multiply(step, mean, out=mean), out=mean)
+            x = np.multiply(1 - alpha, x, out=self._scratch.empty("x", x.shape, keep=2))
+            return t + 1, np.add(x, np.multiply(alpha, z, out=self._scratch.empty("alpha z", z.shape)), out=x), z
+        z = z - step * _xp(x).mean(gradients, axis=1)
         return t + 1, (1 - alpha) * x + alpha * z, z
 
     def iterate(self, state):
@@ -134,22 +148,25 @@ def _is_float64_numpy(x) -> bool:
     return isinstance(x, np.ndarray) and x.dtype == np.float64
 
 
-def _mean_over_queries(gradients):
-    """xp.mean(gradients, axis=1), bit for bit: numpy sums axis 1 of a (S, K, d) array one k after the other into
-    each output element, then divides by K; column blocks of width >= COLUMNS do the same, on every core."""
-    if not (_is_float64_numpy(gradients) and gradients.ndim == 3 and gradients.shape[2] >= 2 * COLUMNS):
-        return _xp(gradients).mean(gradients, axis=1)
+def _mean_over_queries(gradients, out):
+    """np.mean(gradients, axis=1) for a float64 (S, K, d) array, written into `out`, bit for bit: numpy sums axis 1
+    one k after the other into each output element, then divides by K. Here tasks (run s, column block of width
+    >= COLUMNS >= 2; a block of width 1 would be summed pairwise) do the same on every core, run 0 first (the
+    max-function gradient writes its last rows first, run 0's last)."""
+    if gradients.shape[2] < 2 * COLUMNS:
+        return np.mean(gradients, axis=1, out=out)
     runs, samples, dim = gradients.shape
-    out, blocks = np.empty((runs, dim)), dim // COLUMNS
+    blocks = dim // COLUMNS
     edges = [dim * b // blocks for b in range(blocks + 1)]
 
     def reduce(indices):
-        for b in indices:
+        for task in indices:
+            s, b = divmod(task, blocks)
             columns = slice(edges[b], edges[b + 1])
-            np.add.reduce(gradients[:, :, columns], axis=1, out=out[:, columns])
-            np.divide(out[:, columns], samples, out=out[:, columns])
+            np.add.reduce(gradients[s, :, columns], axis=0, out=out[s, columns])
+            np.divide(out[s, columns], samples, out=out[s, columns])
 
-    share(reduce, blocks, elements=gradients.size)
+    share(reduce, runs * blocks, elements=gradients.size)
     return out
 
 

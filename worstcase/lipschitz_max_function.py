@@ -43,10 +43,12 @@ class LipschitzMaxFunction(MaxFunction):
 
     def _penalty_gradient_rows(self, x, out, square):
         """_penalty_gradient(np, x) for float64 rows x of shape (m, dim), by the same operations, written into `out`
-        (`square`: scratch of x's shape)."""
+        (`square`: scratch of x's shape); x itself when every row's factor is exactly 1 (then x is finite and
+        x·1.0 = x bit for bit: inside the ball, PPRS's usual case)."""
         np.multiply(x, x, out=square)
         norm = np.sqrt(np.add.reduce(square, axis=-1, keepdims=True))
-        return np.multiply(x, self._ball / np.maximum(norm, np.full_like(norm, self._ball)), out=out)
+        scale = self._ball / np.maximum(norm, np.full_like(norm, self._ball))
+        return x if (scale == 1.0).all() else np.multiply(x, scale, out=out)
 
     def _penalty_cvxpy(self, x):
         return 0.5 * cp.huber(cp.norm(x, 2), self._ball)

@@ -103,7 +103,8 @@ class MaxFunction:
 
         def compute(indices):
             square = np.empty((per_block, self.dim))
-            for b in indices:
+            for b in indices:  # last rows first: the rows written last (by PPRS's queries) may still be in cache
+                b = blocks - 1 - b
                 start, stop = b * per_block, min((b + 1) * per_block, len(rows))
                 block, g = rows[start:stop], out[start:stop]
                 first = np.argmax(block[:, : self.chain_length], axis=-1)
