@@ -1,9 +1,22 @@
 """Speed and memory of PPRS, as ratios measured in one run (machines are noisy: compare within a run).
 
-a. Throughput: perturbed subgradient evaluations per second of a PPRS run batched over K and S on
-   max-function-lipschitz (d = 2^16, K = 32, S = 4, 20 iterations), against the "floor": numpy's
-   default_rng().standard_normal on the same S·K·d elements per iteration (target ratio >= 0.5).
-   Below target, a per-stage breakdown and a cProfile listing say where the time goes.
+a. Throughput against the floors (issue 16 item 3), all measured in this run, interleaved, best of --repeats:
+   - ours: perturbed coordinates per second of a PPRS run through runner.run on max-function-lipschitz (d = 2^16,
+     K = 32, S = 4, 20 iterations: S·K·d coordinates per iteration), every stage included (noise, query
+     formation, gradient, mean over K and steps, the criterion f(x_t) − f* of every iterate);
+   - noise floor: the same generator drawing the same number of normals on every core and doing nothing else:
+     Philox re-keyed per (seed, t, k, layer) block as perturbations() does, Generator.standard_normal(out=) of d
+     normals per block, S·K blocks per iteration, one thread per core each pulling the next block and writing
+     into its own kept d-length buffer (in cache, so no memory traffic): the best this machine does for the noise;
+   - memory floor: the bytes the method/instance interface must move per perturbed coordinate, 32 = 4 × 8: the
+     (S, K, d) query array is written once and read once (by the gradient), the (S, K, d) gradient array written
+     once and read once (by the mean over K); at the copy bandwidth of this run: bytes read plus bytes written per
+     second by np.copyto between two kept (S, K, d) float64 arrays, the better of one thread and all cores
+     (write-allocate reads are counted on neither side; issue 16 had costed 24 bytes);
+   - ratio = max(noise-floor time, memory-floor time) / our time (target >= 0.9), and noise floor / ours in CPU
+     time (all threads; steadier than wall time on a shared machine); minor page faults per iteration
+     (getrusage ru_minflt) of ours (steady state: a first run allocated the kept arrays) and of the noise floor.
+   Below target, a per-stage breakdown and a cProfile listing (main thread) say where the time goes.
 b. Memory: a d = 10^6 PPRS run (K = 32, 100 iterations, one seed) in a subprocess; its peak RSS
    (getrusage(RUSAGE_CHILDREN).ru_maxrss) against the 2 GiB target.
 c. Speed-up in depth: time_subgradient / time_PPRS for Δ = 4, 8, ..., 256 with the same seeds equals
@@ -131,11 +144,14 @@ def throughput(repeats, dim=2**16, samples=32, runs=4, iterations=20, diagnose=T
         run(method, instance, model, iterations, runs=runs)
 
     first_faults = minor_faults(ours)  # the first run allocates the kept arrays; later runs reuse them
-    times = {"ours": [], "noise": [], "noise1": []}
+    times, cpu = {"ours": [], "noise": [], "noise1": []}, {"ours": [], "noise": []}
     for _ in range(repeats):  # interleaved, so all see the same machine
-        times["ours"].append(best_of(1, ours))
-        times["noise"].append(best_of(1, lambda: noise_floor(blocks, dim, cores())))
-        times["noise1"].append(best_of(1, lambda: noise_floor(blocks, dim, 1)))
+        for key, function in (("ours", ours), ("noise", lambda: noise_floor(blocks, dim, cores())),
+                              ("noise1", lambda: noise_floor(blocks, dim, 1))):
+            start = time.process_time()
+            times[key].append(best_of(1, function))
+            if key in cpu:
+                cpu[key].append(time.process_time() - start)
     ours_time, noise_time, noise1_time = (min(times[key]) for key in ("ours", "noise", "noise1"))
     bandwidth, copy_speedup = copy_bandwidth(runs * samples * dim, max(repeats, 5))
     memory_time = BYTES_PER_COORDINATE * coordinates / bandwidth
@@ -156,6 +172,9 @@ def throughput(repeats, dim=2**16, samples=32, runs=4, iterations=20, diagnose=T
           f"bandwidth (one core vs all: {copy_speedup:.2f}x)")
     print(f"   ratio = max(noise floor, memory floor) time / ours = {ratio:.3f} (target >= 0.9): "
           f"{'OK' if ratio >= 0.9 else 'BELOW TARGET'}")
+    print(f"   CPU time, all threads: ours {min(cpu['ours']):.3f} s, noise floor {min(cpu['noise']):.3f} s, "
+          f"noise floor / ours {min(cpu['noise']) / min(cpu['ours']):.3f}; load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} CPUs")
     print(f"   minor page faults per iteration: ours {faults['ours']:,.0f} (first run, kept arrays allocated: "
           f"{first_faults / iterations:,.0f}), noise floor {faults['noise']:,.0f}", flush=True)
     if ratio < 0.9 and diagnose:
