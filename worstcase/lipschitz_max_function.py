@@ -47,7 +47,7 @@ class LipschitzMaxFunction(MaxFunction):
         x·1.0 = x bit for bit: inside the ball, PPRS's usual case)."""
         np.multiply(x, x, out=square)
         norm = np.sqrt(np.add.reduce(square, axis=-1, keepdims=True))
-        scale = self._ball / np.maximum(norm, np.full_like(norm, self._ball))
+        scale = self._ball / np.maximum(norm, self._ball)
         return x if (scale == 1.0).all() else np.multiply(x, scale, out=out)
 
     def _penalty_cvxpy(self, x):
