@@ -69,3 +69,28 @@ def test_scratch_pickles_empty():
     del kept
     assert len(pickle.dumps(scratch)) < 200
     assert isinstance(pickle.loads(pickle.dumps(scratch)), Scratch)
+
+
+def test_a_forked_child_gets_threads_of_its_own():
+    """The parent's pool threads do not survive fork: a child that reused the pool would wait forever."""
+    import os
+
+    share(lambda indices: list(indices), 4, threads=2)  # the pool exists in the parent
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if share completes
+        try:
+            seen = []
+            share(lambda indices: seen.extend(indices), 100, threads=2)
+            os._exit(0 if sorted(seen) == list(range(100)) else 1)
+        finally:
+            os._exit(2)
+    for _ in range(100):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        threading.Event().wait(0.1)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child's share() did not finish in 10 s")
+    assert os.waitstatus_to_exitcode(status) == 0
