@@ -33,8 +33,9 @@ def gaussian_block(seed: int, iteration: int, k: int, layer: int, size: int, out
 
 def philox_state(key: int) -> dict:
     """The state of np.random.Philox(key=key) before its first draw."""
+    key = np.array([key & _MASK, key >> 64], np.uint64)
     return {"bit_generator": "Philox", "buffer": np.zeros(4, np.uint64), "buffer_pos": 4, "has_uint32": 0,
-            "uinteger": 0, "state": {"counter": np.zeros(4, np.uint64), "key": np.array([key & _MASK, key >> 64], np.uint64)}}
+            "uinteger": 0, "state": {"counter": np.zeros(4, np.uint64), "key": key}}
 
 
 def _generator():
@@ -50,9 +51,9 @@ def perturbations(seeds, iteration: int, samples: int, layer_sizes, out=None, th
     """X of shape (S, K, d): run s, query k, layers concatenated in order (d = Σ layer_sizes).
 
     The same numbers as gaussian_block, block by block. The S·K rows are drawn on `threads` threads (None: one per
-    core, see _util.parallel.share), each row in windows of `chunk` normals (a block continues its own stream
-    across windows); then(s, start, window), if given, is called on each window X[s, k, start:start + chunk] as
-    soon as it is drawn (chunk=None: CHUNK), in the thread that drew it (while it is in cache), and may change it in place.
+    core, see _util.parallel.share), each row in windows of `chunk` normals (None: CHUNK; a block continues its
+    own stream across windows); then(s, start, window), if given, is called on each window X[s, k, start:start +
+    chunk] as soon as it is drawn, in the thread that drew it (while it is in cache), and may change it in place.
     `out`: the C-contiguous float64 (S, K, d) array to fill (default: a new one). Each thread's one Philox is
     re-keyed per block (a state reset costs about half of building a new generator, which matters for small blocks).
     """

@@ -168,7 +168,8 @@ def throughput(repeats, dim=2**16, samples=32, runs=4, iterations=20, diagnose=T
     print(f"   noise floor, {cores()} cores            : {rate(noise_time)}  = ours / noise floor "
           f"{noise_time / ours_time:.3f}")
     print(f"   noise floor, 1 core (reference)    : {rate(noise1_time)}  ({noise1_time / noise_time:.2f}x slower)")
-    print(f"   memory floor, {BYTES_PER_COORDINATE} B/coordinate     : {rate(memory_time)}  at {bandwidth / 1e9:.1f} GB/s copy "
+    print(f"   memory floor, {BYTES_PER_COORDINATE} B/coordinate     : {rate(memory_time)}  "
+          f"at {bandwidth / 1e9:.1f} GB/s copy "
           f"bandwidth (one core vs all: {copy_speedup:.2f}x)")
     print(f"   ratio = max(noise floor, memory floor) time / ours = {ratio:.3f} (target >= 0.9): "
           f"{'OK' if ratio >= 0.9 else 'BELOW TARGET'}")
@@ -178,19 +179,25 @@ def throughput(repeats, dim=2**16, samples=32, runs=4, iterations=20, diagnose=T
     print(f"   minor page faults per iteration: ours {faults['ours']:,.0f} (first run, kept arrays allocated: "
           f"{first_faults / iterations:,.0f}), noise floor {faults['noise']:,.0f}", flush=True)
     if ratio < 0.9 and diagnose:
-        stages(instance, method, runs, noise_time / iterations, repeats)
+        stages(instance, method, runs, noise_time / iterations, min(cpu['noise']) / iterations, repeats)
         profile(method, instance, model, iterations, runs)
     return ratio
 
 
-def stages(instance, method, runs, floor_per_iteration, repeats):
-    """Per-iteration cost of each stage of runner.run's loop, best of `repeats` over a few iterations."""
+def stages(instance, method, runs, floor_per_iteration, floor_cpu_per_iteration, repeats):
+    """Per-iteration cost of each stage of runner.run's loop, wall and CPU time (all threads), best of a few calls."""
     state = method.init(np.zeros((runs, instance.dim)))
     samples, sizes = method.samples, instance.layer_sizes
     out = np.empty((runs, samples, instance.dim))
 
     def timed(function):
-        return best_of(max(repeats, 5), function) * 1e3
+        walls, cpus = [], []
+        for _ in range(max(repeats, 5)):
+            wall, cpu = time.perf_counter(), time.process_time()
+            function()
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+        return np.array([min(walls), min(cpus)]) * 1e3
 
     noise = timed(lambda: perturbations(range(method.seed, method.seed + runs), 0, samples, sizes, out=out))
     queries_total = timed(lambda: method.queries(state))
@@ -201,14 +208,18 @@ def stages(instance, method, runs, floor_per_iteration, repeats):
         f"noise: perturbations() on {cores()} threads into a kept array": noise,
         "query formation: γ·X + y per window, in cache": queries_total - noise,
         "gradient (max-function-lipschitz, sparse, row blocks on every core)": gradient,
-        "update: mean over K (column blocks on every core) + z, x steps": timed(lambda: method.update(state, gradients)),
+        "update: mean over K (column blocks on every core) + z, x steps":
+            timed(lambda: method.update(state, gradients)),
         "criterion: value(x_k) on (S, d)": timed(lambda: instance.value(state[1])),
     }
     total = sum(parts.values())
-    print(f"   per-iteration breakdown (ms; noise floor = {floor_per_iteration * 1e3:.1f} ms for the same normals):")
-    for name, ms in parts.items():
-        print(f"     {ms:8.1f}  {name}  {100 * ms / total:5.1f} %")
-    print(f"     {total:8.1f}  sum of stages (noise floor / sum = {floor_per_iteration * 1e3 / total:.3f})", flush=True)
+    print(f"   per-iteration breakdown, ms wall / ms CPU (noise floor: {floor_per_iteration * 1e3:.1f} / "
+          f"{floor_cpu_per_iteration * 1e3:.1f} ms for the same normals):")
+    for name, (wall, cpu) in parts.items():
+        print(f"     {wall:7.1f} / {cpu:7.1f}  {name}  ({100 * cpu / total[1]:4.1f} % of CPU)")
+    print(f"     {total[0]:7.1f} / {total[1]:7.1f}  sum of stages (noise floor / sum: wall "
+          f"{floor_per_iteration * 1e3 / total[0]:.3f}, CPU {floor_cpu_per_iteration * 1e3 / total[1]:.3f})",
+          flush=True)
 
 
 def profile(method, instance, model, iterations, runs):

@@ -92,7 +92,8 @@ CASES = {
     "lip-layers-K4-S2": (lambda: (PPRS(1.0, samples=4, seed=9, gamma=0.07, layer_sizes=(100, 1, 57, 300)),
                                   LipschitzMaxFunction(dim=458, R=2.0, L=3.0), 2, 20),
                          ("08b608e976b66096", "d8428f3dfe28f100", "bca15c51ca806111", "97b0db6ae8ffd473")),
-    "drs-lip-d512-K9-S3": (lambda: (DRSSchedule(1.0, samples=9, seed=3, radius=1.0), LipschitzMaxFunction(dim=512), 3, 40),
+    "drs-lip-d512-K9-S3": (lambda: (DRSSchedule(1.0, samples=9, seed=3, radius=1.0), LipschitzMaxFunction(dim=512),
+                                    3, 40),
                            ("ffeb5ab412d352b7", "b50dd2cb407d302c", "1088d65800f272bb", "e7f4f4803c84638f")),
 }
 # small blocks: every numpy fast path (several windows per row, several rows per task, column blocks of the mean) runs
@@ -116,7 +117,8 @@ def test_the_numbers_are_mains_to_the_last_bit_however_the_work_is_split(case, s
     queries = method.queries(state)
     trace = run(method, instance, PipelineModel(depth=4), iterations, runs=runs)
     assert state[0] == iterations
-    assert (_sha(state[1], state[2]), _sha(queries), _sha(instance.gradient(queries)), _sha(trace.values)) == CASES[case][1]
+    hashes = _sha(state[1], state[2]), _sha(queries), _sha(instance.gradient(queries)), _sha(trace.values)
+    assert hashes == CASES[case][1]
 
 
 def test_queries_a_caller_keeps_are_not_overwritten_by_the_next_call():
