@@ -66,7 +66,10 @@ class _RandomSmoothing:
                 np.multiply(window, gamma[s if len(gamma) > 1 else 0, 0, 0], out=window)
                 np.add(window, point[s, start:start + len(window)], out=window)
 
-            return perturbations(seeds, t, self.samples, sizes, out=out, then=form)
+            if dim >= FORM_PER_ROW:
+                return perturbations(seeds, t, self.samples, sizes, out=out, then=form)
+            noise = perturbations(seeds, t, self.samples, sizes, out=out)  # short rows: one call each, not one per row
+            return np.add(np.multiply(noise, gamma, out=noise), point[:, None, :], out=noise)
         noise = perturbations(seeds, t, self.samples, sizes)
         noise *= gamma  # in place: our own numpy buffer
         return _xp(x).asarray(noise, dtype=x.dtype, device=device(x)) + self._point(state)[:, None, :]
@@ -142,6 +145,7 @@ class DRSSchedule(_RandomSmoothing):
 
 
 COLUMNS = 2**12  # the mean over K is taken in column blocks of at least this width (one task each)
+FORM_PER_ROW = 2**12  # rows at least this long are formed window by window as drawn (shorter: Python overhead)
 
 
 def _is_float64_numpy(x) -> bool:

@@ -96,18 +96,19 @@ CASES = {
                                     3, 40),
                            ("ffeb5ab412d352b7", "b50dd2cb407d302c", "1088d65800f272bb", "e7f4f4803c84638f")),
 }
-# small blocks: every numpy fast path (several windows per row, several rows per task, column blocks of the mean) runs
-SPLITS = {"1 thread": (1, None, None, None), "2 threads": (2, None, None, None),
-          "3 threads, small blocks": (3, 7, 100, 2), "2 threads, other blocks": (2, 1000, 1, 5)}
+# small blocks: every numpy fast path (several windows per row, several rows per task, column blocks of the mean,
+# queries formed per window or on the whole array) runs
+SPLITS = {"1 thread": (1, None, None, None, None), "2 threads": (2, None, None, None, None),
+          "3 threads, small blocks": (3, 7, 100, 2, 1), "2 threads, other blocks": (2, 1000, 1, 5, 10**9)}
 
 
 @pytest.mark.parametrize("split", sorted(SPLITS))
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_the_numbers_are_mains_to_the_last_bit_however_the_work_is_split(case, split, monkeypatch):
-    threads, chunk, block, columns = SPLITS[split]
+    threads, chunk, block, columns, form_per_row = SPLITS[split]
     monkeypatch.setattr(parallel, "THREADS", threads)
     for module, name, value in ((noise, "CHUNK", chunk), (max_function, "BLOCK", block),
-                                (random_smoothing, "COLUMNS", columns)):
+                                (random_smoothing, "COLUMNS", columns), (random_smoothing, "FORM_PER_ROW", form_per_row)):
         if value is not None:
             monkeypatch.setattr(module, name, value)
     method, instance, runs, iterations = CASES[case][0]()
