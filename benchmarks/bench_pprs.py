@@ -1,9 +1,22 @@
 """Speed and memory of PPRS, as ratios measured in one run (machines are noisy: compare within a run).
 
-a. Throughput: perturbed subgradient evaluations per second of a PPRS run batched over K and S on
-   max-function-lipschitz (d = 2^16, K = 32, S = 4, 20 iterations), against the "floor": numpy's
-   default_rng().standard_normal on the same S·K·d elements per iteration (target ratio >= 0.5).
-   Below target, a per-stage breakdown and a cProfile listing say where the time goes.
+a. Throughput against the floors (issue 16 item 3), all measured in this run, interleaved, best of --repeats:
+   - ours: perturbed coordinates per second of a PPRS run through runner.run on max-function-lipschitz (d = 2^16,
+     K = 32, S = 4, 20 iterations: S·K·d coordinates per iteration), every stage included (noise, query
+     formation, gradient, mean over K and steps, the criterion f(x_t) − f* of every iterate);
+   - noise floor: the same generator drawing the same number of normals on every core and doing nothing else:
+     Philox re-keyed per (seed, t, k, layer) block as perturbations() does, Generator.standard_normal(out=) of d
+     normals per block, S·K blocks per iteration, one thread per core each pulling the next block and writing
+     into its own kept d-length buffer (in cache, so no memory traffic): the best this machine does for the noise;
+   - memory floor: the bytes the method/instance interface must move per perturbed coordinate, 32 = 4 × 8: the
+     (S, K, d) query array is written once and read once (by the gradient), the (S, K, d) gradient array written
+     once and read once (by the mean over K); at the copy bandwidth of this run: bytes read plus bytes written per
+     second by np.copyto between two kept (S, K, d) float64 arrays, the better of one thread and all cores
+     (write-allocate reads are counted on neither side; issue 16 had costed 24 bytes);
+   - ratio = max(noise-floor time, memory-floor time) / our time (target >= 0.9), and noise floor / ours in CPU
+     time (all threads; steadier than wall time on a shared machine); minor page faults per iteration
+     (getrusage ru_minflt) of ours (steady state: a first run allocated the kept arrays) and of the noise floor.
+   Below target, a per-stage breakdown and a cProfile listing (main thread) say where the time goes.
 b. Memory: a d = 10^6 PPRS run (K = 32, 100 iterations, one seed) in a subprocess; its peak RSS
    (getrusage(RUSAGE_CHILDREN).ru_maxrss) against the 2 GiB target.
 c. Speed-up in depth: time_subgradient / time_PPRS for Δ = 4, 8, ..., 256 with the same seeds equals
@@ -36,8 +49,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the checko
 import numpy as np
 from timing import best_of
 
+from pplimits._util.parallel import cores, share
 from pplimits.algorithms.clock import PipelineModel
-from pplimits.algorithms.noise import perturbations
+from pplimits.algorithms.noise import perturbations, philox_state
 from pplimits.algorithms.random_smoothing import PPRS
 from pplimits.algorithms.runner import run
 from pplimits.algorithms.span_methods import Subgradient
@@ -75,6 +89,9 @@ def pprs_for(instance, eps, samples=None):
 
 
 # ---------------------------------------------------------------------------------------------- a
+BYTES_PER_COORDINATE = 32  # Q written and read back, G written and read back (see the module docstring)
+
+
 def minor_faults(function):
     """Minor page faults of this process during one call (each fresh page of a new large array costs one)."""
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
@@ -82,91 +99,127 @@ def minor_faults(function):
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
 
 
+def noise_floor(blocks, dim, threads):
+    """The noise alone: `blocks` Philox blocks of `dim` standard normals, re-keyed per block as perturbations()
+    does, on `threads` threads (share: each pulls the next block), each thread drawing into its own kept buffer."""
+
+    def draw(indices):
+        bit_generator = np.random.Philox(key=0)
+        generator, buffer = np.random.Generator(bit_generator), np.empty(dim)
+        for block in indices:
+            bit_generator.state = philox_state(block)
+            generator.standard_normal(dim, out=buffer)
+
+    share(draw, blocks, threads=threads)
+
+
+def copy_bandwidth(elements, repeats):
+    """Bytes read plus bytes written per second by np.copyto between two kept float64 arrays of `elements`, pages
+    touched beforehand: the better of one thread and one block per core (share over 8 MiB blocks)."""
+    source, target = np.ones(elements), np.zeros(elements)
+    edges = np.linspace(0, elements, max(2, elements // 2**20) + 1).astype(int)
+
+    def parallel():
+        def copy(indices):
+            for b in indices:
+                np.copyto(target[edges[b]:edges[b + 1]], source[edges[b]:edges[b + 1]])
+        share(copy, len(edges) - 1, threads=cores())
+
+    single = best_of(repeats, lambda: np.copyto(target, source))
+    both = best_of(repeats, parallel)
+    return 2 * 8 * elements / min(single, both), single / both
+
+
 def throughput(repeats, dim=2**16, samples=32, runs=4, iterations=20, diagnose=True):
     print(f"a. PPRS throughput: max-function-lipschitz d={dim}, K={samples}, S={runs}, {iterations} iterations "
-          f"({runs * samples * dim / 1e6:.1f}M perturbed coordinates per iteration), best of {repeats}", flush=True)
+          f"({runs * samples * dim / 1e6:.1f}M perturbed coordinates per iteration), {cores()} cores, "
+          f"best of {repeats}, interleaved", flush=True)
     instance = LipschitzMaxFunction(dim=dim)
     method, _ = pprs_for(instance, 0.5 * abs(instance.f_star), samples=samples)
     model = PipelineModel(depth=8)
-    elements = runs * samples * dim
+    coordinates = runs * samples * dim * iterations
+    blocks = runs * samples * iterations
 
-    def floor():
-        rng = np.random.default_rng()
-        for _ in range(iterations):
-            rng.standard_normal(elements)
+    def ours():
+        run(method, instance, model, iterations, runs=runs)
 
-    run_times, floor_times = [], []
-    for _ in range(repeats):  # interleaved, so both see the same machine
-        run_times.append(best_of(1, lambda: run(method, instance, model, iterations, runs=runs)))
-        floor_times.append(best_of(1, floor))
-    run_time, floor_time = min(run_times), min(floor_times)
-    evaluations = runs * samples * iterations
-    ratio = floor_time / run_time
-    print(f"   PPRS run: {run_time:.3f} s, {evaluations / run_time:,.0f} perturbed subgradients/s "
-          f"({evaluations * dim / run_time / 1e6:.1f}M coordinates/s)")
-    print(f"   floor   : {floor_time:.3f} s, {evaluations / floor_time:,.0f} length-d normal vectors/s "
-          f"({elements * iterations / floor_time / 1e6:.1f}M normals/s)")
-    print(f"   ratio (PPRS evaluations/s) / (floor/s) = {ratio:.3f} (target >= 0.5): "
-          f"{'OK' if ratio >= 0.5 else 'BELOW TARGET'}", flush=True)
-    if ratio < 0.5 and diagnose:
-        stages(instance, method, runs, iterations, floor_time / iterations, repeats)
+    first_faults = minor_faults(ours)  # the first run allocates the kept arrays; later runs reuse them
+    times, cpu = {"ours": [], "noise": [], "noise1": []}, {"ours": [], "noise": []}
+    for _ in range(repeats):  # interleaved, so all see the same machine
+        for key, function in (("ours", ours), ("noise", lambda: noise_floor(blocks, dim, cores())),
+                              ("noise1", lambda: noise_floor(blocks, dim, 1))):
+            start = time.process_time()
+            times[key].append(best_of(1, function))
+            if key in cpu:
+                cpu[key].append(time.process_time() - start)
+    ours_time, noise_time, noise1_time = (min(times[key]) for key in ("ours", "noise", "noise1"))
+    bandwidth, copy_speedup = copy_bandwidth(runs * samples * dim, max(repeats, 5))
+    memory_time = BYTES_PER_COORDINATE * coordinates / bandwidth
+    floor_time = max(noise_time, memory_time)
+    ratio = floor_time / ours_time
+    faults = {"ours": minor_faults(ours) / iterations,
+              "noise": minor_faults(lambda: noise_floor(blocks, dim, cores())) / iterations}
+    spread = max(times["ours"]) / ours_time - 1
+
+    def rate(seconds):
+        return f"{coordinates / seconds / 1e6:7.1f}M coordinates/s ({seconds:.3f} s)"
+
+    print(f"   ours (PPRS run through runner.run) : {rate(ours_time)}; slowest repeat +{100 * spread:.0f} %")
+    print(f"   noise floor, {cores()} cores            : {rate(noise_time)}  = ours / noise floor "
+          f"{noise_time / ours_time:.3f}")
+    print(f"   noise floor, 1 core (reference)    : {rate(noise1_time)}  ({noise1_time / noise_time:.2f}x slower)")
+    print(f"   memory floor, {BYTES_PER_COORDINATE} B/coordinate     : {rate(memory_time)}  "
+          f"at {bandwidth / 1e9:.1f} GB/s copy "
+          f"bandwidth (one core vs all: {copy_speedup:.2f}x)")
+    print(f"   ratio = max(noise floor, memory floor) time / ours = {ratio:.3f} (target >= 0.9): "
+          f"{'OK' if ratio >= 0.9 else 'BELOW TARGET'}")
+    print(f"   CPU time, all threads: ours {min(cpu['ours']):.3f} s, noise floor {min(cpu['noise']):.3f} s, "
+          f"noise floor / ours {min(cpu['noise']) / min(cpu['ours']):.3f}; load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} CPUs")
+    print(f"   minor page faults per iteration: ours {faults['ours']:,.0f} (first run, kept arrays allocated: "
+          f"{first_faults / iterations:,.0f}), noise floor {faults['noise']:,.0f}", flush=True)
+    if ratio < 0.9 and diagnose:
+        stages(instance, method, runs, noise_time / iterations, min(cpu['noise']) / iterations, repeats)
         profile(method, instance, model, iterations, runs)
-        faults_run = minor_faults(lambda: run(method, instance, model, iterations, runs=runs))
-        faults_floor = minor_faults(floor)
-        print(f"   minor page faults per iteration: PPRS run {faults_run / iterations:,.0f}, floor {faults_floor / iterations:,.0f} "
-              f"(one (S, K, d) array is {elements * 8 / 2**20:,.0f} MiB; glibc maps blocks over 32 MiB afresh on every "
-              "allocation and the kernel zeroes their pages on first touch)", flush=True)
-        allocator_check(repeats)
     return ratio
 
 
-def allocator_check(repeats):
-    """The same measurement in a subprocess where glibc keeps freed large blocks (no fresh pages per temporary)."""
-    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": str(2**30), "MALLOC_TRIM_THRESHOLD_": str(2**32)}
-    command = [sys.executable, os.path.abspath(__file__), "--part", "throughput", "--repeats", str(repeats),
-               "--no-diagnose"]
-    output = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
-    print("   same code, glibc MALLOC_MMAP_THRESHOLD_=1 GiB (temporaries reuse the heap instead of fresh mmap pages):")
-    for line in output.splitlines():
-        if line.lstrip().startswith(("PPRS run", "floor", "ratio")):
-            print("     " + line.strip())
-    sys.stdout.flush()
-
-
-def stages(instance, method, runs, iterations, floor_per_iteration, repeats):
-    """Per-iteration cost of each stage of runner.run's loop, best of `repeats` over a few iterations."""
+def stages(instance, method, runs, floor_per_iteration, floor_cpu_per_iteration, repeats):
+    """Per-iteration cost of each stage of runner.run's loop, wall and CPU time (all threads), best of a few calls."""
     state = method.init(np.zeros((runs, instance.dim)))
-    dim, samples = instance.dim, method.samples
+    samples, sizes = method.samples, instance.layer_sizes
+    out = np.empty((runs, samples, instance.dim))
 
     def timed(function):
-        return best_of(max(repeats, 5), function) * 1e3
+        walls, cpus = [], []
+        for _ in range(max(repeats, 5)):
+            wall, cpu = time.perf_counter(), time.process_time()
+            function()
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+        return np.array([min(walls), min(cpus)]) * 1e3
 
-    noise = timed(lambda: perturbations(range(method.seed, method.seed + runs), 0, samples, instance.layer_sizes))
+    noise = timed(lambda: perturbations(range(method.seed, method.seed + runs), 0, samples, sizes, out=out))
     queries_total = timed(lambda: method.queries(state))
     queries = method.queries(state)
     gradient = timed(lambda: instance.gradient(queries))
     gradients = instance.gradient(queries)
-    update = timed(lambda: method.update(state, gradients))
-    value = timed(lambda: instance.value(state[1]))
-    first = np.expand_dims(np.argmax(queries, axis=-1), -1)
-    hit = np.arange(dim) == first
     parts = {
-        "noise: perturbations() (Philox, one stream per (seed, t, k, layer) block)": noise,
-        "query formation: point + γ·X (2 full passes, 2 allocations)": queries_total - noise,
-        "gradient (max-function-lipschitz): total": gradient,
-        "  of which argmax over the chain": timed(lambda: np.argmax(queries, axis=-1)),
-        "  of which one-hot: arange(d) == first": timed(lambda: np.arange(dim) == first),
-        "  of which one-hot astype float64": timed(lambda: hit.astype(np.float64)),
-        "  of which Huber penalty gradient x·R/max(‖x‖,R)": timed(lambda: instance._penalty_gradient(np, queries)),
-        "update: mean over K + z, x steps": update,
-        "criterion: value(x_k) on (S, d)": value,
+        f"noise: perturbations() on {cores()} threads into a kept array": noise,
+        "query formation: γ·X + y per window, in cache": queries_total - noise,
+        "gradient (max-function-lipschitz, sparse, row blocks on every core)": gradient,
+        "update: mean over K (column blocks on every core) + z, x steps":
+            timed(lambda: method.update(state, gradients)),
+        "criterion: value(x_k) on (S, d)": timed(lambda: instance.value(state[1])),
     }
-    total = noise + (queries_total - noise) + gradient + update + value
-    print(f"   per-iteration breakdown (ms; floor = {floor_per_iteration * 1e3:.1f} ms for the same normals):")
-    for name, ms in parts.items():
-        share = "" if name.startswith("  ") else f"  {100 * ms / total:5.1f} %"
-        print(f"     {ms:8.1f}  {name}{share}")
-    print(f"     {total:8.1f}  sum of stages (ratio floor/sum = {floor_per_iteration * 1e3 / total:.3f})", flush=True)
+    total = sum(parts.values())
+    print(f"   per-iteration breakdown, ms wall / ms CPU (noise floor: {floor_per_iteration * 1e3:.1f} / "
+          f"{floor_cpu_per_iteration * 1e3:.1f} ms for the same normals):")
+    for name, (wall, cpu) in parts.items():
+        print(f"     {wall:7.1f} / {cpu:7.1f}  {name}  ({100 * cpu / total[1]:4.1f} % of CPU)")
+    print(f"     {total[0]:7.1f} / {total[1]:7.1f}  sum of stages (noise floor / sum: wall "
+          f"{floor_per_iteration * 1e3 / total[0]:.3f}, CPU {floor_cpu_per_iteration * 1e3 / total[1]:.3f})",
+          flush=True)
 
 
 def profile(method, instance, model, iterations, runs):
@@ -178,7 +231,7 @@ def profile(method, instance, model, iterations, runs):
     pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(10)
     lines = [line for line in stream.getvalue().splitlines() if line.strip()]
     start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls"))
-    print("   cProfile of one run, top 10 by own time:")
+    print("   cProfile of one run (main thread only), top 10 by own time:")
     for line in lines[start:start + 11]:
         print("     " + line.replace(ROOT + "/", ""))
     sys.stdout.flush()

@@ -13,6 +13,7 @@ the norm), gamma and mu as in MaxFunction (Nesterov 2004, Thm 3.2.1). Proof sket
 The resisting oracle (first maximising index) and the zero-chain property are unchanged.
 """
 import cvxpy as cp
+import numpy as np
 
 from pplimits._util import checks
 
@@ -39,6 +40,15 @@ class LipschitzMaxFunction(MaxFunction):
         """grad H_R(||x||) = x min(1, R/||x||), written R / max(||x||, R) (no division by zero)."""
         norm = xp.sqrt(xp.sum(x * x, axis=-1, keepdims=True))
         return x * (self._ball / xp.maximum(norm, xp.full_like(norm, self._ball)))
+
+    def _penalty_gradient_rows(self, x, out, square):
+        """_penalty_gradient(np, x) for float64 rows x of shape (m, dim), by the same operations, written into `out`
+        (`square`: scratch of x's shape); x itself when every row's factor is exactly 1 (then x is finite and
+        x·1.0 = x bit for bit: inside the ball, PPRS's usual case)."""
+        np.multiply(x, x, out=square)
+        norm = np.sqrt(np.add.reduce(square, axis=-1, keepdims=True))
+        scale = self._ball / np.maximum(norm, self._ball)
+        return x if (scale == 1.0).all() else np.multiply(x, scale, out=out)
 
     def _penalty_cvxpy(self, x):
         return 0.5 * cp.huber(cp.norm(x, 2), self._ball)
