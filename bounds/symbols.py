@@ -52,13 +52,3 @@ PARAMETERS = {
 }
 NAME_OF = {parameter.symbol: name for name, parameter in PARAMETERS.items()}
 
-
-def with_gpipe_tau_g(expression: sp.Expr, values: dict) -> tuple[dict, str | None]:
-    """`values` with τ_g where `expression` needs it and it is not given but Δ and n are: the gpipe half-duplex
-    unit-cost makespan 2(Δ + n − 1), and a sentence saying so (None when nothing was defaulted)."""
-    if tau_g not in expression.free_symbols or tau_g in values or not {depth, n} <= set(values):
-        return values, None
-    value = int(tau_g_gpipe.subs({depth: values[depth], n: values[n]}))
-    note = (f"tau_g not given: the gpipe schedule's makespan (half duplex, unit op costs) 2(Δ + n − 1) = {value} is "
-            "used; give --set tau_g=… for another schedule or costs (`pplimits schedule` prints the makespan)")
-    return {**values, tau_g: value}, note

@@ -71,33 +71,32 @@ def _print(payload, as_json: bool, text: str):
 
 
 def cmd_bounds(args):
-    from pplimits.bounds.registry import registry
+    from pplimits.bounds.catalog import catalog
 
     claims = [{"id": c.id, "setting": c.setting, "kind": c.kind, "quantity": c.quantity, "methods": c.methods,
-               "label": c.label, "source": c.source, "statement": c.statement, "expression": str(c.expression),
-               "parameters": c.parameters, "assumptions": [a.text for a in c.assumptions]}
-              for c in registry().values()]
+               "label": c.label, "source": c.source, "statement": c.statement, "expression": c.expression,
+               "parameters": list(c.parameters), "assumptions": [a.text for a in c.assumptions]}
+              for c in catalog().claims.values()]
     width = max(len(c["id"]) for c in claims)
     text = "\n".join(f"{c['id']:<{width}}  {c['label']:<9} {c['kind']:<5}  {c['expression']}" for c in claims)
     _print({"claims": claims}, args.json, text)
 
 
 def cmd_bound(args):
-    from pplimits.bounds.claim import parse_values
-    from pplimits.bounds.registry import get
-    from pplimits.bounds.symbols import tau_g, with_gpipe_tau_g
+    from pplimits.bounds.catalog import catalog
 
-    claim = get(args.id)
-    values, defaulted = with_gpipe_tau_g(claim.expression, parse_values(parse_assignments(args.set)))
-    if tau_g in claim.expression.free_symbols and tau_g not in values:
+    claims = catalog()
+    claim = claims.get(args.id)
+    values, defaulted = claims.with_gpipe_tau_g(claim, claims.parse_values(parse_assignments(args.set)))
+    if "tau_g" in claim.parameters and "tau_g" not in values:
         raise UsageError(f"{claim.id} needs tau_g, one iteration's makespan under the schedule run (`pplimits schedule` "
                          "prints it): give --set tau_g=…, or --set depth=… --set n=… for the gpipe default 2(Δ + n − 1)")
-    value = claim.evaluate(values)
-    payload = {"id": claim.id, "value": value, "expression": str(claim.expression), "label": claim.label,
+    value, holds = claim.evaluate(values)
+    payload = {"id": claim.id, "value": value, "expression": claim.expression, "label": claim.label,
                "source": claim.source,
-               "assumptions": [{"text": a.text, "holds": a.holds(values)} for a in claim.assumptions]}
+               "assumptions": [{"text": a.text, "holds": held} for a, held in zip(claim.assumptions, holds)]}
     if defaulted:
-        payload["tau_g"] = {"value": values[tau_g], "default": "gpipe", "note": defaulted}
+        payload["tau_g"] = {"value": values["tau_g"], "default": "gpipe", "note": defaulted}
     text = f"{claim.id} = {value:.6g}   [{claim.label}: {claim.source}]\n  {claim.expression}"
     _print(payload, args.json, text + (f"\n  {defaulted}" if defaulted else ""))
 
@@ -376,7 +375,6 @@ def _write_gantt(path, schedule, ops, span):
 
 
 def cmd_regime(args):
-    from pplimits.reports.figures.regime import require_map_path, write_map
     from pplimits.reports.regime import Point, as_json, explain, lines
 
     given = {"L": "1", "R": "1", "n": "1", **parse_assignments(args.set)}
@@ -385,7 +383,11 @@ def cmd_regime(args):
         raise UsageError(f"unknown parameter {unknown[0]!r} for regime; allowed: L, R, n, b")
     shape = _regime_model_flags(args)
     op_seconds = None if args.op_seconds is None else _positive("op-seconds", args.op_seconds)
-    plot = None if args.plot is None else require_map_path(args.plot)  # before any work
+    plot = None
+    if args.plot is not None:  # matplotlib only where a map is drawn
+        from pplimits.reports.figures.regime import require_map_path, write_map
+
+        plot = require_map_path(args.plot)  # before any work
     values = dict(eps=_positive("eps", args.eps), lipschitz=_positive("L", given["L"]),
                   radius=_positive("R", given["R"]), inputs=_positive("n", given["n"], integer=True),
                   batch=_positive("b", given["b"], integer=True) if "b" in given else None,
