@@ -2,7 +2,7 @@
 read: any change to a hashed source file or library version is a new key, hence a new file.
 
 The folder is $PPLIMITS_CACHE (empty: no cache), else $XDG_CACHE_HOME/pplimits, else ~/.cache/pplimits. A folder that
-cannot be made or written means no cache (every call derives afresh); a file that cannot be read back whole (cut
+cannot be made, read or written means no cache (every call derives afresh); a file that cannot be read back whole (cut
 short, edited, not JSON, another key) is derived afresh, with a one-line warning on stderr, and replaced. Files are
 written atomically (a temporary file and `os.replace`), so a reader never sees half of one.
 """
@@ -60,11 +60,8 @@ def cached(name: str, key: str, derive: Callable[[], object], where: Path | None
     path = where / f"{name}-{key[:40]}.json"
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        text = None
-    except OSError as error:
-        text, problem = None, error.strerror or str(error)
-        print(f"pplimits: warning: cache file {path} unreadable ({problem}); derived afresh", file=sys.stderr)
+    except (OSError, UnicodeDecodeError) as error:  # absent, or a folder that cannot be used: no cache, said nothing
+        text = None if not isinstance(error, UnicodeDecodeError) else ""
     if text is not None:
         value, problem = _read(text, key)
         if problem is None:
