@@ -261,8 +261,8 @@ def _compile(node: list) -> Callable[[dict], object]:
 def as_float(value, kind: str) -> float:
     """See `Compiled.as_float`; Undecided where the interval does not settle it, or the value is beyond a float."""
     if isinstance(value, Fraction):
-        if abs(value) >= 2**1000:
-            raise Undecided("beyond a float's range")
+        if abs(value) >= 2**1023:
+            raise Undecided("at the edge of a float's range")
         if kind in ("upper", "lower") and value.denominator != 1:
             nearest = float(value)
             if kind == "upper" and Fraction(nearest) < value:
@@ -272,8 +272,8 @@ def as_float(value, kind: str) -> float:
             return nearest
         return _sympy_float(libmp.from_rational(value.numerator, value.denominator, SYMPY_BITS, "n"))
     low, high = _ends(value)
-    if max(abs(low), abs(high)) >= 2**1000:
-        raise Undecided("beyond a float's range")
+    if max(abs(low), abs(high)) >= 2**1023:
+        raise Undecided("at the edge of a float's range")
     if kind in ("upper", "lower"):
         rounding = "c" if kind == "upper" else "f"
         ends = {libmp.to_float(libmp.from_rational(x.numerator, x.denominator, 53, rounding)) for x in (low, high)}

@@ -156,3 +156,19 @@ def test_the_catalog_reads_back_what_it_derives(tmp_path, monkeypatch):
     import json
     data = derive()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+
+
+def test_a_huge_power_is_taken_as_an_interval_where_sympy_takes_hours(monkeypatch):
+    """(1 − μ/β)^⌊t/τ_g⌋ at t = 1e9, τ_g = 2078: an exact rational of 32 million bits, which main's sympy path did not
+    finish within an hour (tests/cli/record_outputs.py). The compiled tree takes it as an interval and decides it;
+    checked against mpmath at 60 digits, without sympy (a fallback would fail here)."""
+    import mpmath
+
+    monkeypatch.setattr(catalog_module.Entry, "_by_sympy", lambda self, values: pytest.fail("fell back to sympy"))
+    values = {"R": 100.0, "beta": 10.0, "mu": 1e-4, "t": 1e9, "tau_g": 2078}
+    value, holds = CATALOG.get("strongly-convex.gd.upper.gap-at-time").evaluate(values)
+    with mpmath.workdps(60):
+        ratio = 1 - mpmath.mpf(Fraction(1e-4).numerator) / Fraction(1e-4).denominator / 10
+        reference = mpmath.mpf(100) ** 2 * 10 * ratio ** (10**9 // 2078) / 2
+        assert value >= reference * (1 - mpmath.mpf(10) ** -40)  # an upper bound: never below the exact value
+    assert math.isclose(value, float(reference), rel_tol=2**-52) and holds == [True, None]
