@@ -33,7 +33,7 @@ class Assumed:
         """As `Assumption.holds`, by user-facing names; Undecided where the tree cannot tell."""
         if self.compiled is None or not names(self.condition) <= values.keys():
             return None
-        return bool(self.compiled.exact(values))
+        return self.compiled.decide(values)
 
 
 @dataclass(frozen=True)

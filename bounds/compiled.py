@@ -82,18 +82,17 @@ class Compiled:
 
     def decide(self, values: dict) -> bool:
         """A relation's truth at `values`."""
-        return self.exact(values)
+        return bool(self.exact(values))
 
     def as_float(self, values: dict, kind: str) -> float:
         """The value as `Claim.evaluate` gives it: for kind "upper" the least float ≥ it, for "lower" the greatest
         float ≤ it, otherwise (and for an integer) sympy's 30-digit value rounded to the nearest float."""
-        for prec in PRECISIONS:
+        for prec in PRECISIONS[:-1]:
             try:
                 return as_float(self.value(values, prec), kind)
             except Undecided:
-                if prec == PRECISIONS[-1]:
-                    raise
-        raise AssertionError("unreachable")
+                pass
+        return as_float(self.value(values, PRECISIONS[-1]), kind)
 
 
 # ── the operations: Fractions where exact, intervals otherwise ──
@@ -139,7 +138,7 @@ def _mul(*args):
 
 def _root(x: int, q: int) -> int | None:
     """The exact q-th root of an integer x ≥ 0, or None."""
-    r = round(x ** (1 / q)) if x < 2**1000 else _integer_root(x, q)
+    r = round(x ** (1 / q)) if x < 2**52 else _integer_root(x, q)  # the float root is within 1 below 2^52
     for candidate in (r - 1, r, r + 1):
         if candidate >= 0 and candidate**q == x:
             return candidate

@@ -141,6 +141,7 @@ def test_exact_roots_and_powers_stay_rational():
     assert Compiled(tree(d ** sp.Rational(3, 4))).exact({"d": 16}) == 8
     assert Compiled(tree((1 - mu / beta) ** 3)).exact({"mu": 0.5, "beta": 1}) == Fraction(1, 8)
     assert compiled._integer_root(3**200, 5) == 3**40 and compiled._root(2**4000 + 1, 2) is None
+    assert compiled._root(3**400, 2) == 3**200 and compiled._root(10**60, 3) == 10**20
     assert math.isclose(float(Compiled(tree(d ** sp.Rational(1, 4))).exact({"d": 80}).mid), 80**0.25, rel_tol=1e-15)
 
 
