@@ -26,7 +26,12 @@ def folder() -> Path | None:
     if chosen is not None:
         return Path(chosen) if chosen.strip() else None
     base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "pplimits"
+    if os.path.isabs(base):
+        return Path(base) / "pplimits"
+    try:
+        return Path.home() / ".cache" / "pplimits"
+    except RuntimeError:  # no home folder to be found: no cache
+        return None
 
 
 VERSION_FILES = ("__init__.py", "release.py", "version.py", "_version.py")  # where a package states its version
