@@ -120,12 +120,15 @@ def test_one_changed_byte_of_a_source_is_another_key(monkeypatch):
 
 
 def test_a_library_version_is_part_of_the_key(monkeypatch, tmp_path):
-    key = filecache.code_key([], ["mpmath"])
-    fake = tmp_path / "mpmath"
-    fake.mkdir()
-    (fake / "__init__.py").write_text("__version__ = '0.0.1'\n")
+    library = tmp_path / "pplimits_test_library"
+    library.mkdir()
+    (library / "__init__.py").write_text("from .release import __version__\n")
+    (library / "release.py").write_text("__version__ = '1.0'\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    assert filecache.code_key([], ["mpmath"]) != key
+    key = filecache.code_key([], ["pplimits_test_library"])
+    assert filecache.code_key([], ["pplimits_test_library"]) == key
+    (library / "release.py").write_text("__version__ = '1.1'\n")  # upgraded in place
+    assert filecache.code_key([], ["pplimits_test_library"]) != key
     with pytest.raises(ModuleNotFoundError):
         filecache.code_key([], ["no_such_library_here"])
 
