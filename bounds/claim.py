@@ -8,8 +8,9 @@ from functools import cached_property
 
 import sympy as sp
 
-from pplimits._util.checks import NotANumber, UsageError, parse_number
+from pplimits._util.checks import UsageError
 from pplimits.bounds.exact import exact_value
+from pplimits.bounds.parameters import read_values
 from pplimits.bounds.symbols import NAME_OF, PARAMETERS, makespan, uses_makespan
 
 LABELS = ("PAPER", "RECON", "DERIVED", "CLASSICAL")
@@ -171,18 +172,9 @@ def _outward(exact: sp.Expr, value: float, kind: str) -> float:
 
 def parse_values(assignments: dict[str, object]) -> dict[sp.Symbol, float]:
     """NAME=VALUE pairs (typed by a user, or numbers) checked against PARAMETERS, as {symbol: value}."""
-    values = {}
-    for name, raw in assignments.items():
-        if name not in PARAMETERS:
-            raise UsageError(f"unknown parameter '{name}'; allowed: {', '.join(PARAMETERS)}")
-        parameter = PARAMETERS[name]
-        try:
-            value = parse_number(name, raw)  # a number beyond a float, or with an exponent beyond ±1000: said so
-        except NotANumber:
-            raise UsageError(f"{name} must be {parameter.allowed}, got {raw!r}") from None
-        ok = value >= 1 and value == int(value) if parameter.integer else (
-            value > 0 if parameter.symbol.is_positive else value >= 0)
-        if not ok:
-            raise UsageError(f"{name} must be {parameter.allowed}, got {raw!r}")
-        values[parameter.symbol] = int(value) if parameter.integer else float(value)  # read exactly, evaluated as before
-    return values
+    return {PARAMETERS[name].symbol: value for name, value in read_values(assignments, RULES).items()}
+
+
+# each parameter's rule, for bounds.parameters.read_values (and, cached, for the command line: bounds.catalog)
+RULES = {name: {"integer": p.integer, "positive": bool(p.symbol.is_positive), "allowed": p.allowed}
+         for name, p in PARAMETERS.items()}

@@ -6,26 +6,24 @@ Each claim's time is iterations × one iteration's makespan: τ_g = makespan(n) 
 makespan(nK) for PPRS's and makespan(b) for SGD's (2(Δ + B − 1) under gpipe, half duplex, unit costs), with both the
 iteration count and the batch (inputs per iteration) independent of Δ; `counts` reads the two off the claims and evaluates them exactly
 (ceilings on the exact rationals of the float inputs), so the times compared are exact integers and the winner
-never flips on a rounding error.
+never flips on a rounding error. The pieces are derived in sympy once and cached as compiled trees (bounds.compiled,
+under the catalog's key), so counting needs no sympy; what the trees cannot decide is evaluated by bounds.exact.
 """
 import math
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache, lru_cache
 
-import mpmath
-import sympy as sp
-
+from pplimits._util import filecache
 from pplimits._util.checks import UsageError
-from pplimits.bounds.exact import exact_value
-from pplimits.bounds.pprs import derivation
-from pplimits.bounds.registry import get
-from pplimits.bounds.symbols import L, R, b, d, depth, eps, makespan, n, tau_g
+from pplimits.bounds.catalog import key
+from pplimits.bounds.compiled import Compiled, Undecided, tree
 
 # On an exact tie the earlier method is named the winner (the deterministic guarantee before the expected ones).
 METHODS = ("subgradient", "sgd", "pprs")
 CLAIMS = {"subgradient": "nonsmooth-convex.subgradient.upper.time", "sgd": "nonsmooth-convex.sgd.upper.time",
           "pprs": "nonsmooth-convex.pprs.upper.time"}
+SYMBOLS = ("eps", "L", "R", "d", "n", "b")  # the parameters of the pieces, by their user-facing names
 
 
 @dataclass(frozen=True)
@@ -41,10 +39,16 @@ class Count:
 
 
 @cache
-def pieces() -> dict[str, tuple[sp.Expr, sp.Expr]]:
+def pieces() -> dict:
     """(iterations, batch) of each method as sympy expressions, read off its registered claim: the claim's time is
     iterations · τ_g (subgradient: τ_g = makespan(n)) or iterations · makespan(batch) (held equal in
     tests/bounds/test_regime.py)."""
+    import sympy as sp
+
+    from pplimits.bounds.pprs import derivation
+    from pplimits.bounds.registry import get
+    from pplimits.bounds.symbols import b, depth, makespan, n, tau_g
+
     steps = derivation()
     found = {"subgradient": (sp.simplify(get(CLAIMS["subgradient"]).expression / tau_g), n),
              "sgd": (sp.simplify(get(CLAIMS["sgd"]).expression / makespan(b)), b),
@@ -53,43 +57,50 @@ def pieces() -> dict[str, tuple[sp.Expr, sp.Expr]]:
     return found
 
 
-class _Uncertain(Exception):
-    """A ceiling's argument too close to an integer for the fast evaluation to decide it."""
-
-
-def _certain_ceiling(x):
-    """⌈x⌉ of an mpmath value computed to DIGITS digits, when that decides it: x is at least 10^-GUARD·max(1, |x|)
-    away from every integer (far above the evaluation's error, ~10^-(DIGITS-2)·|x|); _Uncertain otherwise."""
-    margin = mpmath.mpf(10) ** -GUARD * max(1, abs(x))
-    if margin >= mpmath.mpf(1) / 4 or min(x - mpmath.floor(x), mpmath.ceil(x) - x) <= margin:
-        raise _Uncertain
-    return mpmath.ceil(x)
-
-
-DIGITS, GUARD = 60, 40
-SYMBOLS = (eps, L, R, d, n, b)
-
-
 @cache
-def _fast() -> dict[str, tuple]:
-    """Each method's iterations and batch as mpmath functions of SYMBOLS, with ceilings that refuse to guess."""
-    modules = [{"ceiling": _certain_ceiling}, "mpmath"]
-    return {method: tuple(sp.lambdify(SYMBOLS, part, modules=modules) for part in parts)
-            for method, parts in pieces().items()}
+def compiled_pieces() -> dict[str, tuple[Compiled, ...]]:
+    """`pieces()` as compiled trees, and Theorem D's horizon T before its ceiling (for `horizon`), cached on disk."""
+    def derive():
+        from pplimits.bounds.pprs import derivation
+
+        return {**{method: [tree(part) for part in parts] for method, parts in pieces().items()},
+                "horizon": [tree(derivation()["horizon"])]}
+
+    return {name: tuple(Compiled(part) for part in parts) for name, parts in filecache.cached("regime", key(),
+                                                                                                derive).items()}
+
+
+def _by_sympy(expression, values: dict):
+    """`expression` (a sympy expression) at `values` ({name: number}), exactly: bounds.exact."""
+    import sympy as sp
+
+    from pplimits.bounds.exact import exact_value
+    from pplimits.bounds.symbols import PARAMETERS
+
+    return exact_value(expression, {PARAMETERS[name].symbol: sp.Rational(Fraction(v)) for name, v in values.items()})
 
 
 def _exact(method: str, part: int, values: tuple) -> int:
-    """Iterations (part 0) or batch (part 1) of `method` at `values` (in SYMBOLS' order), exactly: the fast
-    evaluation when every ceiling in it is decided by a wide margin, sympy's exact evaluation otherwise."""
+    """Iterations (part 0) or batch (part 1) of `method` at `values` (in SYMBOLS' order), exactly: the compiled
+    tree where its ceilings are decided, bounds.exact (sympy) otherwise."""
+    named = dict(zip(SYMBOLS, values))
     try:
-        with mpmath.workdps(DIGITS):
-            return int(_fast()[method][part](*(mpmath.mpf(v) for v in values)))
-    except _Uncertain:
-        pass
-    exact = exact_value(pieces()[method][part], {s: sp.Rational(Fraction(v)) for s, v in zip(SYMBOLS, values)})
-    if not exact.is_Integer:
+        exact = compiled_pieces()[method][part].exact(named)
+    except Undecided:
+        exact = _by_sympy(pieces()[method][part], named)
+    if exact != int(exact):
         raise ArithmeticError(f"{method}: iterations and batch must be integers, got {exact}")
     return int(exact)
+
+
+def horizon(dim: int) -> float:
+    """Theorem D's T before its ceiling at ε = L = R = 1 and this d, as the nearest float."""
+    try:
+        return compiled_pieces()["horizon"][0].as_float({"eps": 1, "L": 1, "R": 1, "d": dim}, "ratio")
+    except Undecided:
+        from pplimits.bounds.pprs import derivation
+
+        return float(_by_sympy(derivation()["horizon"], {"eps": 1, "L": 1, "R": 1, "d": dim}))
 
 
 @lru_cache(maxsize=65536)
@@ -98,7 +109,7 @@ def counts(eps_value: float, lipschitz: float, radius: float, dim: int, inputs: 
     """Every method's exact iterations and batch at these parameters (floats taken at their exact binary value)."""
     values = (eps_value, lipschitz, radius, dim, inputs, batch)
     found = {}
-    for method in pieces():
+    for method in METHODS:
         try:
             found[method] = Count(method, _exact(method, 0, values), _exact(method, 1, values))
         except (ArithmeticError, OverflowError):  # sympy's PrecisionExhausted on a ceiling far beyond a float
@@ -110,8 +121,8 @@ def counts(eps_value: float, lipschitz: float, radius: float, dim: int, inputs: 
 def counts_exactly(eps_value: float, lipschitz: float, radius: float, dim: int, inputs: int,
                    batch: int) -> dict[str, Count]:
     """`counts` by bounds.exact alone (slower; what the fast path is tested against)."""
-    values = {s: sp.Rational(Fraction(v)) for s, v in zip(SYMBOLS, (eps_value, lipschitz, radius, dim, inputs, batch))}
-    return {method: Count(method, *(int(exact_value(part, values)) for part in parts))
+    values = dict(zip(SYMBOLS, (eps_value, lipschitz, radius, dim, inputs, batch)))
+    return {method: Count(method, *(int(_by_sympy(part, values)) for part in parts))
             for method, parts in pieces().items()}
 
 

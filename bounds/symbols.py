@@ -3,6 +3,9 @@ from typing import NamedTuple
 
 import sympy as sp
 
+from pplimits.bounds import parameters
+from pplimits.bounds.parameters import gpipe_makespan
+
 eps = sp.Symbol("epsilon", positive=True)
 depth = sp.Symbol("Delta", positive=True, integer=True)
 n = sp.Symbol("n", positive=True, integer=True)
@@ -32,11 +35,6 @@ makespan = sp.Function("makespan")
 # costs: one synchronous iteration of B inputs takes 2(Δ + B − 1) (the default where no schedule is given; τ_g of n
 # inputs). docs/theory.md §1, DERIVED.
 tau = 2 * depth
-
-
-def gpipe_makespan(stages, batch):
-    """2(Δ + B − 1): B inputs through Δ stages, gpipe, half duplex, unit op costs (numbers or sympy expressions)."""
-    return 2 * (stages + batch - 1)
 
 
 makespan_gpipe = sp.Lambda(inputs, gpipe_makespan(depth, inputs))
@@ -79,20 +77,12 @@ NAME_OF = {parameter.symbol: name for name, parameter in PARAMETERS.items()}
 
 
 def with_gpipe_clock(expression: sp.Expr, values: dict) -> tuple[dict, str | None]:
-    """`values` with the clock `expression` needs where it is not given: τ_g when Δ and n are given, makespan(B)
-    when Δ is — the gpipe half-duplex unit-cost makespan 2(Δ + B − 1) —, and a sentence saying so (None when
-    nothing was defaulted). values[makespan] is a function of B."""
-    notes = []
-    if tau_g in expression.free_symbols and tau_g not in values and {depth, n} <= set(values):
-        value = int(tau_g_gpipe.subs({depth: values[depth], n: values[n]}))
-        notes.append(f"tau_g not given: the gpipe schedule's makespan (half duplex, unit op costs) 2(Δ + n − 1) = "
-                     f"{value} is used")
-        values = {**values, tau_g: value}
-    if uses_makespan(expression) and makespan not in values and depth in values:
-        stages = values[depth]
-        notes.append(f"makespan(B) not given: the gpipe schedule's (half duplex, unit op costs) 2(Δ + B − 1) at "
-                     f"Δ = {stages} is used")
-        values = {**values, makespan: lambda batch: gpipe_makespan(stages, batch)}
-    if not notes:
-        return values, None
-    return values, "; ".join(notes) + "; give --schedule (and --costs) for another schedule or costs"
+    """`values` ({symbol: value}) with the clock `expression` needs where it is not given (bounds.parameters'
+    with_gpipe_clock: τ_g when Δ and n are given, makespan(B) — values[makespan], a function of B — when Δ is)."""
+    needs = {NAME_OF[s] for s in expression.free_symbols} | ({"makespan"} if uses_makespan(expression) else set())
+    named, note = parameters.with_gpipe_clock(needs, {_name(s): v for s, v in values.items()})
+    return {makespan if name == "makespan" else PARAMETERS[name].symbol: v for name, v in named.items()}, note
+
+
+def _name(symbol) -> str:
+    return "makespan" if symbol is makespan else NAME_OF[symbol]

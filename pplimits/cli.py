@@ -71,12 +71,12 @@ def _print(payload, as_json: bool, text: str):
 
 
 def cmd_bounds(args):
-    from pplimits.bounds.registry import registry
+    from pplimits.bounds.catalog import catalog
 
     claims = [{"id": c.id, "setting": c.setting, "kind": c.kind, "quantity": c.quantity, "methods": c.methods,
-               "label": c.label, "source": c.source, "statement": c.statement, "expression": str(c.expression),
-               "parameters": c.parameters, "assumptions": [a.text for a in c.assumptions]}
-              for c in registry().values()]
+               "label": c.label, "source": c.source, "statement": c.statement, "expression": c.expression,
+               "parameters": list(c.parameters), "assumptions": [a.text for a in c.assumptions]}
+              for c in catalog().claims.values()]
     width = max(len(c["id"]) for c in claims)
     text = "\n".join(f"{c['id']:<{width}}  {c['label']:<9} {c['kind']:<5}  {c['expression']}" for c in claims)
     _print({"claims": claims}, args.json, text)
@@ -88,40 +88,38 @@ def _bound_clock(args, values: dict) -> dict:
     if (args.schedule, args.chunks, args.costs, args.duplex) == (None, None, None, None):
         return values
     from pplimits.algorithms.clock import Costs, PipelineModel
-    from pplimits.bounds.symbols import depth, makespan, n, tau_g
 
-    if depth not in values:
+    if "depth" not in values:
         raise UsageError("--schedule, --chunks, --costs and --duplex need --set depth=… (the pipeline's depth Δ)")
     chunks = _positive("chunks", args.chunks or "1", integer=True)
     costs = Costs() if args.costs is None else Costs.parse(args.costs)
 
     def iteration(batch: int) -> int:
-        return PipelineModel(depth=values[depth], inputs=batch, schedule=args.schedule or "gpipe",
+        return PipelineModel(depth=values["depth"], inputs=batch, schedule=args.schedule or "gpipe",
                              duplex=args.duplex or "half", chunks=chunks, costs=costs).gradient_time()
 
-    iteration(values.get(n, values[depth]))  # a bad schedule, chunks or costs is named before any claim is evaluated
-    return {makespan: iteration, **({tau_g: iteration(values[n])} if n in values else {}), **values}
+    iteration(values.get("n", values["depth"]))  # a bad schedule, chunks or costs is named before any claim is used
+    return {"makespan": iteration, **({"tau_g": iteration(values["n"])} if "n" in values else {}), **values}
 
 
 def cmd_bound(args):
-    from pplimits.bounds.claim import parse_values
-    from pplimits.bounds.registry import get
-    from pplimits.bounds.symbols import makespan, tau_g, uses_makespan, with_gpipe_clock
+    from pplimits.bounds.catalog import catalog
 
-    claim = get(args.id)
-    values, defaulted = with_gpipe_clock(claim.expression, _bound_clock(args, parse_values(parse_assignments(args.set))))
-    if tau_g in claim.expression.free_symbols and tau_g not in values:
+    claims = catalog()
+    claim = claims.get(args.id)
+    values, defaulted = claims.with_gpipe_clock(claim, _bound_clock(args, claims.parse_values(parse_assignments(args.set))))
+    if "tau_g" in claim.parameters and "tau_g" not in values:
         raise UsageError(f"{claim.id} needs tau_g, one iteration's makespan under the schedule run (`pplimits schedule` "
                          "prints it): give --set tau_g=…, or --set depth=… --set n=… for the gpipe default 2(Δ + n − 1)")
-    if uses_makespan(claim.expression) and makespan not in values:
+    if "makespan" in claim.parameters and "makespan" not in values:
         raise UsageError(f"{claim.id} needs makespan(B), one iteration's makespan with B inputs: give --set depth=… for "
                          "the gpipe default 2(Δ + B − 1)")
-    value = claim.evaluate(values)
-    payload = {"id": claim.id, "value": value, "expression": str(claim.expression), "label": claim.label,
+    value, holds = claim.evaluate(values)
+    payload = {"id": claim.id, "value": value, "expression": claim.expression, "label": claim.label,
                "source": claim.source,
-               "assumptions": [{"text": a.text, "holds": a.holds(values)} for a in claim.assumptions]}
+               "assumptions": [{"text": a.text, "holds": held} for a, held in zip(claim.assumptions, holds)]}
     if defaulted:
-        clock = {"tau_g": {"value": values[tau_g]}} if tau_g in claim.expression.free_symbols else {
+        clock = {"tau_g": {"value": values["tau_g"]}} if "tau_g" in claim.parameters else {
             "makespan": {"expression": "2*(Delta + B - 1)"}}
         payload.update({key: {**entry, "default": "gpipe", "note": defaulted} for key, entry in clock.items()})
     text = f"{claim.id} = {value:.6g}   [{claim.label}: {claim.source}]\n  {claim.expression}"
@@ -402,7 +400,6 @@ def _write_gantt(path, schedule, ops, span):
 
 
 def cmd_regime(args):
-    from pplimits.reports.figures.regime import require_map_path, write_map
     from pplimits.reports.regime import Point, as_json, explain, lines
 
     given = {"L": "1", "R": "1", "n": "1", **parse_assignments(args.set)}
@@ -411,7 +408,11 @@ def cmd_regime(args):
         raise UsageError(f"unknown parameter {unknown[0]!r} for regime; allowed: L, R, n, b")
     shape = _regime_model_flags(args)
     op_seconds = None if args.op_seconds is None else _positive("op-seconds", args.op_seconds)
-    plot = None if args.plot is None else require_map_path(args.plot)  # before any work
+    plot = None
+    if args.plot is not None:  # matplotlib only where a map is drawn
+        from pplimits.reports.figures.regime import require_map_path, write_map
+
+        plot = require_map_path(args.plot)  # before any work
     values = dict(eps=_positive("eps", args.eps), lipschitz=_positive("L", given["L"]),
                   radius=_positive("R", given["R"]), inputs=_positive("n", given["n"], integer=True),
                   batch=_positive("b", given["b"], integer=True) if "b" in given else None,

@@ -13,12 +13,8 @@ from fractions import Fraction
 from pplimits._util.checks import require_int, require_positive
 from pplimits.algorithms.clock import PipelineModel, makespan
 from pplimits.bounds import crossover
-from pplimits.bounds.exact import exact_value
-from pplimits.bounds.pprs import derivation
-from pplimits.bounds.regime import CLAIMS, METHODS, as_float, counts, winner
-from pplimits.bounds.registry import get
-from pplimits.bounds.symbols import L, R, b, d, depth, eps, n, tau_g, uses_makespan
-from pplimits.bounds.symbols import makespan as clock
+from pplimits.bounds.catalog import catalog
+from pplimits.bounds.regime import CLAIMS, METHODS, as_float, counts, horizon, winner
 
 DEPTH_RANGE = (1, 2**20)
 EPS_RANGE = (1e-8, 1.0)  # × RL: below ε = RL every bound is one iteration
@@ -178,15 +174,16 @@ def explain(point: Point) -> Explanation:
     times = _method_times(point, found, point.depth)
     # exactly the registered claims under the point's schedule: τ_g = makespan(n) for the subgradient method,
     # makespan(B) of the iteration's inputs for PPRS (nK) and SGD (b)
-    values = {eps: point.eps, L: point.lipschitz, R: point.radius, d: point.dim, depth: point.depth,
-              n: point.inputs, b: point.batch,
-              tau_g: makespan(point.depth, found["subgradient"].batch, point.schedule, point.duplex),
-              clock: lambda batch: makespan(point.depth, batch, point.schedule, point.duplex)}
+    values = {"eps": point.eps, "L": point.lipschitz, "R": point.radius, "d": point.dim, "depth": point.depth,
+              "n": point.inputs, "b": point.batch,
+              "tau_g": makespan(point.depth, found["subgradient"].batch, point.schedule, point.duplex),
+              "makespan": lambda batch: makespan(point.depth, batch, point.schedule, point.duplex)}
+    claims = {method: catalog().get(claim_id) for method, claim_id in CLAIMS.items()}
     for method in ("pprs", "subgradient", "sgd"):  # PPRS first: a value beyond a float is named as before
-        claim = get(CLAIMS[method])
-        assert claim.evaluate(claim_values(claim, values)) == as_float(method, times[method]), method
+        claim = claims[method]
+        assert claim.evaluate(claim_values(claim, values))[0] == as_float(method, times[method]), method
     methods = tuple(
-        MethodTime(method=m, claim=CLAIMS[m], label=get(CLAIMS[m]).label, source=get(CLAIMS[m]).source,
+        MethodTime(method=m, claim=CLAIMS[m], label=claims[m].label, source=claims[m].source,
                    iterations=found[m].iterations, batch=found[m].batch,
                    makespan=makespan(point.depth, found[m].batch, point.schedule, point.duplex), time=times[m])
         for m in METHODS)
@@ -196,9 +193,9 @@ def explain(point: Point) -> Explanation:
 
 
 def claim_values(claim, values: dict) -> dict:
-    """The `values` a claim's expression needs (evaluate checks its assumptions on exactly those)."""
-    return {symbol: value for symbol, value in values.items()
-            if symbol in claim.expression.free_symbols or symbol is clock and uses_makespan(claim.expression)}
+    """The `values` ({name: number, "makespan": a function of B}) a catalog claim's expression needs (evaluate
+    checks its assumptions on exactly those)."""
+    return {name: value for name, value in values.items() if name in claim.parameters}
 
 
 # ── the explanation in words and as JSON ──
@@ -298,7 +295,7 @@ def why(explanation: Explanation) -> str:
     counts = (f"PPRS needs {_n(pprs.iterations)} iterations of nK = {_n(pprs.batch)} inputs, {NAMES[base.method]} "
               f"{_n(base.iterations)} of {_n(base.batch)}")
     if not pprs_changes and found.throughout != "pprs":
-        coefficient = float(exact_value(derivation()["horizon"], {eps: 1, L: 1, R: 1, d: point.dim}))
+        coefficient = horizon(point.dim)
         reason = ("no fewer iterations, each carrying more inputs, so a deeper pipeline cannot help it (Theorem D's "
                   f"T ≈ {coefficient:.4g}·RL/ε at this d falls below (RL/ε)² only for ε < RL/{coefficient:.4g} = "
                   f"{point.lipschitz * point.radius / coefficient:.3g})" if not fewer
