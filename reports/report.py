@@ -68,7 +68,7 @@ class Progress:
         done = threading.Event()
 
         def beat():
-            while not done.wait(0.5):
+            while not done.wait(QUIET / 5):
                 with self._lock:
                     if time.monotonic() - self._last >= QUIET and not self._line_open:
                         self._stream.write(f"[report] {name}: still computing "

@@ -1,27 +1,33 @@
-"""The PDF report: its pages and claims, byte-identical re-runs, the cache, and safe writing."""
+"""The PDF report: its pages and claims, byte-identical re-runs, the cache, safe writing, and its progress lines."""
 import io
+import time
 
 import pytest
 from pypdf import PdfReader
 
 from pplimits.bounds.registry import SETTINGS, registry
 from pplimits.cli import main
+from pplimits.experiments.matrix import QUICK
+from pplimits.reports import report
+from pplimits.reports.cache import Cache
 from pplimits.reports.figures import convergence, gantt, regime, schedule_families, speedup
-from pplimits.reports.report import RECON_STATUS, SETTING_TITLES, claim_status
+from pplimits.reports.report import RECON_STATUS, SETTING_TITLES, Progress, claim_status
 
 pytestmark = pytest.mark.xdist_group("report")  # one worker makes the module's reports (python3 dev.py test)
 
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
-    """The quick report twice: computed into a fresh cache, then read from the cache."""
+    """The quick report twice, as `pplimits report --quick` writes it: computed into a fresh cache, then read from
+    the cache; and each one's progress lines."""
     folder = tmp_path_factory.mktemp("report")
     cache = folder / "cache"
     out = {}
     for name in ("cached-fresh", "from-cache"):
         path = folder / f"{name}.pdf"
-        assert main(["report", "--quick", "--out", str(path), "--cache", str(cache)]) == 0
-        out[name] = path.read_bytes()
+        progress = io.StringIO()
+        report.write_report(path, QUICK, Cache(cache), progress=progress)
+        out[name], out[f"{name} progress"] = path.read_bytes(), progress.getvalue()
     return out
 
 
@@ -138,3 +144,44 @@ def test_the_overwrite_guard_reads_the_record_pplimits_wrote(tmp_path):
     damaged.write_bytes(ours.read_bytes().replace(b"/Keywords (pplimits-record ", b"/Keywords (pplimits-record "
                                                   + forged.encode() + b"AAAA"))
     assert not written_by_us(damaged, "report")
+
+
+def test_the_report_says_each_section_and_page_as_it_goes(reports):
+    lines = reports["cached-fresh progress"].splitlines()
+    for section in ("checks", "summary and claims, typeset", "worst cases on the pipeline clock (PEP)", "PDF"):
+        assert f"[report] {section} …" in lines and any(line.startswith(f"[report] {section}: done (") for line in lines)
+    pages = [line for line in lines if line.startswith("[page ")]
+    assert len(pages) == 3 + len(schedule_families.FAMILIES) + 1 + 4  # the figures' pages, then the studies' four
+    assert gantt.TITLE in pages[2] and regime.TITLE in pages[-5]
+    assert "[worst cases] computed (" in lines[lines.index("[report] worst cases on the pipeline clock (PEP) …") + 1]
+    assert "[worst cases] cached" in reports["from-cache progress"]
+
+
+def _until(condition, seconds: float = 60.0) -> None:
+    """Wait until `condition()` holds (at most `seconds`: a loaded machine schedules the heartbeat late)."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def test_a_section_that_prints_nothing_still_gets_a_line(monkeypatch):
+    monkeypatch.setattr(report, "QUIET", 0.05)
+    stream = io.StringIO()
+    progress = Progress(stream)
+    with progress.section("a long solve"):
+        _until(lambda: "still computing" in stream.getvalue())
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "[report] a long solve …" and lines[-1].startswith("[report] a long solve: done (")
+    assert lines[1].startswith("[report] a long solve: still computing (")
+
+
+def test_the_heartbeat_never_breaks_a_line(monkeypatch):
+    monkeypatch.setattr(report, "QUIET", 0.05)
+    stream = io.StringIO()
+    progress = Progress(stream)
+    with progress.section("drawing"):
+        progress.write("[page 3] half a line")
+        time.sleep(0.5)  # ten times QUIET with a line open
+        progress.write(" and its end\n")
+        _until(lambda: stream.getvalue().count("still computing") >= 1)
+    assert "[page 3] half a line and its end\n" in stream.getvalue()
