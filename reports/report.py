@@ -96,16 +96,68 @@ def _section(progress, name: str):
             yield
 
 
-def _compute(name: str, profile: Profile, cache: Cache, progress: bool) -> tuple[object, bool, float]:
+def _compute(name: str, profile: Profile, cache: Cache, progress=None) -> tuple[object, bool, float]:
     """(value, cache hit, seconds) of one of the report's computations that need nothing else of it: a figure's data
-    (by its module's name) or "pep", the worst cases on the pipeline clock. The report runs them in a worker process
-    while it checks the claims and typesets them (progress lines, if `progress`, on the worker's stderr)."""
+    (by its module's name) or "pep", the worst cases on the pipeline clock (a line per solve to `progress`)."""
     start = time.perf_counter()
     if name == "pep":
-        value, hit = _pep_rows(profile, cache, sys.stderr if progress else None)
+        value, hit = _pep_rows(profile, cache, progress)
     else:
         value, hit = _figure_data(next(m for m in FIGURES if m.__name__ == name), profile, cache, ())
     return value, hit, time.perf_counter() - start
+
+
+def _compute_in_worker(name: str, profile: Profile, cache: Cache, progress: bool) -> tuple[object, bool, float]:
+    """`_compute` in the worker process, its progress lines (if `progress`) on the worker's stderr."""
+    return _compute(name, profile, cache, sys.stderr if progress else None)
+
+
+class _Jobs:
+    """The report's independent computations, handed to a worker process one at a time in order; this process
+    computes a job itself when it needs one the worker has not been given yet, and while it waits on the one the
+    worker is computing it takes the last queued jobs — so both cores work until the end. The same results either
+    way (deterministic, cached the same way)."""
+
+    def __init__(self, worker, names: list[str], profile: Profile, cache: Cache, progress):
+        self._worker, self._profile, self._cache, self._progress = worker, profile, cache, progress
+        self._queued = list(names)  # not given to the worker yet
+        self._futures, self._here = {}, {}
+        self._lock = threading.Lock()
+        self._give()
+
+    def _give(self, _finished=None) -> None:
+        """Hand the worker the next queued job (called again as each one finishes)."""
+        with self._lock:
+            if not self._queued:
+                return
+            name = self._queued.pop(0)
+            try:
+                future = self._worker.submit(_compute_in_worker, name, self._profile, self._cache,
+                                             self._progress is not None)
+            except RuntimeError:  # the worker is shut down (the report is done or failed)
+                self._queued.insert(0, name)
+                return
+            self._futures[name] = future
+        future.add_done_callback(self._give)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._queued or name in self._futures or name in self._here
+
+    def result(self, name: str) -> tuple[object, bool, float]:
+        while True:
+            with self._lock:
+                if name in self._here:
+                    return self._here[name]
+                if name in self._queued:
+                    self._queued.remove(name)
+                    take = name
+                elif self._futures[name].done() or not self._queued:
+                    take = None
+                else:
+                    take = self._queued.pop()
+            if take is None:
+                return self._futures[name].result()
+            self._here[take] = _compute(take, self._profile, self._cache, self._progress)
 
 
 def _figure_data(module, profile: Profile, cache: Cache, user_methods: tuple[str, ...]):
@@ -397,14 +449,14 @@ def build(profile: Profile, cache: Cache, progress=sys.stderr, user_methods: tup
     """The report's PDF bytes and its number of pages; a user's methods (PACKAGE.MODULE:NAME) join the convergence
     figure's smooth panels. Progress lines go to `progress` (None: silent), never 10 s apart.
 
-    Both cores work: a worker process computes the figures' data and the PEP worst cases (`_compute`; the same
-    results, cached the same way) while this one runs the checks and typesets the claims, then draws every page."""
+    Both cores work: a worker process computes the figures' data and the PEP worst cases (`_Jobs`) while this one runs
+    the checks and typesets the claims, then draws every page."""
     progress = None if progress is None else Progress(progress)
     style.apply()
     worker = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))  # a worker that dies: an error
     try:
-        jobs = {name: worker.submit(_compute, name, profile, cache, progress is not None)
-                for name in [m.__name__ for m in FIGURES if not (m is convergence and user_methods)] + ["pep"]}
+        names = [m.__name__ for m in FIGURES if not (m is convergence and user_methods)]
+        jobs = _Jobs(worker, names[:2] + ["pep"] + names[2:], profile, cache, progress)  # the costliest first
         return _build(profile, cache, progress, user_methods, jobs)
     finally:  # stop the worker now: after an error it may still be computing (Python 3.14: terminate_workers())
         worker.shutdown(wait=False, cancel_futures=True)
@@ -413,8 +465,7 @@ def build(profile: Profile, cache: Cache, progress=sys.stderr, user_methods: tup
 
 
 def _build(profile: Profile, cache: Cache, progress, user_methods: tuple[str, ...], jobs: dict) -> tuple[bytes, int]:
-    """build's own part: the checks, the typeset claims, and every page, with the worker's `jobs` (name → future of
-    `_compute`)."""
+    """build's own part: the checks, the typeset claims, and every page, with the `jobs` it shares with the worker."""
     with _section(progress, "checks"):
         result = run_checks(profile, progress=progress, cache=cache)
     by_claim = defaultdict(list)
@@ -439,7 +490,7 @@ def _build(profile: Profile, cache: Cache, progress, user_methods: tuple[str, ..
     for number, module in enumerate(FIGURES, 1):
         with _section(progress, f"figure {number}/{len(FIGURES)}: {module.TITLE}"):
             if module.__name__ in jobs:
-                data, hit, seconds = jobs[module.__name__].result()
+                data, hit, seconds = jobs.result(module.__name__)
             else:  # a user's methods: computed here, never cached
                 start = time.perf_counter()
                 (data, hit), seconds = _figure_data(module, profile, cache, user_methods), time.perf_counter() - start
@@ -448,7 +499,7 @@ def _build(profile: Profile, cache: Cache, progress, user_methods: tuple[str, ..
                       file=progress, flush=True)
             _figure_pages(doc, figure_pages(module, data), progress)
     with _section(progress, "worst cases on the pipeline clock (PEP)"):
-        rows, hit, seconds = jobs["pep"].result()
+        rows, hit, seconds = jobs.result("pep")
         if progress is not None:
             print(f"[worst cases] {'cached' if hit else f'computed ({seconds:.1f} s)'}", file=progress, flush=True)
         _pep(doc, rows)

@@ -1,6 +1,8 @@
 """The PDF report: its pages and claims, byte-identical re-runs, the cache, safe writing, and its progress lines."""
 import io
+import threading
 import time
+from concurrent.futures import Future
 
 import pytest
 from pypdf import PdfReader
@@ -185,3 +187,45 @@ def test_the_heartbeat_never_breaks_a_line(monkeypatch):
         progress.write(" and its end\n")
         _until(lambda: stream.getvalue().count("still computing") >= 1)
     assert "[page 3] half a line and its end\n" in stream.getvalue()
+
+
+class _Worker:
+    """A worker process that starts each job it is given and finishes it only when told (`futures`)."""
+
+    def __init__(self):
+        self.futures = {}
+
+    def submit(self, function, name, *args):
+        self.futures[name] = future = Future()
+        future.set_running_or_notify_cancel()
+        return future
+
+
+def test_while_the_worker_computes_one_job_the_report_takes_the_last_queued_ones(monkeypatch):
+    worker, here = _Worker(), []
+
+    def compute(name, profile, cache, progress):
+        here.append(name)
+        if name == "b":  # the last job this process takes: the worker finishes "a" meanwhile
+            worker.futures["a"].set_result(("a by the worker", False, 0.0))
+        return f"{name} here", False, 0.0
+
+    monkeypatch.setattr(report, "_compute", compute)
+    jobs = report._Jobs(worker, ["a", "b", "c"], QUICK, Cache(None), None)
+    assert list(worker.futures) == ["a"]  # one job at a time
+    late = threading.Timer(10, lambda: worker.futures["a"].done() or worker.futures["a"].set_result(("late", 0, 0)))
+    late.start()  # a report that only waited would wait forever: it fails instead
+    assert jobs.result("a") == ("a by the worker", False, 0.0)
+    late.cancel()
+    assert here == ["c", "b"]  # from the last queued
+    assert jobs.result("c")[0] == "c here" and jobs.result("b")[0] == "b here" and list(worker.futures) == ["a"]
+
+
+def test_a_job_the_worker_was_not_given_is_computed_here_and_the_next_goes_to_the_worker(monkeypatch):
+    worker = _Worker()
+    monkeypatch.setattr(report, "_compute", lambda name, *args: (f"{name} here", False, 0.0))
+    jobs = report._Jobs(worker, ["a", "b", "c"], QUICK, Cache(None), None)
+    assert jobs.result("c")[0] == "c here"
+    worker.futures["a"].set_result(("a by the worker", False, 0.0))
+    assert list(worker.futures) == ["a", "b"]  # handed on as "a" finished
+    assert jobs.result("a")[0] == "a by the worker"
