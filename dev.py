@@ -38,7 +38,7 @@ def _names_tests(arg: str) -> bool:
 def test_command(args: list[str]) -> list[str]:
     """pytest with `args`. The default run (no test path named) leaves out the `slow` checks unless a -m is given
     (CI runs them in a step of their own: `-m slow`) and runs on every core (pytest-xdist, up to WORKERS; --dist
-    loadgroup keeps the tests of an `xdist_group` on one worker, so their expensive module fixture is made once).
+    loadfile keeps each file on one worker, so an expensive module fixture — the report, the gate — is made once).
     A run that names tests by path is exactly `pytest ARGS`: serial, so one file pays no worker start-up; -n N,
     -p no:xdist or --pdb choose for themselves."""
     if any(_names_tests(arg) for arg in args):
@@ -47,7 +47,7 @@ def test_command(args: list[str]) -> list[str]:
         else ["-m", "not slow"]
     chosen = any(arg in ("-n", "--numprocesses", "--pdb", "no:xdist") or arg.startswith(("-n", "--numprocesses="))
                  for arg in args)
-    workers = [] if chosen else ["-n", "auto", "--maxprocesses", str(WORKERS), "--dist", "loadgroup"]
+    workers = [] if chosen else ["-n", "auto", "--maxprocesses", str(WORKERS), "--dist", "loadfile"]
     return COMMANDS["test"] + marker + workers + args
 
 

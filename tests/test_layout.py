@@ -58,9 +58,6 @@ def _installed_layout(target: Path) -> Path:
     return target
 
 
-pytestmark = pytest.mark.xdist_group("layout")  # one worker makes the module fixture (python3 dev.py test)
-
-
 @pytest.fixture(scope="module")
 def lint(tmp_path_factory):
     """Run import-linter (pyproject.toml's contracts) on the installed layout; (exit code, output)."""

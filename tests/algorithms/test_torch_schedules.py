@@ -86,9 +86,6 @@ def test_w_is_refused_where_the_ir_does_not_split_the_backward():
 # ── with torch: every class it offers ──────────────────────────────────────────────────────────────────────────────
 
 
-pytestmark = pytest.mark.xdist_group("torch-schedules")  # one worker makes the module fixture (python3 dev.py test)
-
-
 @pytest.fixture(scope="module")
 def measured():
     pytest.importorskip("torch.distributed.pipelining", reason="needs the [torch] extra: pip install 'pplimits[torch]'")

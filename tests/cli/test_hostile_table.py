@@ -540,9 +540,6 @@ def _expected_tree(files: dict) -> dict:
     return tree
 
 
-pytestmark = pytest.mark.xdist_group("hostile-table")  # one worker makes the module fixture (python3 dev.py test)
-
-
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory):
     """{index: the driver's record} for the whole table, run once in one child process; and a note on how the

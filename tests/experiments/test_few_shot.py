@@ -20,9 +20,6 @@ NUMPY = get_backend()
 PLAN = replace(few_shot.QUICK, depths=(4,), shots=(1,), seeds=(0, 1), budget=20, checkpoints=4, test_size=50)
 
 
-pytestmark = pytest.mark.xdist_group("few-shot")  # one worker makes the module fixture (python3 dev.py test)
-
-
 @pytest.fixture(scope="module")
 def records():
     """The quick study, computed twice for each task (determinism) — the CI-sized variant."""

@@ -15,9 +15,6 @@ from pplimits.reports import gate
 GD_TIME = "time/smooth-convex/nesterov-chain/gd/depth=4,eps=0.001"
 
 
-pytestmark = pytest.mark.xdist_group("gate")  # one worker makes the module fixture (python3 dev.py test)
-
-
 @pytest.fixture(scope="module")
 def unchanged():
     """(exit code, JSON payload, stderr) of the quick gate on the unchanged code against the committed baseline."""

@@ -15,9 +15,6 @@ from pplimits.reports.cache import Cache
 from pplimits.reports.figures import convergence, gantt, regime, schedule_families, speedup
 from pplimits.reports.report import RECON_STATUS, SETTING_TITLES, Progress, claim_status
 
-pytestmark = pytest.mark.xdist_group("report")  # one worker makes the module's reports (python3 dev.py test)
-
-
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     """The quick report twice, as `pplimits report --quick` writes it: computed into a fresh cache, then read from

@@ -18,7 +18,7 @@ from pplimits.algorithms.timeline import TimelineError  # noqa: E402
 from pplimits.worstcase import make_instance  # noqa: E402
 from pplimits.worstcase.layered import network, pipelined  # noqa: E402
 
-pytestmark = [pytest.mark.engine, pytest.mark.xdist_group("torch-engine"),  # one worker makes the module fixture
+pytestmark = [pytest.mark.engine,
               pytest.mark.skipif(not torch_engine.available()[0], reason=torch_engine.available()[1])]
 
 SEED, ITERATION, GAMMA = 11, 2, 0.2

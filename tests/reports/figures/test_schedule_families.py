@@ -29,9 +29,6 @@ from tests.reports.figures.test_schedule_figures import json_ready
 NAMES = list(families.FAMILIES)
 
 
-pytestmark = pytest.mark.xdist_group("schedule-families")  # one worker makes the module fixture (python3 dev.py test)
-
-
 @pytest.fixture(scope="module", autouse=True)
 def styled():
     style.apply()

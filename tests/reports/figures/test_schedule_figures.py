@@ -25,9 +25,6 @@ GANTT_CASES = [(4, 3), (1, 1), (3, 5), (6, 2)]
 CELLS = [(0, 0), (0, 10), (12, 0), (12, 10), (6, 5), (1, 7), (2, 7)]  # (RL/ε row, Δ column) of regime.data()
 
 
-pytestmark = pytest.mark.xdist_group("schedule-figures")  # one worker makes the module fixture (python3 dev.py test)
-
-
 @pytest.fixture(scope="module", autouse=True)
 def styled():
     style.apply()
