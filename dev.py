@@ -3,7 +3,7 @@
 
     python3 dev.py report [ARGS…]   # create/update .venv, then `pplimits report ARGS…`
     python3 dev.py gate [ARGS…]     # … `pplimits gate ARGS…` (likewise verify)
-    python3 dev.py test [ARGS…]     # create/update .venv, then `pytest ARGS…`
+    python3 dev.py test [ARGS…]     # create/update .venv, then `pytest ARGS…` (the default run: see test_command)
     python3 dev.py mutants [NAME…]  # each catalogued mutant (mutation/*.toml) against its tests: the score
 
 Only the standard library is used here, so a fresh machine needs nothing but python3 ≥ 3.11.
@@ -25,6 +25,30 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 MUTATION_TARGET = 0.90  # the share of catalogued mutants the tests must kill
 COMMANDS = {**{name: [str(BIN / "pplimits"), name] for name in ("report", "gate", "verify")},
             "test": [str(BIN / "python"), "-m", "pytest"]}
+
+
+WORKERS = 4  # at most this many pytest-xdist workers (`-n auto`, one per core): each imports numpy, sympy, jax, torch
+
+
+def _names_tests(arg: str) -> bool:
+    """Whether a pytest argument names tests by path (a file, folder or node id), not an option or its value."""
+    return not arg.startswith("-") and (ROOT / arg.split("::")[0]).exists()
+
+
+def test_command(args: list[str]) -> list[str]:
+    """pytest with `args`. The default run (no test path named) leaves out the `slow` checks unless a -m is given
+    (CI runs them in a step of their own: `-m slow`) and runs on every core (pytest-xdist, up to WORKERS; --dist
+    loadfile keeps each file on one worker, so an expensive module fixture — the report, the gate — is made once).
+    A run that names tests by path is exactly `pytest ARGS`: serial, so one file pays no worker start-up; -n N,
+    -p no:xdist or --pdb choose for themselves."""
+    if any(_names_tests(arg) for arg in args):
+        return COMMANDS["test"] + args
+    marker = [] if any(arg == "-m" or arg.startswith("-m") and not arg.startswith("--") for arg in args) \
+        else ["-m", "not slow"]
+    chosen = any(arg in ("-n", "--numprocesses", "--pdb", "no:xdist") or arg.startswith(("-n", "--numprocesses="))
+                 for arg in args)
+    workers = [] if chosen else ["-n", "auto", "--maxprocesses", str(WORKERS), "--dist", "loadfile"]
+    return COMMANDS["test"] + marker + workers + args
 
 
 def _wanted_stamp() -> str:
@@ -112,7 +136,8 @@ def main(argv: list[str]) -> int:
     ensure_environment()
     if argv[0] == "mutants":
         return mutants(argv[1:])
-    return subprocess.run(COMMANDS[argv[0]] + argv[1:], cwd=ROOT).returncode
+    command = test_command(argv[1:]) if argv[0] == "test" else COMMANDS[argv[0]] + argv[1:]
+    return subprocess.run(command, cwd=ROOT).returncode
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ Measured statement (PEP, exact worst cases over the class, Clarabel): with its b
 stale-gradient pipeline's worst case at tick t stays at or above the pipelined lower bound
 "smooth-convex.lower.gap-at-time" 3βR²/(32(⌊t/(2Δ)⌋ + 1)²) (DERIVED) — it does not beat the pipeline's limit.
 """
+import time
 from fractions import Fraction
 
 from pplimits._util.checks import UsageError
@@ -24,22 +25,31 @@ def _lower(depth: int, ticks: int, beta, radius) -> float:
     return float(find(LOWER).evaluate(values))
 
 
-def stale_against_lower(depth: int, ticks: int, beta=Fraction(1), radius=Fraction(1), grid=STEP_GRID) -> dict:
+def stale_against_lower(depth: int, ticks: int, beta=Fraction(1), radius=Fraction(1), grid=STEP_GRID,
+                        progress=None) -> dict:
     """At tick `ticks`: the stale-gradient pipeline's worst case at its best step of the grid, synchronous
-    pipelined GD's (step 1/β), and the pipelined lower bound."""
+    pipelined GD's (step 1/β), and the pipelined lower bound; a line per PEP solve to `progress` if given."""
     staleness = 2 * depth - 1
     if ticks <= staleness:
         raise UsageError(f"ticks must exceed the staleness 2Δ − 1 = {staleness}, got {ticks}")
+
+    def solve(method, iterations, params, what):
+        start = time.perf_counter()
+        value = worst_case(method, "smooth-convex", iterations, {"beta": beta, "R": radius, **params},
+                           exact=False).worst_case
+        if progress is not None:
+            print(f"[worst case Δ={depth} t={ticks}] {what}: {value:.5g} ({time.perf_counter() - start:.1f} s)",
+                  file=progress, flush=True)
+        return value
+
     found = {}
     for c in grid:
         step = c / (beta * (staleness + 1))
-        result = worst_case("stale-gd", "smooth-convex", ticks, {"beta": beta, "R": radius, "staleness": staleness,
-                                                                 "step": step}, exact=False)
-        found[str(step)] = result.worst_case
+        found[str(step)] = solve("stale-gd", ticks, {"staleness": staleness, "step": step},
+                                 f"stale-gradient pipeline, N = {ticks} steps of γ = {step}")
     best = min(found, key=found.get)
     rounds = ticks // (2 * depth)
-    sync = (worst_case("gd", "smooth-convex", rounds, {"beta": beta, "R": radius}, exact=False).worst_case
-            if rounds else float(beta * radius**2 / 2))
+    sync = (solve("gd", rounds, {}, f"synchronous GD, N = {rounds}") if rounds else float(beta * radius**2 / 2))
     lower = _lower(depth, ticks, beta, radius)
     return {"depth": depth, "ticks": ticks, "staleness": staleness, "best_step": best, "stale": found[best],
             "steps": found, "synchronous_gd": sync, "lower": lower, "holds": found[best] >= lower}

@@ -56,14 +56,16 @@ def figures(record: dict) -> bytes:
     """The study's loss and accuracy figures as a PDF (deterministic bytes)."""
     style.apply()
     document = Document(few_shot.title(record, "loss"), kind="study", provenance=record["provenance"])
-    add_figures(document, record)
+    for title, draw, caption in figure_pages(record):
+        document.figure_page(title, draw, caption)
     return document.to_bytes()
 
 
-def add_figures(document: Document, record: dict) -> None:
-    for metric in few_shot.METRICS:
-        document.figure_page(few_shot.title(record, metric), lambda fig, m=metric: few_shot.draw(record, fig, m),
-                             few_shot.caption(record, metric))
+def figure_pages(record: dict) -> list:
+    """(title, draw(fig), caption) of the study's loss and accuracy pages."""
+    return [(few_shot.title(record, metric), lambda fig, m=metric: few_shot.draw(record, fig, m),
+             few_shot.caption(record, metric)) for metric in few_shot.METRICS]
+
 
 
 def load(task: str, path=None) -> dict | None:

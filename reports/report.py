@@ -6,9 +6,13 @@ clock checks; the figures (convergence between the bound envelopes, the speed-up
 schedule, a page per schedule family, the regime map with its crossovers); provenance. Every expensive result goes
 through the on-disk cache, so an interrupted report resumes, and the same inputs give a byte-identical PDF.
 """
+import multiprocessing
 import sys
+import threading
 import time
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 import sympy as sp
 
@@ -33,6 +37,127 @@ SETTING_TITLES = {"smooth-convex": "Smooth convex", "strongly-convex": "Smooth s
 
 
 MATRIX_FIGURES = (convergence, speedup)  # the figures that measure the profile's matrix
+QUIET = 5.0  # seconds: the longest a report's progress stream stays silent while a section computes
+
+
+class Progress:
+    """The report's progress stream: `section(name)` prints the section's start and seconds, and while it runs, a
+    line naming it whenever nothing was written for QUIET seconds — so no silence lasts 10 s, even inside one long
+    computation (a solve, a batch of seeded runs) that prints nothing itself."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._lock = threading.Lock()
+        self._last = time.monotonic()
+        self._line_open = False  # print() writes a line and its newline separately: never break in between
+
+    def write(self, text: str) -> None:
+        with self._lock:
+            self._stream.write(text)
+            self._last = time.monotonic()
+            if text:
+                self._line_open = not text.endswith("\n")
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    @contextmanager
+    def section(self, name: str):
+        start = time.monotonic()
+        print(f"[report] {name} …", file=self, flush=True)
+        done = threading.Event()
+
+        def beat():
+            while not done.wait(QUIET / 5):
+                with self._lock:
+                    if time.monotonic() - self._last >= QUIET and not self._line_open:
+                        self._stream.write(f"[report] {name}: still computing "
+                                           f"({time.monotonic() - start:.0f} s)\n")
+                        self._stream.flush()
+                        self._last = time.monotonic()
+
+        thread = threading.Thread(target=beat, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            done.set()
+            thread.join()
+        print(f"[report] {name}: done ({time.monotonic() - start:.1f} s)", file=self, flush=True)
+
+
+@contextmanager
+def _section(progress, name: str):
+    """`progress.section(name)` where the report reports progress, else nothing."""
+    if progress is None:
+        yield
+    else:
+        with progress.section(name):
+            yield
+
+
+def _compute(name: str, profile: Profile, cache: Cache, progress=None) -> tuple[object, bool, float]:
+    """(value, cache hit, seconds) of one of the report's computations that need nothing else of it: a figure's data
+    (by its module's name) or "pep", the worst cases on the pipeline clock (a line per solve to `progress`)."""
+    start = time.perf_counter()
+    if name == "pep":
+        value, hit = _pep_rows(profile, cache, progress)
+    else:
+        value, hit = _figure_data(next(m for m in FIGURES if m.__name__ == name), profile, cache, ())
+    return value, hit, time.perf_counter() - start
+
+
+def _compute_in_worker(name: str, profile: Profile, cache: Cache, progress: bool) -> tuple[object, bool, float]:
+    """`_compute` in the worker process, its progress lines (if `progress`) on the worker's stderr."""
+    return _compute(name, profile, cache, sys.stderr if progress else None)
+
+
+class _Jobs:
+    """The report's independent computations, handed to a worker process one at a time in order; this process
+    computes a job itself when it needs one the worker has not been given yet, and while it waits on the one the
+    worker is computing it takes the last queued jobs — so both cores work until the end. The same results either
+    way (deterministic, cached the same way)."""
+
+    def __init__(self, worker, names: list[str], profile: Profile, cache: Cache, progress):
+        self._worker, self._profile, self._cache, self._progress = worker, profile, cache, progress
+        self._queued = list(names)  # not given to the worker yet
+        self._futures, self._here = {}, {}
+        self._lock = threading.Lock()
+        self._give()
+
+    def _give(self, _finished=None) -> None:
+        """Hand the worker the next queued job (called again as each one finishes)."""
+        with self._lock:
+            if not self._queued:
+                return
+            name = self._queued.pop(0)
+            try:
+                future = self._worker.submit(_compute_in_worker, name, self._profile, self._cache,
+                                             self._progress is not None)
+            except RuntimeError:  # the worker is shut down (the report is done or failed)
+                self._queued.insert(0, name)
+                return
+            self._futures[name] = future
+        future.add_done_callback(self._give)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._queued or name in self._futures or name in self._here
+
+    def result(self, name: str) -> tuple[object, bool, float]:
+        while True:
+            with self._lock:
+                if name in self._here:
+                    return self._here[name]
+                if name in self._queued:
+                    self._queued.remove(name)
+                    take = name
+                elif self._futures[name].done() or not self._queued:
+                    take = None
+                else:
+                    take = self._queued.pop()
+            if take is None:
+                return self._futures[name].result()
+            self._here[take] = _compute(take, self._profile, self._cache, self._progress)
 
 
 def _figure_data(module, profile: Profile, cache: Cache, user_methods: tuple[str, ...]):
@@ -44,6 +169,15 @@ def _figure_data(module, profile: Profile, cache: Cache, user_methods: tuple[str
     if module in MATRIX_FIGURES:
         return cache.get(name, fingerprint(profile), lambda: module.data(profile))
     return cache.get(name, {}, module.data)
+
+
+def _figure_pages(doc: Document, pages: list, progress=None) -> None:
+    """Draw each (title, draw, caption) page into `doc`, with a progress line per page."""
+    for title, draw, caption in pages:
+        start = time.perf_counter()
+        doc.figure_page(title, draw, caption)
+        if progress is not None:
+            print(f"[page {doc.pages}] {title} ({time.perf_counter() - start:.1f} s)", file=progress, flush=True)
 
 
 def figure_pages(module, data) -> list:
@@ -200,11 +334,16 @@ def _engine_clock(doc: Document) -> None:
     doc.table(engines.HEADER, engines.rows(record), engines.WIDTHS, size=7)
 
 
-def _pep(doc: Document, cache: Cache, profile: Profile) -> None:
-    """Worst cases on the pipeline clock by performance estimation (experiments/pep_pipeline.py)."""
+def _pep_rows(profile: Profile, cache: Cache, progress=None) -> tuple[list[dict], bool]:
+    """(rows, cache hit) of the worst cases on the pipeline clock (experiments/pep_pipeline.py); a progress line per
+    solve."""
     settings = profile.pep_pipeline
-    rows, _ = cache.get("pep-pipeline", {"settings": [list(s) for s in settings]},
-                        lambda: [stale_against_lower(depth, ticks) for depth, ticks in settings])
+    return cache.get("pep-pipeline", {"settings": [list(s) for s in settings]},
+                     lambda: [stale_against_lower(depth, ticks, progress=progress) for depth, ticks in settings])
+
+
+def _pep(doc: Document, rows: list[dict]) -> None:
+    """Worst cases on the pipeline clock by performance estimation."""
     doc.heading("Worst cases on the pipeline clock (performance estimation)")
     doc.paragraph("Exact worst cases over all β-smooth convex f with ‖x₀ − x*‖ ≤ R (β = R = 1), by the PEP SDP of "
                   "bounds/pep (Clarabel). Stale-gradient pipeline: one step per tick with the gradient of the query "
@@ -256,7 +395,7 @@ def study_summary(record: dict, metric: str) -> str:
             f"0 in {count['no significant difference']}.")
 
 
-def _study(doc: Document, task: str) -> None:
+def _study(doc: Document, task: str, progress=None) -> None:
     """The recorded digits study (reports/measurements/TASK.json, written by `pplimits experiment`)."""
     record = experiment.load(task)
     doc.heading(STUDY_TITLES[task])
@@ -281,7 +420,7 @@ def _study(doc: Document, task: str) -> None:
         header = ["Δ", "shots", "best" if metric == "loss" else "most accurate", "PPRS", "best other", "its value",
                   "PPRS − other", "outcome"]
         doc.table(header, study_rows(record, metric), [3, 5, 13, 15, 13, 15, 16, 25], size=6.4)
-    experiment.add_figures(doc, record)
+    _figure_pages(doc, experiment.figure_pages(record), progress)
 
 
 def _provenance(doc: Document, profile: Profile, user_methods: tuple[str, ...]) -> None:
@@ -309,40 +448,68 @@ def _provenance(doc: Document, profile: Profile, user_methods: tuple[str, ...]) 
 
 def build(profile: Profile, cache: Cache, progress=sys.stderr, user_methods: tuple[str, ...] = ()) -> tuple[bytes, int]:
     """The report's PDF bytes and its number of pages; a user's methods (PACKAGE.MODULE:NAME) join the convergence
-    figure's smooth panels."""
+    figure's smooth panels. Progress lines go to `progress` (None: silent), never 10 s apart.
+
+    Both cores work: a worker process computes the figures' data and the PEP worst cases (`_Jobs`) while this one runs
+    the checks and typesets the claims, then draws every page."""
+    progress = None if progress is None else Progress(progress)
     style.apply()
-    result = run_checks(profile, progress=progress, cache=cache)
+    worker = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))  # a worker that dies: an error
+    try:
+        names = [m.__name__ for m in FIGURES if not (m is convergence and user_methods)]
+        jobs = _Jobs(worker, names[:2] + ["pep"] + names[2:], profile, cache, progress)  # the costliest first
+        return _build(profile, cache, progress, user_methods, jobs)
+    finally:  # stop the worker now: after an error it may still be computing (Python 3.14: terminate_workers())
+        worker.shutdown(wait=False, cancel_futures=True)
+        for process in list((getattr(worker, "_processes", None) or {}).values()):
+            process.terminate()
+
+
+def _build(profile: Profile, cache: Cache, progress, user_methods: tuple[str, ...], jobs: dict) -> tuple[bytes, int]:
+    """build's own part: the checks, the typeset claims, and every page, with the `jobs` it shares with the worker."""
+    with _section(progress, "checks"):
+        result = run_checks(profile, progress=progress, cache=cache)
     by_claim = defaultdict(list)
     for check in result["checks"]:
         by_claim[check["claim"]].append(check)
     doc = Document("pplimits verification report", kind="report", provenance=provenance())
-    _summary(doc, result, by_claim, profile)
-    claims = registry()
-    for setting in SETTINGS:
-        doc.heading(SETTING_TITLES[setting])
-        for claim in (c for c in claims.values() if c.setting == setting):
-            _claim_section(doc, claim, by_claim.get(claim.id, []))
-        doc.heading(f"Checks: {setting}", level=2)
-        _checks_table(doc, [c for c in result["checks"] if c["setting"] == setting])
-    doc.heading("The pipeline clock")
-    doc.paragraph("Closed-form makespans (algorithms/clock.py, DERIVED, docs/theory.md §1) against the tick-by-tick "
-                  "simulator (algorithms/timeline.py), which never uses the formulas; every simulated timeline is "
-                  "validated (resources, dependencies, admission).")
-    _clock_table(doc, by_claim["clock.makespan"])
-    _engine_clock(doc)
+    with _section(progress, "summary and claims, typeset"):
+        _summary(doc, result, by_claim, profile)
+        claims = registry()
+        for setting in SETTINGS:
+            doc.heading(SETTING_TITLES[setting])
+            for claim in (c for c in claims.values() if c.setting == setting):
+                _claim_section(doc, claim, by_claim.get(claim.id, []))
+            doc.heading(f"Checks: {setting}", level=2)
+            _checks_table(doc, [c for c in result["checks"] if c["setting"] == setting])
+        doc.heading("The pipeline clock")
+        doc.paragraph("Closed-form makespans (algorithms/clock.py, DERIVED, docs/theory.md §1) against the tick-by-tick "
+                      "simulator (algorithms/timeline.py), which never uses the formulas; every simulated timeline is "
+                      "validated (resources, dependencies, admission).")
+        _clock_table(doc, by_claim["clock.makespan"])
+        _engine_clock(doc)
     for number, module in enumerate(FIGURES, 1):
-        start = time.perf_counter()
-        data, hit = _figure_data(module, profile, cache, user_methods)
-        for title, draw, caption in figure_pages(module, data):
-            doc.figure_page(title, draw, caption)
+        with _section(progress, f"figure {number}/{len(FIGURES)}: {module.TITLE}"):
+            if module.__name__ in jobs:
+                data, hit, seconds = jobs.result(module.__name__)
+            else:  # a user's methods: computed here, never cached
+                start = time.perf_counter()
+                (data, hit), seconds = _figure_data(module, profile, cache, user_methods), time.perf_counter() - start
+            if progress is not None:
+                print(f"[figure {number}/{len(FIGURES)}] data {'cached' if hit else f'computed ({seconds:.1f} s)'}",
+                      file=progress, flush=True)
+            _figure_pages(doc, figure_pages(module, data), progress)
+    with _section(progress, "worst cases on the pipeline clock (PEP)"):
+        rows, hit, seconds = jobs.result("pep")
         if progress is not None:
-            print(f"[figure {number}/{len(FIGURES)}] {module.TITLE} "
-                  f"({'cached' if hit else f'{time.perf_counter() - start:.1f} s'})", file=progress, flush=True)
-    _pep(doc, cache, profile)
+            print(f"[worst cases] {'cached' if hit else f'computed ({seconds:.1f} s)'}", file=progress, flush=True)
+        _pep(doc, rows)
     for task in ("few-shot", "adversarial"):
-        _study(doc, task)
+        with _section(progress, STUDY_TITLES[task]):
+            _study(doc, task, progress)
     _provenance(doc, profile, user_methods)
-    return doc.to_bytes(), doc.pages
+    with _section(progress, "PDF"):
+        return doc.to_bytes(), doc.pages
 
 
 def write_report(path, profile: Profile, cache: Cache, force: bool = False, progress=sys.stderr,
