@@ -697,7 +697,7 @@ def build_parser():
     verify.add_argument("--quick", action="store_true", help="the fast subset (under a minute)")
     report = command("report", cmd_report, "write the PDF verification report")
     report.add_argument("--out", default="reports/out/pplimits-report.pdf", help="PDF path (default %(default)s)")
-    report.add_argument("--quick", action="store_true", help="the fast subset (under two minutes)")
+    report.add_argument("--quick", action="store_true", help="the fast subset (under a minute)")
     report.add_argument("--cache", default="reports/out/cache", help="cache folder (default %(default)s)")
     report.add_argument("--no-cache", action="store_true", help="compute everything afresh, store nothing")
     report.add_argument("--force", action="store_true", help="overwrite --out even if it is not a pplimits report")

@@ -25,10 +25,11 @@ def main(tmp_path_factory):
 
     patch = pytest.MonkeyPatch()
     patch.setenv("PPLIMITS_CACHE", str(tmp_path_factory.mktemp("cache")))
-    for cached in (catalog.catalog, regime.compiled_pieces):
+    caches = (catalog.catalog, regime.compiled_pieces, regime.pieces, regime.counts)  # nothing another test left
+    for cached in caches:
         cached.cache_clear()
     yield main
-    for cached in (catalog.catalog, regime.compiled_pieces):
+    for cached in caches:
         cached.cache_clear()
     patch.undo()
 
