@@ -159,8 +159,9 @@ def _exact(values: dict[sp.Symbol, float]) -> dict[sp.Symbol, sp.Rational]:
 
 
 def _outward(exact: sp.Expr, value: float, kind: str) -> float:
-    """`value` (≈ exact) as the nearest float on the safe side: ≥ exact for an upper bound, ≤ for a lower one."""
-    if kind not in ("upper", "lower") or exact.is_Integer:
+    """`value` (≈ exact) as the nearest float on the safe side: ≥ exact for an upper bound, ≤ for a lower one (an
+    integer beyond 2⁵³ included: its nearest float may be below it)."""
+    if kind not in ("upper", "lower"):
         return value
     error = sp.N(exact - sp.Rational(Fraction(value)), 50)  # > 0: the float is below the exact value
     if kind == "upper" and error > 0:

@@ -275,7 +275,7 @@ def as_float(value, kind: str) -> float:
     if isinstance(value, Fraction):
         if abs(value) >= 2**1023:
             raise Undecided("at the edge of a float's range")
-        if kind in ("upper", "lower") and value.denominator != 1:
+        if kind in ("upper", "lower"):  # integers too: beyond 2⁵³ the nearest float may be on the wrong side
             nearest = float(value)
             if kind == "upper" and Fraction(nearest) < value:
                 return math.nextafter(nearest, math.inf)

@@ -68,3 +68,14 @@ def test_a_clock_with_fractional_costs_is_evaluated_exactly_and_rounded_outward(
     assert Fraction(144 * float(Fraction(15, 7))) < exact  # the float path would round inward here
     value = claim.evaluate(values)
     assert Fraction(value) >= exact and Fraction(math.nextafter(value, 0)) < exact
+
+
+def test_an_integer_bound_beyond_two_to_the_53_rounds_outward():
+    """The subgradient method's time at ε = 1e-6 (RL/ε a little above 10⁶: ⌈(RL/ε)²⌉ = 10¹² + 1 iterations) and
+    τ_g = 2000000 is the integer 2000000000002000000 > 2⁵³, whose nearest float is below it: an upper bound must come
+    back as the float above (the regime's consistency check failed with an internal error here)."""
+    claim = get("nonsmooth-convex.subgradient.upper.time")
+    exact = (10**12 + 1) * 2000000
+    assert Fraction(float(exact)) < exact  # the nearest float is on the wrong side
+    value = claim.evaluate(parse_values({"eps": 1e-6, "L": 1, "R": 1, "tau_g": 2000000}))
+    assert Fraction(value) >= exact and Fraction(math.nextafter(value, 0)) < exact
